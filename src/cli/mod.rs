@@ -1,0 +1,97 @@
+//! Argument parsing and the mapping from failures to exit codes:
+//! 0 success, 1 a run failed (I/O, numerics), 2 bad usage or an invalid
+//! scenario.
+
+mod run;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use targetsim::error::{ProblemDisplay, RunError, ScenarioError};
+
+#[derive(Parser)]
+#[command(
+    name = "targetsim",
+    version,
+    about = "Set next year's targets with your eyes open: the probability that each target, and each target set, is met.",
+    long_about = None,
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Run(run::Args),
+    Validate(validate::Args),
+}
+
+/// Why a command stopped, and so its exit code.
+pub enum Failure {
+    /// The input was wrong: exit 2.
+    Usage(String),
+    /// The input was fine but the run could not finish: exit 1.
+    Run(String),
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Failure::Usage(scenario_message(&e))
+    }
+}
+
+impl From<RunError> for Failure {
+    fn from(e: RunError) -> Self {
+        match e {
+            // Asking for more draws than fit, or an output directory that
+            // cannot be written, is a usage problem the planner fixes in the
+            // command line.
+            RunError::TooMuchMemory { .. } | RunError::Output { .. } => {
+                Failure::Usage(format!("error: {e}"))
+            }
+            other => Failure::Run(format!("error: {other}")),
+        }
+    }
+}
+
+/// Every problem of an invalid scenario, each as its own `error:` block.
+pub fn scenario_message(e: &ScenarioError) -> String {
+    match e {
+        ScenarioError::Invalid { file, problems } => {
+            let mut out = String::new();
+            for p in problems {
+                out.push_str(&format!("error: {}\n", ProblemDisplay { file, problem: p }));
+            }
+            let n = problems.len();
+            out.push_str(&format!(
+                "{} problem{} found in {}",
+                n,
+                if n == 1 { "" } else { "s" },
+                file.display()
+            ));
+            out
+        }
+        other => format!("error: {other}"),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::execute(args),
+        Command::Validate(args) => validate::execute(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(1)
+        }
+    }
+}

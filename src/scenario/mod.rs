@@ -1,0 +1,220 @@
+//! Scenario files: what a planner writes, read and checked into types that
+//! cannot hold bad values. After [`load`] succeeds the rest of the program
+//! never checks the scenario again.
+//!
+//! The file format (TOML, or JSON with the same structure) is documented in
+//! the README, section "Scenario format".
+
+mod fields;
+pub mod source;
+mod validate;
+
+use crate::error::ScenarioError;
+use crate::model::distribution::{Distribution, Marginal};
+use crate::model::expr::Expr;
+use crate::sampling::correlation::{Adjustment, Correlation};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+pub use source::Format;
+pub use validate::check_draws;
+
+/// Draws when neither the scenario nor `--draws` says.
+pub const DEFAULT_DRAWS: u64 = 100_000;
+/// Seed when neither the scenario nor `--seed` says; always recorded in the output.
+pub const DEFAULT_SEED: u64 = 1;
+/// Upper bound on draws accepted from a file or the command line, before
+/// the memory check. Far beyond what a 24 GiB machine could hold.
+pub const MAX_DRAWS: u64 = 10_000_000_000;
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file it came from, as given on the command line.
+    pub file: PathBuf,
+    /// `sha256:` and the hex digest of the file's bytes.
+    pub hash: String,
+    /// Short name, safe as a directory name (`[A-Za-z0-9_.-]`, not starting with `.`).
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub simulation: Simulation,
+    /// Base-year values, in declaration order.
+    pub base: Vec<BaseValue>,
+    /// Uncertain drivers, in declaration order.
+    pub drivers: Vec<Driver>,
+    /// Correlation of the drivers' normal scores, indexed like `drivers`.
+    pub correlation: Correlation,
+    /// Entries changed by `repair = true` (empty otherwise).
+    pub correlation_adjustments: Vec<Adjustment>,
+    /// Indicators, in declaration order.
+    pub indicators: Vec<Indicator>,
+    /// Indices into `indicators`, each after everything it depends on.
+    pub evaluation_order: Vec<usize>,
+    /// Target sets, in declaration order.
+    pub target_sets: Vec<TargetSet>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Simulation {
+    pub draws: u64,
+    pub seed: u64,
+}
+
+/// How a variable's values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An amount in the variable's unit.
+    #[default]
+    Level,
+    /// A growth rate or a share, held as a fraction (0.09) and shown as a percent (9%).
+    Rate,
+    /// A whole number of things (projects, firms).
+    Count,
+}
+
+/// Labels and units shared by every kind of variable.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Meta {
+    /// The label as planners write it (often Chinese, e.g. `地区生产总值`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// An English label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub kind: Kind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Meta {
+    /// Best label for display: both languages when both are given.
+    pub fn display_label(&self, name: &str) -> String {
+        match (&self.label, &self.label_en) {
+            (Some(a), Some(b)) => format!("{a} {b}"),
+            (Some(a), None) | (None, Some(a)) => a.clone(),
+            (None, None) => name.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseValue {
+    pub name: String,
+    pub value: f64,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone)]
+pub struct Driver {
+    pub name: String,
+    pub distribution: Distribution,
+    /// The distribution's sampler, built (and so checked) once at load.
+    pub marginal: Marginal,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub name: String,
+    pub formula: String,
+    pub expr: Expr,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetSet {
+    pub name: String,
+    pub meta: Meta,
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Index into `Scenario::indicators`.
+    pub indicator: usize,
+    pub rule: Rule,
+    /// The planners' wording (`左右`, `力争`, `确保`...), shown in reports; the rule decides.
+    pub wording: Option<String>,
+}
+
+/// When a target counts as met in one draw. Bounds are inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Rule {
+    /// x >= threshold (以上, "at least").
+    AtLeast { threshold: f64 },
+    /// x <= threshold (以内, "at most").
+    AtMost { threshold: f64 },
+    /// |x - value| <= tolerance (左右, "about").
+    About { value: f64, tolerance: f64 },
+    /// low <= x <= high.
+    Range { low: f64, high: f64 },
+}
+
+impl Rule {
+    #[inline]
+    pub fn is_met(&self, x: f64) -> bool {
+        match *self {
+            Rule::AtLeast { threshold } => x >= threshold,
+            Rule::AtMost { threshold } => x <= threshold,
+            Rule::About { value, tolerance } => (x - value).abs() <= tolerance,
+            Rule::Range { low, high } => low <= x && x <= high,
+        }
+    }
+
+    /// The value a chart or table marks for this rule.
+    pub fn reference_value(&self) -> f64 {
+        match *self {
+            Rule::AtLeast { threshold } | Rule::AtMost { threshold } => threshold,
+            Rule::About { value, .. } => value,
+            Rule::Range { low, high } => 0.5 * (low + high),
+        }
+    }
+
+    /// `>= 0.09`, `<= 5`, `0.09 ± 0.005`, `[0.08, 0.1]` with a formatter for the numbers.
+    pub fn describe(&self, fmt: impl Fn(f64) -> String) -> String {
+        match *self {
+            Rule::AtLeast { threshold } => format!(">= {}", fmt(threshold)),
+            Rule::AtMost { threshold } => format!("<= {}", fmt(threshold)),
+            Rule::About { value, tolerance } => format!("{} ± {}", fmt(value), fmt(tolerance)),
+            Rule::Range { low, high } => format!("{} to {}", fmt(low), fmt(high)),
+        }
+    }
+}
+
+impl Scenario {
+    pub fn indicator_index(&self, name: &str) -> Option<usize> {
+        self.indicators.iter().position(|i| i.name == name)
+    }
+}
+
+/// Read, parse and validate a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let bytes = source::read(path)?;
+    from_bytes(path, &bytes, Format::of(path))
+}
+
+/// Parse and validate scenario text; `path` is used in messages only.
+pub fn from_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Scenario, ScenarioError> {
+    let doc = source::parse(path, bytes, format)?;
+    validate::scenario(path, bytes, &doc).map_err(|problems| ScenarioError::Invalid {
+        file: path.to_path_buf(),
+        problems,
+    })
+}
+
+/// `sha256:<hex>` of the bytes.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(7 + 64);
+    s.push_str("sha256:");
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}

@@ -1,0 +1,282 @@
+//! From simulated columns to the numbers a planner reads: per indicator its
+//! distribution, per target the probability it is met, per target set the
+//! probability that all its targets are met in the same draw.
+//!
+//! [`Summary`] is also the schema of `summary.json`: every field's doc
+//! comment is its documentation.
+
+pub mod stats;
+
+use crate::engine::Simulation;
+use crate::scenario::{Kind, Rule, Scenario};
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Version of the `summary.json` layout. Bumped when a field changes meaning
+/// or disappears; adding fields does not bump it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The quantile levels reported, in order, with their JSON names.
+pub const QUANTILE_LEVELS: [(&str, f64); 9] = [
+    ("p01", 0.01),
+    ("p05", 0.05),
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+    ("p95", 0.95),
+    ("p99", 0.99),
+];
+
+pub const QUANTILE_METHOD: &str =
+    "Hyndman-Fan type 7 (linear interpolation between order statistics; R and NumPy default)";
+
+/// The whole result of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Version of this layout (see `SCHEMA_VERSION`).
+    pub schema_version: u32,
+    /// The program that wrote it.
+    pub tool: Tool,
+    /// Which scenario, identified by the hash of its file's bytes.
+    pub scenario: ScenarioInfo,
+    /// Seed of the random streams; the same seed and scenario give the same bytes.
+    pub seed: u64,
+    /// Number of Monte Carlo draws.
+    pub draws: u64,
+    /// The random number generator and how streams are derived from the seed.
+    pub generator: &'static str,
+    /// Draws per block; each block has its own stream.
+    pub block_size: usize,
+    /// Definition of the quantiles.
+    pub quantile_method: &'static str,
+    /// Per indicator, in the scenario's order. Growth rates and shares are fractions (0.09 = 9%).
+    pub indicators: IndexMap<String, IndicatorSummary>,
+    /// Per target set, in the scenario's order.
+    pub target_sets: IndexMap<String, TargetSetSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub title: String,
+    /// The path as given on the command line.
+    pub file: String,
+    /// `sha256:` and the hex digest of the scenario file's bytes.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorSummary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// `level`, `rate` (a fraction, shown as a percent) or `count`.
+    pub kind: Kind,
+    /// The formula as written in the scenario.
+    pub formula: String,
+    /// Arithmetic mean of the draws.
+    pub mean: f64,
+    /// Sample standard deviation (n - 1 denominator).
+    pub sd: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Type-7 quantiles (see `quantile_method`).
+    pub quantiles: Quantiles,
+}
+
+/// Quantiles by level: `p05` is the value the indicator falls below in 5% of draws.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Quantiles {
+    pub p01: f64,
+    pub p05: f64,
+    pub p10: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+impl Quantiles {
+    fn from_values(q: &[f64]) -> Quantiles {
+        let g = |i: usize| q.get(i).copied().unwrap_or(f64::NAN);
+        Quantiles {
+            p01: g(0),
+            p05: g(1),
+            p10: g(2),
+            p25: g(3),
+            p50: g(4),
+            p75: g(5),
+            p90: g(6),
+            p95: g(7),
+            p99: g(8),
+        }
+    }
+
+    /// Level and value pairs, in order.
+    pub fn pairs(&self) -> [(f64, f64); 9] {
+        [
+            (0.01, self.p01),
+            (0.05, self.p05),
+            (0.10, self.p10),
+            (0.25, self.p25),
+            (0.50, self.p50),
+            (0.75, self.p75),
+            (0.90, self.p90),
+            (0.95, self.p95),
+            (0.99, self.p99),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetSetSummary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    /// Per target, keyed by the indicator it applies to, in the set's order.
+    pub targets: IndexMap<String, TargetSummary>,
+    /// Probability that every target of the set is met in the same draw.
+    pub joint_probability: f64,
+    /// Monte Carlo standard error of `joint_probability`: sqrt(p (1 - p) / draws).
+    pub joint_se: f64,
+    /// The product of the targets' probabilities: what the joint probability
+    /// would be if the targets were independent. The gap to
+    /// `joint_probability` is the effect of their correlation.
+    pub independent_product: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetSummary {
+    /// The rule and its numbers: `at_least`/`at_most` with `threshold`,
+    /// `about` with `value` and `tolerance`, `range` with `low` and `high`.
+    #[serde(flatten)]
+    pub rule: Rule,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wording: Option<String>,
+    /// Fraction of draws in which the target is met.
+    pub probability: f64,
+    /// Monte Carlo standard error: sqrt(p (1 - p) / draws).
+    pub se: f64,
+}
+
+/// Binomial standard error of a proportion.
+pub fn proportion_se(p: f64, n: u64) -> f64 {
+    if n == 0 {
+        f64::NAN
+    } else {
+        (p * (1.0 - p) / n as f64).sqrt()
+    }
+}
+
+/// Summarise a simulation. Reorders the indicator columns (quantiles are
+/// found by selection in place), so anything that needs draws aligned
+/// across columns must run before this.
+pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
+    let draws = sim.draws as u64;
+    let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
+    let stats: Vec<(f64, f64, f64, f64, Quantiles)> = sim
+        .indicators
+        .par_iter_mut()
+        .map(|col| {
+            let m = stats::mean(col);
+            let sd = stats::sd(col, m);
+            let (lo, hi) = stats::min_max(col);
+            let q = stats::quantiles_in_place(col, &levels);
+            (m, sd, lo, hi, Quantiles::from_values(&q))
+        })
+        .collect();
+    let indicators = s
+        .indicators
+        .iter()
+        .zip(stats)
+        .map(|(ind, (mean, sd, min, max, quantiles))| {
+            (
+                ind.name.clone(),
+                IndicatorSummary {
+                    label: ind.meta.label.clone(),
+                    label_en: ind.meta.label_en.clone(),
+                    unit: ind.meta.unit.clone(),
+                    kind: ind.meta.kind,
+                    formula: ind.formula.clone(),
+                    mean,
+                    sd,
+                    min,
+                    max,
+                    quantiles,
+                },
+            )
+        })
+        .collect();
+    let target_sets = s
+        .target_sets
+        .iter()
+        .zip(&sim.counts)
+        .map(|(set, counts)| {
+            let targets: IndexMap<String, TargetSummary> = set
+                .targets
+                .iter()
+                .zip(&counts.met)
+                .map(|(t, &met)| {
+                    let p = met as f64 / draws as f64;
+                    (
+                        s.indicators[t.indicator].name.clone(),
+                        TargetSummary {
+                            rule: t.rule,
+                            wording: t.wording.clone(),
+                            probability: p,
+                            se: proportion_se(p, draws),
+                        },
+                    )
+                })
+                .collect();
+            let joint = counts.joint as f64 / draws as f64;
+            let product = targets.values().map(|t| t.probability).product();
+            (
+                set.name.clone(),
+                TargetSetSummary {
+                    label: set.meta.label.clone(),
+                    label_en: set.meta.label_en.clone(),
+                    targets,
+                    joint_probability: joint,
+                    joint_se: proportion_se(joint, draws),
+                    independent_product: product,
+                },
+            )
+        })
+        .collect();
+    Summary {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        scenario: ScenarioInfo {
+            name: s.name.clone(),
+            title: s.title.clone(),
+            file: s.file.display().to_string(),
+            hash: s.hash.clone(),
+        },
+        seed: sim.seed,
+        draws,
+        generator: crate::sampling::GENERATOR,
+        block_size: crate::sampling::BLOCK,
+        quantile_method: QUANTILE_METHOD,
+        indicators,
+        target_sets,
+    }
+}
