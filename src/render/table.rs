@@ -106,7 +106,7 @@ pub fn render(scenario: &Scenario, summary: &Summary) -> String {
             "  {}  {}  {}\n",
             pad("target", name_w),
             pad("rule", 18),
-            pad_left("P(met)", 16)
+            pad_left("P(met) (se, points)", 22)
         ));
         for (ind, t) in &set.targets {
             let kind = kind_of(ind);
@@ -122,11 +122,11 @@ pub fn render(scenario: &Scenario, summary: &Summary) -> String {
                 pad(&rule, 18),
                 pad_left(
                     &format!(
-                        "{} ± {:.2}",
+                        "{} (se {:.2})",
                         format::probability(t.probability),
                         t.se * 100.0
                     ),
-                    16
+                    22
                 ),
             ));
         }
@@ -136,16 +136,17 @@ pub fn render(scenario: &Scenario, summary: &Summary) -> String {
             pad("", 18),
             pad_left(
                 &format!(
-                    "{} ± {:.2}",
+                    "{} (se {:.2})",
                     format::probability(set.joint_probability),
                     set.joint_se * 100.0
                 ),
-                16
+                22
             ),
             format::probability(set.independent_product),
         ));
     }
-    out
+    // Rows without a unit end in padding; trim it.
+    out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
 
 /// 1000000 -> 1,000,000
