@@ -114,10 +114,10 @@ impl Model {
                 // Resolution as validated: another indicator first; in its own
                 // formula a shared name means the driver or base value.
                 let resolve = |name: &str, _lag: u32| -> Option<Operand> {
-                    if name != own {
-                        if let Some(j) = indicator(name) {
-                            return Some(Operand::Slot(d + j));
-                        }
+                    if name != own
+                        && let Some(j) = indicator(name)
+                    {
+                        return Some(Operand::Slot(d + j));
                     }
                     driver(name)
                         .map(Operand::Slot)

@@ -25,17 +25,17 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
     let Some(mut top) = Fields::of(doc, "", &mut p) else {
         return Err(p);
     };
-    if let Some(v) = top.get("schema") {
-        if v.as_u64() != Some(1) {
-            p.push(
-                Problem::new(
-                    "schema",
-                    "this version of targetsim reads scenario schema 1",
-                )
-                .value(show(v))
-                .hint("write `schema = 1` or leave it out"),
-            );
-        }
+    if let Some(v) = top.get("schema")
+        && v.as_u64() != Some(1)
+    {
+        p.push(
+            Problem::new(
+                "schema",
+                "this version of targetsim reads scenario schema 1",
+            )
+            .value(show(v))
+            .hint("write `schema = 1` or leave it out"),
+        );
     }
     let name = match top.opt_str("name", &mut p) {
         Some(n) => {
@@ -702,18 +702,18 @@ fn matrix_entries(
                                         .value(x.to_string()),
                                     );
                                 }
-                            } else if let (Some(i), Some(j)) = (order[r], order[c]) {
-                                if r < c {
-                                    let other = rows[c]
-                                        .as_array()
-                                        .and_then(|row| row.get(r))
-                                        .and_then(Value::as_f64);
-                                    if other.is_some_and(|o| (o - x).abs() > 1e-12) {
-                                        p.push(Problem::new(cpath.clone(), format!("the matrix is not symmetric: values[{c}][{r}] is {}", other.unwrap_or(f64::NAN))).value(x.to_string()).hint("a correlation matrix reads the same across the diagonal"));
-                                        continue;
-                                    }
-                                    put(i, j, x, cpath, p);
+                            } else if let (Some(i), Some(j)) = (order[r], order[c])
+                                && r < c
+                            {
+                                let other = rows[c]
+                                    .as_array()
+                                    .and_then(|row| row.get(r))
+                                    .and_then(Value::as_f64);
+                                if other.is_some_and(|o| (o - x).abs() > 1e-12) {
+                                    p.push(Problem::new(cpath.clone(), format!("the matrix is not symmetric: values[{c}][{r}] is {}", other.unwrap_or(f64::NAN))).value(x.to_string()).hint("a correlation matrix reads the same across the diagonal"));
+                                    continue;
                                 }
+                                put(i, j, x, cpath, p);
                             }
                         }
                     }
