@@ -193,11 +193,14 @@ pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
         .indicators
         .par_iter_mut()
         .map(|col| {
-            let m = stats::mean(col);
-            let sd = stats::sd(col, m);
-            let (lo, hi) = stats::min_max(col);
-            let q = stats::quantiles_in_place(col, &levels);
-            (m, sd, lo, hi, Quantiles::from_values(&q))
+            let d = stats::describe(col, &levels);
+            (
+                d.mean,
+                d.sd,
+                d.min,
+                d.max,
+                Quantiles::from_values(&d.quantiles),
+            )
         })
         .collect();
     let indicators = s

@@ -45,10 +45,100 @@ pub fn min_max(xs: &[f64]) -> (f64, f64) {
         })
 }
 
-/// Type-7 quantiles at each of `ps` (each in [0, 1]). Reorders `xs` (a
-/// partial sort by selection, O(n log k) for k quantiles instead of a full
-/// O(n log n) sort).
+/// Everything the summary reports about one column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Description {
+    pub mean: f64,
+    pub sd: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Type-7 quantiles at the levels asked for, in their order.
+    pub quantiles: Vec<f64>,
+}
+
+/// Mean, sd, min, max and type-7 quantiles of a column in three streaming
+/// passes: (1) shifted sum, min and max; (2) squared deviations and the
+/// bucket counts of [`quantiles_in_place`]; (3) gathering the few buckets
+/// that hold a wanted rank. Gives exactly what [`mean`], [`sd`],
+/// [`min_max`] and [`quantiles_in_place`] give one by one. May reorder `xs`.
+pub fn describe(xs: &mut [f64], ps: &[f64]) -> Description {
+    let n = xs.len();
+    let Some(&shift) = xs.first() else {
+        return Description {
+            mean: f64::NAN,
+            sd: f64::NAN,
+            min: f64::NAN,
+            max: f64::NAN,
+            quantiles: vec![f64::NAN; ps.len()],
+        };
+    };
+    let (mut total, mut lo, mut hi) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+    for c in xs.chunks(SUM_BLOCK) {
+        let mut t = 0.0;
+        for &x in c {
+            t += x - shift;
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        total += t;
+    }
+    let mean = shift + total / n as f64;
+    let mut ss = 0.0;
+    let mut counts = Vec::new();
+    if let Some(b) = Buckets::new(lo, hi, n) {
+        counts = vec![0usize; BUCKETS];
+        for c in xs.chunks(SUM_BLOCK) {
+            let mut t = 0.0;
+            for &x in c {
+                t += (x - mean) * (x - mean);
+                counts[b.of(x)] += 1;
+            }
+            ss += t;
+        }
+    } else {
+        for c in xs.chunks(SUM_BLOCK) {
+            ss += c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+        }
+    }
+    let sd = if n < 2 {
+        0.0
+    } else {
+        (ss / (n - 1) as f64).sqrt()
+    };
+    let quantiles = quantiles_with(xs, ps, lo, hi, counts);
+    Description {
+        mean,
+        sd,
+        min: lo,
+        max: hi,
+        quantiles,
+    }
+}
+
+/// Type-7 quantiles at each of `ps` (each in [0, 1]).
+///
+/// Exact order statistics without sorting: one pass counts the draws in
+/// equal-width buckets between the minimum and the maximum (bucketing is
+/// monotone, so every draw in a bucket is at most every draw in the next),
+/// a second pass gathers only the buckets that hold a wanted rank, and a
+/// selection inside those few small buckets finds the exact values. When a
+/// wanted bucket is large (a few extreme draws stretch the range), it falls
+/// back to selection in place over the whole column, which may reorder `xs`.
 pub fn quantiles_in_place(xs: &mut [f64], ps: &[f64]) -> Vec<f64> {
+    let (lo, hi) = min_max(xs);
+    let mut counts = Vec::new();
+    if let Some(b) = Buckets::new(lo, hi, xs.len()) {
+        counts = vec![0usize; BUCKETS];
+        for &x in xs.iter() {
+            counts[b.of(x)] += 1;
+        }
+    }
+    quantiles_with(xs, ps, lo, hi, counts)
+}
+
+/// Quantiles given the column's range and, when bucketing pays off, its
+/// bucket counts (else empty).
+fn quantiles_with(xs: &mut [f64], ps: &[f64], lo: f64, hi: f64, counts: Vec<usize>) -> Vec<f64> {
     let n = xs.len();
     if n == 0 {
         return vec![f64::NAN; ps.len()];
@@ -61,30 +151,125 @@ pub fn quantiles_in_place(xs: &mut [f64], ps: &[f64]) -> Vec<f64> {
             (lo, h - lo as f64)
         })
         .collect();
-    let mut wanted: Vec<usize> = positions
+    let mut ranks: Vec<usize> = positions
         .iter()
         .flat_map(|&(lo, frac)| {
             let hi = if frac > 0.0 { (lo + 1).min(n - 1) } else { lo };
             [lo, hi]
         })
         .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    select_many(xs, 0, &wanted);
+    ranks.sort_unstable();
+    ranks.dedup();
+    let values = match Buckets::new(lo, hi, n) {
+        Some(b) if counts.len() == BUCKETS => order_statistics(xs, &ranks, b, &counts),
+        _ => select_in_place(xs, &ranks),
+    };
+    let at = |r: usize| values[ranks.partition_point(|&x| x < r)];
     positions
         .iter()
         .map(|&(lo, frac)| {
             if frac > 0.0 && lo + 1 < n {
-                xs[lo] + frac * (xs[lo + 1] - xs[lo])
+                let (a, b) = (at(lo), at(lo + 1));
+                a + frac * (b - a)
             } else {
-                xs[lo]
+                at(lo)
             }
         })
         .collect()
 }
 
-/// Put the order statistics at the (sorted, absolute) `ranks` in place:
-/// select the middle rank, then recurse into the two sides.
+/// Buckets for the counting pass: enough that a bucket holds a few hundred
+/// draws at a million, few enough that the counts stay in cache.
+const BUCKETS: usize = 4096;
+
+/// Equal-width buckets over [lo, hi]; `of` is monotone in x.
+#[derive(Clone, Copy)]
+struct Buckets {
+    lo: f64,
+    scale: f64,
+}
+
+impl Buckets {
+    /// None for a constant column or one too short for buckets to pay off.
+    fn new(lo: f64, hi: f64, n: usize) -> Option<Buckets> {
+        (hi > lo && n >= 4 * BUCKETS && (hi - lo).is_finite()).then(|| Buckets {
+            lo,
+            scale: BUCKETS as f64 / (hi - lo),
+        })
+    }
+
+    #[inline]
+    fn of(self, x: f64) -> usize {
+        (((x - self.lo) * self.scale) as usize).min(BUCKETS - 1)
+    }
+}
+
+/// The values of the given (sorted, distinct) ranks, from bucket counts.
+fn order_statistics(xs: &mut [f64], ranks: &[usize], bk: Buckets, counts: &[usize]) -> Vec<f64> {
+    let n = xs.len();
+    let bucket = |x: f64| bk.of(x);
+    // For each rank: its bucket and its rank inside the bucket.
+    let mut starts = vec![0usize; BUCKETS + 1];
+    for b in 0..BUCKETS {
+        starts[b + 1] = starts[b] + counts[b];
+    }
+    let wanted: Vec<usize> = ranks
+        .iter()
+        .map(|&r| starts.partition_point(|&s| s <= r) - 1)
+        .collect();
+    let mut slot = vec![usize::MAX; BUCKETS];
+    let mut buckets: Vec<usize> = wanted.clone();
+    buckets.dedup();
+    for (i, &b) in buckets.iter().enumerate() {
+        slot[b] = i;
+    }
+    // Gather the wanted buckets that are small; for every wanted bucket keep
+    // its least and greatest draw, so a bucket of one repeated value (a
+    // count, a binomial) needs no gathering at all.
+    let cap = (n / 64).max(1024);
+    let mut gathered: Vec<Vec<f64>> = buckets
+        .iter()
+        .map(|&b| Vec::with_capacity(if counts[b] <= cap { counts[b] } else { 0 }))
+        .collect();
+    let mut extremes = vec![(f64::INFINITY, f64::NEG_INFINITY); buckets.len()];
+    for &x in xs.iter() {
+        let b = bucket(x);
+        let s = slot[b];
+        if s != usize::MAX {
+            let e = &mut extremes[s];
+            e.0 = e.0.min(x);
+            e.1 = e.1.max(x);
+            if counts[b] <= cap {
+                gathered[s].push(x);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(ranks.len());
+    for (&r, &b) in ranks.iter().zip(&wanted) {
+        let s = slot[b];
+        let (least, greatest) = extremes[s];
+        if least == greatest {
+            out.push(least);
+        } else if counts[b] <= cap {
+            let inside = r - starts[b];
+            out.push(*gathered[s].select_nth_unstable_by(inside, f64::total_cmp).1);
+        } else {
+            // A large bucket of distinct values: a few extreme draws
+            // stretched the range. Select over the whole column instead.
+            return select_in_place(xs, ranks);
+        }
+    }
+    out
+}
+
+/// Order statistics by selection in place (reorders `xs`): select the middle
+/// rank, then recurse into the two sides.
+fn select_in_place(xs: &mut [f64], ranks: &[usize]) -> Vec<f64> {
+    select_many(xs, 0, ranks);
+    ranks.iter().map(|&r| xs[r]).collect()
+}
+
+/// Put the order statistics at the (sorted, absolute) `ranks` in place.
 fn select_many(xs: &mut [f64], offset: usize, ranks: &[usize]) {
     if ranks.is_empty() || xs.is_empty() {
         return;
@@ -122,14 +307,44 @@ mod tests {
     #[test]
     fn selection_agrees_with_a_full_sort() {
         let ps = [0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0];
-        for n in [1usize, 2, 3, 10, 101, 1000, 4097] {
+        for n in [1usize, 2, 3, 10, 101, 1000, 4097, 20_000, 100_003] {
             // A deterministic scramble with ties.
             let xs: Vec<f64> = (0..n).map(|i| ((i * 7919) % 997) as f64 / 10.0).collect();
-            let mut work = xs.clone();
-            let q = quantiles_in_place(&mut work, &ps);
-            for (p, got) in ps.iter().zip(q) {
-                assert_eq!(got, sorted_type7(&xs, *p), "n = {n}, p = {p}");
+            check_against_sort(&xs, &ps);
+            // Continuous values, and a heavy tail that defeats the buckets.
+            let smooth: Vec<f64> = (0..n)
+                .map(|i| ((i as f64 * 0.618_033_988_7).fract() - 0.5).powi(3))
+                .collect();
+            check_against_sort(&smooth, &ps);
+            let mut tail = smooth.clone();
+            if let Some(last) = tail.last_mut() {
+                *last = 1e12;
             }
+            check_against_sort(&tail, &ps);
+        }
+    }
+
+    fn check_against_sort(xs: &[f64], ps: &[f64]) {
+        let mut work = xs.to_vec();
+        let q = quantiles_in_place(&mut work, ps);
+        for (p, got) in ps.iter().zip(q) {
+            assert_eq!(got, sorted_type7(xs, *p), "n = {}, p = {p}", xs.len());
+        }
+    }
+
+    #[test]
+    fn describe_gives_exactly_what_the_separate_functions_give() {
+        let ps = [0.01, 0.05, 0.5, 0.95, 0.99];
+        for n in [1usize, 7, 20_000, 100_003] {
+            let xs: Vec<f64> = (0..n)
+                .map(|i| 100.0 + ((i as f64 * 0.618_033_988_7).fract() - 0.3).powi(3))
+                .collect();
+            let m = mean(&xs);
+            let d = describe(&mut xs.clone(), &ps);
+            assert_eq!(d.mean, m);
+            assert_eq!(d.sd, sd(&xs, m));
+            assert_eq!((d.min, d.max), min_max(&xs));
+            assert_eq!(d.quantiles, quantiles_in_place(&mut xs.clone(), &ps));
         }
     }
 
