@@ -148,6 +148,10 @@ pub enum RunError {
     },
     #[error("could not start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
+    /// The output directory cannot be created or written (checked before the run).
+    #[error("{path}: {message}\n  hint: choose another directory with --out")]
+    OutputDir { path: PathBuf, message: String },
+    /// Writing a result file failed (disk full, permissions changed mid-run).
     #[error("{path}: {message}")]
     Output { path: PathBuf, message: String },
 }

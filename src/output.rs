@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// Create the directory (and parents) and make sure files can be written in
 /// it, before any long computation starts.
 pub fn prepare_dir(dir: &Path) -> Result<(), RunError> {
-    let fail = |message: String| RunError::Output {
+    let fail = |message: String| RunError::OutputDir {
         path: dir.to_path_buf(),
         message,
     };

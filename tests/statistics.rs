@@ -436,3 +436,32 @@ fn driver_columns_are_returned_aligned_with_the_indicators() {
     let fai_growth = s.indicator_index("fai_growth").unwrap();
     assert_eq!(sim.drivers[g_fai], sim.indicators[fai_growth]);
 }
+
+#[test]
+fn about_and_range_targets_count_both_bounds() {
+    // N(0.09, 0.01): about 0.09 ± 0.01 is P(|Z| <= 1); range [0.08, 0.11] is Phi(2) - Phi(-1).
+    let text = r#"
+        [drivers]
+        g = { dist = "normal", mean = 0.09, sd = 0.01 }
+        [indicators]
+        growth = { formula = "g", kind = "rate" }
+        [target_sets.about]
+        targets = [{ indicator = "growth", about = 0.09, tolerance = 0.01 }]
+        [target_sets.range]
+        targets = [{ indicator = "growth", range = [0.08, 0.11] }]
+    "#;
+    let n = 200_000;
+    let r = run(&load(text), n);
+    assert_probability(
+        "about",
+        target_p(&r, "about", "growth"),
+        phi(1.0) - phi(-1.0),
+        n,
+    );
+    assert_probability(
+        "range",
+        target_p(&r, "range", "growth"),
+        phi(2.0) - phi(-1.0),
+        n,
+    );
+}

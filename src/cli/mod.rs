@@ -48,7 +48,7 @@ impl From<RunError> for Failure {
             // Asking for more draws than fit, or an output directory that
             // cannot be written, is a usage problem the planner fixes in the
             // command line.
-            RunError::TooMuchMemory { .. } | RunError::Output { .. } => {
+            RunError::TooMuchMemory { .. } | RunError::OutputDir { .. } => {
                 Failure::Usage(format!("error: {e}"))
             }
             other => Failure::Run(format!("error: {other}")),

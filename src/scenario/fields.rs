@@ -254,7 +254,9 @@ impl<'a> Fields<'a> {
     }
 
     /// Report every key that no getter asked for.
-    pub fn finish(self, problems: &mut Vec<Problem>) {
+    pub fn finish(mut self, problems: &mut Vec<Problem>) {
+        let mut seen = std::collections::HashSet::new();
+        self.known.retain(|k| seen.insert(*k));
         for key in self.map.keys() {
             if !self.known.iter().any(|k| k == key) {
                 let path = join(&self.path, key);
