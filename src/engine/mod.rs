@@ -13,6 +13,7 @@ use crate::error::RunError;
 use crate::model::expr::Scratch;
 use crate::model::{Model, Source};
 use crate::sampling::{BLOCK, block_rng};
+use crate::scenario::Rule;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Open01, StandardNormal};
@@ -254,19 +255,33 @@ fn run_block(
         joint.fill(true);
         let mut met = Vec::with_capacity(set.len());
         for t in set {
-            let col = &ws.cols[d + t.indicator][..n];
-            let mut m = 0u64;
-            for (j, &x) in joint.iter_mut().zip(col) {
-                let ok = t.rule.is_met(x);
-                m += ok as u64;
-                *j &= ok;
-            }
-            met.push(m);
+            met.push(count_met(t.rule, &ws.cols[d + t.indicator][..n], joint));
         }
         let joint = joint.iter().filter(|&&j| j).count() as u64;
         counts.push(SetCounts { met, joint });
     }
     Ok(counts)
+}
+
+/// Count the draws meeting `rule` and clear `joint` where it is missed.
+/// Matching on the rule once, outside the loop, lets each loop vectorise.
+fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
+    #[inline(always)]
+    fn count(col: &[f64], joint: &mut [bool], met: impl Fn(f64) -> bool) -> u64 {
+        let mut m = 0u64;
+        for (j, &x) in joint.iter_mut().zip(col) {
+            let ok = met(x);
+            m += ok as u64;
+            *j &= ok;
+        }
+        m
+    }
+    match rule {
+        Rule::AtLeast { threshold } => count(col, joint, |x| x >= threshold),
+        Rule::AtMost { threshold } => count(col, joint, |x| x <= threshold),
+        Rule::About { value, tolerance } => count(col, joint, |x| (x - value).abs() <= tolerance),
+        Rule::Range { low, high } => count(col, joint, |x| low <= x && x <= high),
+    }
 }
 
 fn non_finite(model: &Model, slot: usize, draw: usize, i: usize, cols: &[Vec<f64>]) -> RunError {
