@@ -147,7 +147,11 @@ pub struct Metrics {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MethodResult {
+    /// The method (the key of `methods` in `backtest.json`).
+    #[serde(skip)]
     pub method: Method,
+    /// Written at the level of the method: `methods.naive.mae`, ...
+    #[serde(flatten)]
     pub metrics: Metrics,
     pub forecasts: Vec<Forecast>,
 }

@@ -161,3 +161,51 @@ pub fn annotate(mut problems: Vec<Problem>, origins: &Origins) -> Vec<Problem> {
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario_with(
+        dir: &Path,
+        main: &str,
+        included: &str,
+    ) -> Result<super::super::Scenario, ScenarioError> {
+        std::fs::write(dir.join("inc.toml"), included).unwrap();
+        let path = dir.join("main.toml");
+        std::fs::write(&path, main).unwrap();
+        super::super::load(&path)
+    }
+
+    #[test]
+    fn included_drivers_and_pairs_join_the_scenario_and_the_hash_covers_both_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = "include = [\"inc.toml\"]\n[drivers]\na = { dist = \"normal\", mean = 0, sd = 1 }\n[indicators]\nx = \"a + b\"\n";
+        let inc = "[drivers]\nb = { dist = \"normal\", mean = 0, sd = 1 }\n[correlations]\npairs = [[\"a\", \"b\", 0.5]]\n";
+        let s = scenario_with(dir.path(), main, inc).unwrap();
+        let names: Vec<&str> = s.drivers.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(s.correlation.get(0, 1), 0.5);
+        let mut both = main.as_bytes().to_vec();
+        both.extend_from_slice(inc.as_bytes());
+        assert_eq!(s.hash, super::super::hash_bytes(&both));
+    }
+
+    #[test]
+    fn an_included_file_may_not_hold_target_sets_or_includes() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = "include = [\"inc.toml\"]\n[indicators]\nx = \"1\"\n";
+        for inc in [
+            "[target_sets.t]\ntargets = []\n",
+            "include = [\"other.toml\"]\n",
+        ] {
+            let e = scenario_with(dir.path(), main, inc).unwrap_err();
+            assert!(
+                e.to_string().contains("an included file may hold only"),
+                "{e}"
+            );
+        }
+        let e = scenario_with(dir.path(), "include = \"missing.toml\"\n", "").unwrap_err();
+        assert!(matches!(e, ScenarioError::Read { .. }));
+    }
+}
