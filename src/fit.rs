@@ -91,7 +91,7 @@ pub enum SplitMethod {
 impl SplitMethod {
     pub fn describe(self) -> &'static str {
         match self {
-            SplitMethod::Moments => "method of moments (mean, variance, third moment)",
+            SplitMethod::Moments => "the method of moments (mean, variance, third moment)",
             SplitMethod::MaximumLikelihood => "maximum likelihood (John 1982)",
         }
     }
