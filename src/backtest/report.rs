@@ -187,12 +187,8 @@ pub fn targets_table(r: &TargetsReport) -> String {
         pad_left("mean margin", 13)
     );
     for w in r.by_wording.iter().chain(std::iter::once(&r.all)) {
-        let name = if std::ptr::eq(w, &r.all) {
-            "all".to_string()
-        } else {
-            w.wording.name().to_string()
-        };
-        if w.wording == Wording::None && !std::ptr::eq(w, &r.all) {
+        let name = w.wording.replace('_', " ");
+        if w.wording == Wording::None.key() {
             let _ = writeln!(
                 out,
                 "{}{}{}{}{}",

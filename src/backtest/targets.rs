@@ -34,7 +34,7 @@
 //! For each year `T` from the backtest's first forecast year on, every
 //! method's projection is made from the outcomes before `T` (the same
 //! column as is judged), exactly as in the backtest, and the target's
-//! percentile is `100·F(target)`: the chance, under that projection, of
+//! percentile is `100·F(target)` (the lower end for a range): the chance, under that projection, of
 //! growth at or below the target. 80 means the target was bold (a 20%
 //! projected chance of reaching it), 20 that it was timid.
 
@@ -66,6 +66,16 @@ impl Wording {
         match self {
             Wording::About => "about",
             Wording::AtLeast => "at least",
+            Wording::Range => "range",
+            Wording::None => "none",
+        }
+    }
+
+    /// The name in JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Wording::About => "about",
+            Wording::AtLeast => "at_least",
             Wording::Range => "range",
             Wording::None => "none",
         }
@@ -338,7 +348,8 @@ pub struct YearResult {
 /// Counts for one wording.
 #[derive(Debug, Clone, Serialize)]
 pub struct WordingSummary {
-    pub wording: Wording,
+    /// `about`, `at_least`, `range`, `none`, or `all` (every year with a numeric target).
+    pub wording: &'static str,
     pub years: usize,
     pub met: usize,
     /// `met / years` (absent for `none`).
@@ -431,7 +442,7 @@ pub fn evaluate(
         let met = judged.iter().filter(|y| y.met == Some(true)).count();
         let n = judged.len();
         WordingSummary {
-            wording: w.unwrap_or(Wording::AtLeast),
+            wording: w.map_or("all", Wording::key),
             years: ys.len(),
             met,
             met_share: (n > 0).then(|| met as f64 / n as f64),
