@@ -422,3 +422,54 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn scores_stay_in_range_and_repeat_for_any_series(
+            values in proptest::collection::vec(-0.2f64..0.3, 7..25),
+            seed in 0u64..1000,
+        ) {
+            let g = Growth {
+                name: "g".into(),
+                years: (1990..1990 + values.len() as i32).collect(),
+                values,
+            };
+            let opts = BacktestOptions {
+                from: Some(1990 + MIN_HISTORY as i32),
+                draws: 200,
+                seed,
+                ..BacktestOptions::default()
+            };
+            let a = run(&g, &opts).unwrap();
+            let b = run(&g, &opts).unwrap();
+            for (m, n) in a.methods.iter().zip(&b.methods) {
+                let x = &m.metrics;
+                prop_assert!((0.0..=1.0).contains(&x.coverage));
+                prop_assert!(x.mae <= x.rmse + 1e-15);
+                prop_assert!(x.mean_width >= 0.0);
+                prop_assert_eq!(x.pit_histogram.iter().sum::<usize>(), m.forecasts.len());
+                for f in &m.forecasts {
+                    prop_assert!((0.0..=1.0).contains(&f.pit));
+                    prop_assert!(f.lo <= f.hi);
+                    if m.method != Method::Sim {
+                        // Symmetric predictive distributions: the mean is mid-interval,
+                        // and the closed-form CRPS is never negative.
+                        prop_assert!(f.lo <= f.forecast && f.forecast <= f.hi);
+                        prop_assert!(f.crps >= 0.0);
+                    }
+                }
+                prop_assert_eq!(
+                    serde_json::to_string(m).unwrap(),
+                    serde_json::to_string(n).unwrap()
+                );
+            }
+        }
+    }
+}
