@@ -1,7 +1,10 @@
 #![doc = include_str!("../README.md")]
 
+pub mod backtest;
 pub mod engine;
 pub mod error;
+pub mod fit;
+pub mod history;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -2,6 +2,8 @@
 //! 0 success, 1 a run failed (I/O, numerics), 2 bad usage or an invalid
 //! scenario.
 
+mod backtest;
+mod fit;
 mod run;
 mod validate;
 
@@ -26,6 +28,8 @@ struct Cli {
 enum Command {
     Run(run::Args),
     Validate(validate::Args),
+    Fit(fit::Args),
+    Backtest(backtest::Args),
 }
 
 /// Why a command stopped, and so its exit code.
@@ -82,6 +86,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Validate(args) => validate::execute(args),
+        Command::Fit(args) => fit::execute(args),
+        Command::Backtest(args) => backtest::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

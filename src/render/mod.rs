@@ -2,6 +2,7 @@
 //! bytes go (a file, written whole or not at all, or stdout) is decided in
 //! one place, [`crate::output`].
 
+pub mod backtest_chart;
 pub mod csv;
 pub mod format;
 pub mod json;

@@ -6,6 +6,7 @@
 //! the README, section "Scenario format".
 
 mod fields;
+pub mod include;
 pub mod source;
 mod validate;
 
@@ -201,9 +202,10 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// Parse and validate scenario text; `path` is used in messages only.
 pub fn from_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Scenario, ScenarioError> {
     let doc = source::parse(path, bytes, format)?;
-    validate::scenario(path, bytes, &doc).map_err(|problems| ScenarioError::Invalid {
+    let (doc, hashed, origins) = include::expand(path, bytes, doc)?;
+    validate::scenario(path, &hashed, &doc).map_err(|problems| ScenarioError::Invalid {
         file: path.to_path_buf(),
-        problems,
+        problems: include::annotate(problems, &origins),
     })
 }
 

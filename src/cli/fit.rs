@@ -1,0 +1,96 @@
+//! `targetsim fit`: driver distributions and correlations from a history file.
+
+use super::Failure;
+use std::path::{Path, PathBuf};
+use targetsim::fit::{self, FitOptions, FragmentDist};
+use targetsim::history::{self, History};
+
+/// Fit the growth rates of historical series: normal and split normal per
+/// series, Ledoit-Wolf shrunk correlations, written as a scenario fragment.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  targetsim fit ../shared/data/us_consumption_1950_1993.csv --series income,expenditure\n  targetsim fit history.csv --series gdp,fai --years 2005..2024 --out drivers.toml\n\nThe history file has a `year` column and one column of levels per series, one row\nper year without gaps. Growth of year t = level[t] / level[t-1] - 1. The fragment\ncan be included from a scenario with `include = [\"drivers.toml\"]`."
+)]
+pub struct Args {
+    /// CSV file: `year`, then one column of levels per series.
+    pub history: PathBuf,
+    /// Columns to fit, separated by commas.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub series: Vec<String>,
+    /// Levels of years FROM..TO (inclusive) [default: the whole file].
+    #[arg(long, value_name = "FROM..TO")]
+    pub years: Option<String>,
+    /// Write the scenario fragment to this file [default: print it].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// The distribution the fragment gives each driver.
+    #[arg(long, value_enum, default_value = "split-normal")]
+    pub dist: Dist,
+    /// How the split normal is estimated: moments (mean, variance, third
+    /// moment) or ml (maximum likelihood; needs long series).
+    #[arg(long, value_enum, default_value = "moments")]
+    pub split_method: SplitMethodArg,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+pub enum SplitMethodArg {
+    Moments,
+    Ml,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+pub enum Dist {
+    SplitNormal,
+    Normal,
+}
+
+pub fn execute(args: Args) -> Result<(), Failure> {
+    let years = match &args.years {
+        None => None,
+        Some(t) => Some(history::parse_years(t).ok_or_else(|| {
+            Failure::Usage(format!(
+                "error: --years {t}: expected FROM..TO, e.g. 1950..1993"
+            ))
+        })?),
+    };
+    let usage = |e: &dyn std::fmt::Display| Failure::Usage(format!("error: {e}"));
+    let h = History::load(&args.history).map_err(|e| usage(&e))?;
+    let opts = FitOptions {
+        series: args
+            .series
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        years,
+        split_method: match args.split_method {
+            SplitMethodArg::Moments => fit::SplitMethod::Moments,
+            SplitMethodArg::Ml => fit::SplitMethod::MaximumLikelihood,
+        },
+    };
+    let f = fit::fit(&h, &opts).map_err(|e| usage(&e))?;
+    let fragment = f.fragment(match args.dist {
+        Dist::SplitNormal => FragmentDist::SplitNormal,
+        Dist::Normal => FragmentDist::Normal,
+    });
+    print!("{}", f.table());
+    match &args.out {
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => Path::new(".").to_path_buf(),
+            };
+            let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+                Failure::Usage(format!("error: --out {}: not a file name", path.display()))
+            })?;
+            targetsim::output::prepare_dir(&dir)?;
+            let written = targetsim::output::write_atomic(&dir, name, fragment.as_bytes())?;
+            println!("\nwrote {}", written.display());
+        }
+        None => {
+            println!("\nScenario fragment (save with --out FILE):\n");
+            print!("{fragment}");
+        }
+    }
+    Ok(())
+}
