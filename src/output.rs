@@ -36,6 +36,15 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Run
         .map_err(|e| fail(format!("cannot create a temporary file: {e}")))?;
     tmp.write_all(bytes)
         .map_err(|e| fail(format!("cannot write: {e}")))?;
+    // A temporary file is private (0600); a result is an ordinary file that
+    // colleagues sharing the folder can read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| fail(format!("cannot set permissions: {e}")))?;
+    }
     tmp.as_file()
         .sync_all()
         .map_err(|e| fail(format!("cannot flush to disk: {e}")))?;
@@ -58,5 +67,11 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.json")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644, "results are readable by others, like any file");
+        }
     }
 }
