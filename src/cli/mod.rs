@@ -3,6 +3,7 @@
 //! scenario.
 
 mod run;
+mod run_years;
 mod validate;
 
 use clap::{Parser, Subcommand};

@@ -3,9 +3,12 @@
 //! one place, [`crate::output`].
 
 pub mod csv;
+pub mod fan;
 pub mod format;
 pub mod json;
 pub mod table;
+pub mod years_csv;
+pub mod years_table;
 
 use crate::summary::Summary;
 
