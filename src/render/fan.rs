@@ -201,6 +201,12 @@ fn draw<DB: DrawingBackend>(
         VPos::Top,
     ))?;
 
+    // The horizon starts after year 0: shade the projection period lightly.
+    let base_x = px((c.years[0] - 1) as f64);
+    root.draw(&Rectangle::new(
+        [(base_x, y0), (x1, y1 - 1)],
+        tint(GREY, 0.92).filled(),
+    ))?;
     // Grid and axes.
     let ys = ticks(lo, hi);
     let step = if ys.len() > 1 { ys[1] - ys[0] } else { hi - lo };
@@ -229,12 +235,6 @@ fn draw<DB: DrawingBackend>(
         ))?;
     }
     root.draw(&PathElement::new(vec![(x0, y0), (x0, y1), (x1, y1)], BLACK))?;
-    // The horizon starts after year 0: shade the projection period lightly.
-    let base_x = px((c.years[0] - 1) as f64);
-    root.draw(&Rectangle::new(
-        [(base_x, y0), (x1, y1 - 1)],
-        tint(GREY, 0.88).filled(),
-    ))?;
 
     // The fan starts from year 0's known value when there is one.
     let start = c
@@ -263,7 +263,7 @@ fn draw<DB: DrawingBackend>(
             .map(|(x, q)| (px(*x), py(q[hi_i])))
             .collect();
         pts.extend(xs.iter().zip(&qs).rev().map(|(x, q)| (px(*x), py(q[lo_i]))));
-        let t = 0.25 + 0.7 * (band - 1) as f64 / (mid - 1).max(1) as f64;
+        let t = 0.2 + 0.65 * (band - 1) as f64 / (mid - 1).max(1) as f64;
         root.draw(&Polygon::new(pts, tint(BLUE, t).filled()))?;
     }
     let median: Vec<(i32, i32)> = xs
@@ -328,7 +328,7 @@ fn draw<DB: DrawingBackend>(
     ))?;
     ly += row;
     for (k, band) in [1usize, 5, 9].iter().enumerate() {
-        let t = 0.25 + 0.7 * (band - 1) as f64 / (mid - 1).max(1) as f64;
+        let t = 0.2 + 0.65 * (band - 1) as f64 / (mid - 1).max(1) as f64;
         root.draw(&Rectangle::new(
             [(lx, ly), (lx + 22, ly + 12)],
             tint(BLUE, t).filled(),
