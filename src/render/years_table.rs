@@ -137,7 +137,7 @@ pub fn render(scenario: &Scenario, s: &YearSummary) -> String {
             out.push_str(&format!(
                 "  {}  {}  {}  {}{}\n",
                 t.year,
-                pad(&what, 28),
+                pad(&what, 32),
                 pad(&rule, 10),
                 pad_left(
                     &format!(
@@ -176,8 +176,8 @@ pub fn render(scenario: &Scenario, s: &YearSummary) -> String {
                     s.horizon.years[0],
                     r.target_set,
                     thousands(r.band_draws),
-                    format::value(r.band_low, ck),
-                    format::value(r.band_high, ck),
+                    format::threshold(r.band_low, ck),
+                    format::threshold(r.band_high, ck),
                     format::probability(r.probability),
                     r.se * 100.0
                 ));
