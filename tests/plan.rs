@@ -436,3 +436,31 @@ fn the_plan_scenario_runs_and_writes_per_year_results_and_fan_charts() {
     let svg = std::fs::read_to_string(out.path().join("charts/fan-gdp.svg")).expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains("地区生产总值"));
 }
+
+#[test]
+fn refuses_an_unknown_lagged_name_with_a_suggestion() {
+    let msg = problems(&SMALL.replace("x[t-1] * (1 + g)", "xx[t-1] * (1 + g)"));
+    assert!(msg.contains("unknown name `xx`"), "{msg}");
+    assert!(msg.contains("did you mean `x`?"), "{msg}");
+}
+
+#[test]
+fn a_one_year_run_of_a_plan_scenario_is_its_first_year() {
+    // Tools that know one year (compare, calibrate) see the first year,
+    // lagged names reading year 0.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = scenario::load(&root.join("scenarios/seed-district-plan.toml")).expect("plan");
+    let draws = 20_000;
+    let one = targetsim::run(&plan, &RunOptions::new(draws, SEED)).expect("one-year run");
+    let years = run(&plan, draws);
+    for name in ["gdp", "gdp_growth", "fiscal_revenue", "retail_sales"] {
+        assert_eq!(
+            one.indicators[name].quantiles, years.years["2026"].indicators[name].summary.quantiles,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        one.target_sets["draft"].joint_probability,
+        years.target_sets["draft"].joint_probability
+    );
+}

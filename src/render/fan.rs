@@ -554,3 +554,30 @@ mod tests {
         assert!((step - 0.01).abs() < 1e-12, "{step}");
     }
 }
+
+#[cfg(test)]
+mod png_tests {
+    use super::*;
+
+    #[test]
+    fn png_without_a_registered_font_says_a_font_is_missing() {
+        match png(&tests_chart()) {
+            Err(FanError::Font(_)) => {}
+            Ok(bytes) => assert!(bytes.starts_with(b"\x89PNG"), "a font was registered"),
+            Err(other) => panic!("expected a font error, got {other}"),
+        }
+    }
+
+    fn tests_chart() -> FanChart {
+        FanChart {
+            title: "t".into(),
+            subtitle: String::new(),
+            kind: Kind::Rate,
+            history: vec![],
+            years: vec![2026],
+            quantiles: vec![(0..19).map(|i| 0.05 + 0.001 * i as f64).collect()],
+            annual_targets: vec![],
+            plan_targets: vec![],
+        }
+    }
+}

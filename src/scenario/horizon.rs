@@ -572,6 +572,28 @@ fn check_lags(
             }
             let simulated = indicators.iter().any(|i| i.name == r.name)
                 || drivers.iter().any(|d| d.name == r.name);
+            let is_base = history.base.iter().any(|(n, _)| n == r.name);
+            if !simulated && !is_base {
+                let names = indicators
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .chain(drivers.iter().map(|d| d.name.as_str()));
+                p.push(
+                    Problem::new(
+                        path.clone(),
+                        format!(
+                            "unknown name `{}`\n{}",
+                            r.name,
+                            crate::model::expr::caret(&ind.formula, r.offset)
+                        ),
+                    )
+                    .hint(
+                        did_you_mean(r.name, names)
+                            .unwrap_or_else(|| "names with [t-k] are indicators or drivers".into()),
+                    ),
+                );
+                continue;
+            }
             if !simulated {
                 p.push(
                     Problem::new(
