@@ -464,3 +464,26 @@ fn a_one_year_run_of_a_plan_scenario_is_its_first_year() {
         years.target_sets["draft"].joint_probability
     );
 }
+
+#[test]
+fn a_bad_plan_scenario_exits_with_2_names_every_problem_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        SMALL
+            .replace("[0.08, 0.07, 0.06]", "[0.08, 0.07]")
+            .replace("persistence = 0.5", "persistence = 50"),
+    )
+    .expect("write");
+    Command::cargo_bin("targetsim")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["run", "bad.toml", "--out", "out"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("drivers.g.mean"))
+        .stderr(predicates::str::contains("drivers.g.persistence = 50"))
+        .stderr(predicates::str::contains("2 problems found"));
+    assert!(!dir.path().join("out").exists());
+}

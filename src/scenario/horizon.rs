@@ -366,7 +366,7 @@ fn driver_paths(
                         p.push(
                             Problem::new(ppath, "persistence is the year-to-year correlation of the driver's normal score: between -1 and 1")
                                 .value(r.to_string())
-                                .hint(if r.abs() <= 100.0 { format!("did you mean {}?", r / 100.0) } else { "for example persistence = 0.5".into() }),
+                                .hint(if (2.0..=100.0).contains(&r.abs()) { format!("did you mean {}?", r / 100.0) } else { "for example persistence = 0.5: half of last year's deviation carries into the next".into() }),
                         );
                         0.0
                     }
@@ -584,7 +584,7 @@ fn check_lags(
                         format!(
                             "unknown name `{}`\n{}",
                             r.name,
-                            crate::model::expr::caret(&ind.formula, r.offset)
+                            caret(&ind.formula, r.offset)
                         ),
                     )
                     .hint(
@@ -603,7 +603,7 @@ fn check_lags(
                             r.name,
                             r.lag,
                             r.name,
-                            crate::model::expr::caret(&ind.formula, r.offset)
+                            caret(&ind.formula, r.offset)
                         ),
                     )
                     .hint(format!("write `{}` for its year-0 value, or make it an indicator", r.name)),
@@ -853,4 +853,13 @@ fn plan_targets(
     }
     f.finish(p);
     Some(PlanTargets { meta, targets })
+}
+
+/// The formula with a caret under the offset, indented as in other messages.
+fn caret(formula: &str, offset: usize) -> String {
+    crate::model::expr::caret(formula, offset)
+        .lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
