@@ -241,6 +241,17 @@ fn the_required_path_is_the_growth_that_closes_the_gap_from_next_year() {
         "median required growth {} not in [{lo}, {hi}]",
         rp.quantiles.p50
     );
+    // The growth the draws took over 2027-2030: ln(x_5 / x_1) / 4 = MU +
+    // SIGMA (z_2 + ... + z_5) / 4, symmetric, so its median is exp(MU) - 1;
+    // the sample median's sd is 1.2533 sd / sqrt(n).
+    let sd = SIGMA * ar1_sum_variance(4, 0.5).sqrt() / 4.0;
+    let tol = 4.0 * 1.2533 * sd / (draws as f64).sqrt() * MU.exp();
+    assert!(
+        (rp.simulated.p50 - (MU.exp() - 1.0)).abs() <= tol,
+        "simulated median growth {} vs {}",
+        rp.simulated.p50,
+        MU.exp() - 1.0
+    );
     // Level needed for the average-growth target: 100 (1.08)^5.
     let avg = &out.plan_targets.as_ref().expect("plan").targets[1];
     assert!((avg.level_needed - 100.0 * 1.08f64.powi(5)).abs() < 1e-9);

@@ -196,6 +196,19 @@ pub fn required_path(s: &YearSummary) -> Vec<u8> {
             ]);
             row.extend(rp.quantiles.pairs().iter().map(|(_, v)| num(*v)));
             let _ = w.write_record(&row);
+            let mut row: Vec<String> = lead.to_vec();
+            row.extend([
+                "simulated_average_growth".to_string(),
+                rp.from_year.to_string(),
+                rp.to_year.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            row.extend(rp.simulated.pairs().iter().map(|(_, v)| num(*v)));
+            let _ = w.write_record(&row);
         }
         for r in &t.reachable_if_met {
             let mut row: Vec<String> = lead.to_vec();

@@ -155,15 +155,16 @@ pub fn render(scenario: &Scenario, s: &YearSummary) -> String {
             if let Some(rp) = &t.required_path {
                 let lk = kind_of(scenario, &t.indicator);
                 out.push_str(&format!(
-                    "        required path: {} {} in {} needs {}–{} to grow {} a year (median over draws; 10% – 90%: {} – {})\n",
-                    t.indicator,
+                    "        required path: to reach {} in {}, {} must grow {} a year over {}–{} (median over draws; 10% – 90%: {} – {}); it grows {} a year in the median draw\n",
                     format::value(t.level_needed, lk),
                     t.year,
+                    t.indicator,
+                    format::value(rp.quantiles.p50, Kind::Rate),
                     rp.from_year,
                     rp.to_year,
-                    format::value(rp.quantiles.p50, Kind::Rate),
                     format::value(rp.quantiles.p10, Kind::Rate),
                     format::value(rp.quantiles.p90, Kind::Rate),
+                    format::value(rp.simulated.p50, Kind::Rate),
                 ));
             }
             for r in &t.reachable_if_met {

@@ -163,6 +163,9 @@ pub struct RequiredPath {
     pub mean: f64,
     /// Draws left out because their first-year value was not positive.
     pub excluded_draws: u64,
+    /// For comparison, quantiles of the average annual growth the draws
+    /// actually took over the same years, `(x_T / x_1)^(1 / (T - 1)) - 1`.
+    pub simulated: Quantiles,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -240,7 +243,15 @@ fn plan_section(s: &Scenario, h: &Horizon, sim: &YearSimulation) -> Option<PlanS
                 let mean = stats::mean(&need);
                 let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
                 let q = stats::quantiles_in_place(&mut need, &levels);
+                let mut took: Vec<f64> = first
+                    .iter()
+                    .zip(end)
+                    .filter(|&(&x, _)| x > 0.0)
+                    .map(|(&x, &e)| (e / x).powf(1.0 / m) - 1.0)
+                    .collect();
+                let took = stats::quantiles_in_place(&mut took, &levels);
                 RequiredPath {
+                    simulated: quantiles_of(&took),
                     from_year: h.years[1],
                     to_year: h.years[t.year],
                     quantiles: quantiles_of(&q),
