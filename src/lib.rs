@@ -25,3 +25,16 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Summary, RunError> 
     let sim = engine::simulate(&model, opts)?;
     Ok(summary::summarise(scenario, sim))
 }
+
+/// Compile, simulate and summarise a validated multi-year scenario (one with
+/// `horizon`); `Ok(None)` for a one-year scenario, which [`run`] handles.
+pub fn run_years(
+    scenario: &Scenario,
+    opts: &RunOptions,
+) -> Result<Option<summary::years::YearSummary>, RunError> {
+    let Some(model) = model::years::YearModel::compile(scenario) else {
+        return Ok(None);
+    };
+    let sim = engine::simulate_years(&model, opts)?;
+    Ok(summary::years::summarise_years(scenario, sim))
+}

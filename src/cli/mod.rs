@@ -5,6 +5,7 @@
 mod backtest;
 mod fit;
 mod run;
+mod run_years;
 mod validate;
 
 use clap::{Parser, Subcommand};

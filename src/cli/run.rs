@@ -55,6 +55,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let s = scenario::load(&args.scenario)?;
     let opts = options(&s, args.draws, args.seed, args.threads)?;
     let dir = out_dir(&s, args.out);
+    if s.horizon.is_some() {
+        return super::run_years::execute(&s, &opts, dir, args.quiet);
+    }
     targetsim::engine::check_memory(opts.draws, s.indicators.len())?;
     targetsim::output::prepare_dir(&dir)?;
     let summary = targetsim::run(&s, &opts)?;

@@ -26,6 +26,17 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         s.target_sets.len(),
         s.target_sets.iter().map(|t| t.targets.len()).sum::<usize>()
     );
+    if let Some(h) = &s.horizon {
+        println!(
+            "  {} years, {}–{} (year 0: {}); {} targets over all years; {} plan targets",
+            h.n_years(),
+            h.years[0],
+            h.years[h.n_years() - 1],
+            h.base_year(),
+            h.target_sets.iter().map(|t| t.targets.len()).sum::<usize>(),
+            h.plan.as_ref().map_or(0, |p| p.targets.len())
+        );
+    }
     for a in &s.correlation_adjustments {
         println!(
             "  repaired correlation {} ~ {}: {} -> {:.4}",

@@ -8,6 +8,7 @@
 //! result does not depend on the number of threads.
 
 mod memory;
+pub mod years;
 
 use crate::error::RunError;
 use crate::model::expr::Scratch;
@@ -20,6 +21,7 @@ use rand_distr::{Open01, StandardNormal};
 use rayon::prelude::*;
 
 pub use memory::{available_memory_bytes, check as check_memory};
+pub use years::{YearSimulation, simulate_years};
 
 /// What to run. Plain data: the CLI fills it from its arguments.
 #[derive(Clone, Copy)]

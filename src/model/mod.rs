@@ -5,6 +5,7 @@
 
 pub mod distribution;
 pub mod expr;
+pub mod years;
 
 use crate::sampling::correlation::Correlation;
 use crate::scenario::{Rule, Scenario};
@@ -113,7 +114,16 @@ impl Model {
                 let own = &s.indicators[i].name;
                 // Resolution as validated: another indicator first; in its own
                 // formula a shared name means the driver or base value.
-                let resolve = |name: &str, _lag: u32| -> Option<Operand> {
+                let resolve = |name: &str, lag: u32| -> Option<Operand> {
+                    // In a multi-year scenario this is its first year: a
+                    // lagged name reads year 0 or earlier.
+                    if lag > 0 {
+                        let h = s.horizon.as_ref()?;
+                        return h
+                            .history
+                            .value(name, h.years[0] - lag as i32)
+                            .map(Operand::Const);
+                    }
                     if name != own
                         && let Some(j) = indicator(name)
                     {

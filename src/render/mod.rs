@@ -4,9 +4,12 @@
 
 pub mod backtest_chart;
 pub mod csv;
+pub mod fan;
 pub mod format;
 pub mod json;
 pub mod table;
+pub mod years_csv;
+pub mod years_table;
 
 use crate::summary::Summary;
 

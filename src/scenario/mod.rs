@@ -6,6 +6,7 @@
 //! the README, section "Scenario format".
 
 mod fields;
+pub mod horizon;
 pub mod include;
 pub mod source;
 mod validate;
@@ -52,8 +53,12 @@ pub struct Scenario {
     pub indicators: Vec<Indicator>,
     /// Indices into `indicators`, each after everything it depends on.
     pub evaluation_order: Vec<usize>,
-    /// Target sets, in declaration order.
+    /// Target sets, in declaration order. In a multi-year scenario: the
+    /// first year's targets of each set (all years are in `horizon`).
     pub target_sets: Vec<TargetSet>,
+    /// The years, per-year drivers and targets of a multi-year scenario
+    /// (`[simulation] horizon = [...]`); `None` for a one-year scenario.
+    pub horizon: Option<horizon::Horizon>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

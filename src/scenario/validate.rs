@@ -18,10 +18,14 @@ use std::path::Path;
 /// low enough that nothing quadratic in them can run away.
 const MAX_VARIABLES: usize = 2000;
 
-type Problems = Vec<Problem>;
+pub(super) type Problems = Vec<Problem>;
 
 pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Problems> {
     let mut p = Problems::new();
+    // A multi-year scenario is checked as the one-year view of its first
+    // year, then its multi-year fields are read (see `horizon`).
+    let split = super::horizon::split(doc);
+    let doc = split.as_ref().map_or(doc, |(view, _)| view);
     let Some(mut top) = Fields::of(doc, "", &mut p) else {
         return Err(p);
     };
@@ -85,9 +89,20 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         .chain(declared("drivers"))
         .chain(broken)
         .collect();
-    let evaluation_order = check_formulas(&inputs, &indicators, &mut p);
-    let target_sets = target_sets(top.get("target_sets"), &indicators, &drivers, &mut p);
+    let evaluation_order = check_formulas(&inputs, &indicators, split.is_some(), &mut p);
+    let mut target_sets = target_sets(top.get("target_sets"), &indicators, &drivers, &mut p);
     top.finish(&mut p);
+    let horizon = split.and_then(|(_, raw)| {
+        let checked = super::horizon::Checked {
+            base: &base,
+            drivers: &drivers,
+            indicators: &indicators,
+        };
+        super::horizon::finish(raw, checked, &mut p)
+    });
+    if let Some(h) = &horizon {
+        target_sets = super::horizon::first_year_sets(&h.target_sets);
+    }
 
     if !p.is_empty() {
         return Err(p);
@@ -106,6 +121,7 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         indicators,
         evaluation_order,
         target_sets,
+        horizon,
     })
 }
 
@@ -203,7 +219,7 @@ pub fn check_draws(draws: u64) -> Result<u64, String> {
 
 /// Read the entries of a named table (`[base]`, `[drivers]`, ...), each as a
 /// table of its own or, where `bare` allows, a bare number.
-fn entries<'a>(
+pub(super) fn entries<'a>(
     v: Option<&'a Value>,
     path: &str,
     p: &mut Problems,
@@ -238,7 +254,7 @@ fn entries<'a>(
     }
 }
 
-fn meta(f: &mut Fields, default_kind: Kind, p: &mut Problems) -> Meta {
+pub(super) fn meta(f: &mut Fields, default_kind: Kind, p: &mut Problems) -> Meta {
     let kind = match f.opt_str("kind", p) {
         None => default_kind,
         Some(k) => match k.as_str() {
@@ -336,7 +352,7 @@ fn drivers(v: Option<&Value>, p: &mut Problems) -> Vec<Driver> {
     out
 }
 
-fn distribution(f: &mut Fields, p: &mut Problems) -> Option<Distribution> {
+pub(super) fn distribution(f: &mut Fields, p: &mut Problems) -> Option<Distribution> {
     let dist_path = f.child_path("dist");
     let kind = match f.opt_str("dist", p) {
         None => {
@@ -448,7 +464,7 @@ fn distribution(f: &mut Fields, p: &mut Problems) -> Option<Distribution> {
     }
 }
 
-fn param_problem(path: &str, e: &ParamError) -> Problem {
+pub(super) fn param_problem(path: &str, e: &ParamError) -> Problem {
     Problem::new(join(path, e.param), e.message.clone())
         .value(e.value.clone())
         .maybe_hint(e.hint.clone())
@@ -827,7 +843,16 @@ fn indicators(v: Option<&Value>, p: &mut Problems) -> Vec<Indicator> {
 /// comes after what it reads. An indicator may take the name of a driver or
 /// base value to report it: inside its own formula that name means the
 /// driver (or base value); everywhere else it means the indicator.
-fn check_formulas(inputs: &[String], indicators: &[Indicator], p: &mut Problems) -> Vec<usize> {
+///
+/// In a multi-year scenario (`multi_year`) a lagged reference `x[t-k]` reads
+/// an earlier year, so it adds no dependency within the year; whether it
+/// reaches a value is checked in `horizon`.
+fn check_formulas(
+    inputs: &[String],
+    indicators: &[Indicator],
+    multi_year: bool,
+    p: &mut Problems,
+) -> Vec<usize> {
     let by_name: HashMap<&str, usize> = indicators
         .iter()
         .enumerate()
@@ -843,10 +868,13 @@ fn check_formulas(inputs: &[String], indicators: &[Indicator], p: &mut Problems)
     for (i, ind) in indicators.iter().enumerate() {
         let path = join(&join("indicators", &ind.name), "formula");
         for r in ind.expr.references() {
+            if r.lag > 0 && multi_year {
+                continue;
+            }
             if r.lag > 0 {
                 p.push(
                     Problem::new(path.clone(), format!("`{}[t-{}]` refers to an earlier year, but this scenario has one year\n{}", r.name, r.lag, caret(&ind.formula, r.offset)))
-                        .hint("use the base value's name for year 0"),
+                        .hint("use the base value's name for year 0, or give the scenario several years with `horizon = [...]` under [simulation]"),
                 );
                 continue;
             }
@@ -1003,7 +1031,7 @@ fn target_sets(
 
 const RULE_KEYS: [&str; 4] = ["at_least", "at_most", "about", "range"];
 
-fn target(
+pub(super) fn target(
     v: &Value,
     path: &str,
     names: &[&str],

@@ -6,6 +6,7 @@
 //! comment is its documentation.
 
 pub mod stats;
+pub mod years;
 
 use crate::engine::Simulation;
 use crate::scenario::{Kind, Rule, Scenario};

@@ -1,0 +1,230 @@
+//! CSV tables of a multi-year run: `indicators.csv` with one row per year and
+//! indicator, `targets.csv` with one row per target and year (plus an `ALL`
+//! row per set), the plan targets under the set name `plan`, and
+//! `required_path.csv` with the average growth the remaining years would need.
+//! Raw numbers (rates as fractions), as in the one-year files.
+
+use crate::scenario::Rule;
+use crate::summary::QUANTILE_LEVELS;
+use crate::summary::years::YearSummary;
+
+fn num(x: f64) -> String {
+    x.to_string()
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    // Writing into memory cannot fail.
+    w.into_inner().unwrap_or_default()
+}
+
+fn rule_cells(rule: &Rule) -> (&'static str, String, String, String) {
+    match *rule {
+        Rule::AtLeast { threshold } => ("at_least", num(threshold), String::new(), String::new()),
+        Rule::AtMost { threshold } => ("at_most", num(threshold), String::new(), String::new()),
+        Rule::About { value, tolerance } => (
+            "about",
+            num(value),
+            num(value - tolerance),
+            num(value + tolerance),
+        ),
+        Rule::Range { low, high } => ("range", String::new(), num(low), num(high)),
+    }
+}
+
+/// `indicators.csv`: year, indicator, labels, mean, sd, min, max, p01 … p99.
+pub fn indicators(s: &YearSummary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "year",
+        "indicator",
+        "label",
+        "label_en",
+        "unit",
+        "kind",
+        "mean",
+        "sd",
+        "min",
+        "max",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
+    header.extend(QUANTILE_LEVELS.iter().map(|(n, _)| n.to_string()));
+    let _ = w.write_record(&header);
+    for (year, results) in &s.years {
+        for (name, ind) in &results.indicators {
+            let ind = &ind.summary;
+            let mut row = vec![
+                year.clone(),
+                name.clone(),
+                ind.label.clone().unwrap_or_default(),
+                ind.label_en.clone().unwrap_or_default(),
+                ind.unit.clone().unwrap_or_default(),
+                format!("{:?}", ind.kind).to_lowercase(),
+                num(ind.mean),
+                num(ind.sd),
+                num(ind.min),
+                num(ind.max),
+            ];
+            row.extend(ind.quantiles.pairs().iter().map(|(_, v)| num(*v)));
+            let _ = w.write_record(&row);
+        }
+    }
+    finish(w)
+}
+
+/// `targets.csv`: target_set, year, indicator, measure, rule, threshold, low, high, probability, se.
+pub fn targets(s: &YearSummary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "target_set",
+        "year",
+        "indicator",
+        "measure",
+        "rule",
+        "threshold",
+        "low",
+        "high",
+        "probability",
+        "se",
+    ]);
+    for (set_name, set) in &s.target_sets {
+        for t in &set.targets {
+            let (rule, threshold, low, high) = rule_cells(&t.rule);
+            let _ = w.write_record([
+                set_name,
+                &t.year.to_string(),
+                &t.indicator,
+                "level",
+                rule,
+                &threshold,
+                &low,
+                &high,
+                &num(t.probability),
+                &num(t.se),
+            ]);
+        }
+        let _ = w.write_record([
+            set_name,
+            "",
+            "ALL",
+            "",
+            "joint",
+            "",
+            "",
+            "",
+            &num(set.joint_probability),
+            &num(set.joint_se),
+        ]);
+    }
+    if let Some(plan) = &s.plan_targets {
+        for t in &plan.targets {
+            let (rule, threshold, low, high) = rule_cells(&t.rule);
+            let _ = w.write_record([
+                "plan",
+                &t.year.to_string(),
+                &t.indicator,
+                t.measure.name(),
+                rule,
+                &threshold,
+                &low,
+                &high,
+                &num(t.probability),
+                &num(t.se),
+            ]);
+        }
+        let _ = w.write_record([
+            "plan",
+            "",
+            "ALL",
+            "",
+            "joint",
+            "",
+            "",
+            "",
+            &num(plan.joint_probability),
+            &num(plan.joint_se),
+        ]);
+    }
+    finish(w)
+}
+
+/// `required_path.csv`: per plan target, the quantiles of the average annual
+/// growth the years after the first would need, then one row per target set
+/// with the probability the plan stays reachable if next year's target is
+/// met exactly.
+pub fn required_path(s: &YearSummary) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "indicator",
+        "year",
+        "measure",
+        "row",
+        "from_year",
+        "to_year",
+        "given",
+        "value",
+        "probability",
+        "se",
+        "mean",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
+    header.extend(QUANTILE_LEVELS.iter().map(|(n, _)| n.to_string()));
+    let _ = w.write_record(&header);
+    let Some(plan) = &s.plan_targets else {
+        return finish(w);
+    };
+    for t in &plan.targets {
+        let lead = [
+            t.indicator.clone(),
+            t.year.to_string(),
+            t.measure.name().to_string(),
+        ];
+        if let Some(rp) = &t.required_path {
+            let mut row: Vec<String> = lead.to_vec();
+            row.extend([
+                "required_average_growth".to_string(),
+                rp.from_year.to_string(),
+                rp.to_year.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                num(rp.mean),
+            ]);
+            row.extend(rp.quantiles.pairs().iter().map(|(_, v)| num(*v)));
+            let _ = w.write_record(&row);
+            let mut row: Vec<String> = lead.to_vec();
+            row.extend([
+                "simulated_average_growth".to_string(),
+                rp.from_year.to_string(),
+                rp.to_year.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            row.extend(rp.simulated.pairs().iter().map(|(_, v)| num(*v)));
+            let _ = w.write_record(&row);
+        }
+        for r in &t.reachable_if_met {
+            let mut row: Vec<String> = lead.to_vec();
+            row.extend([
+                "reachable_if_met".to_string(),
+                String::new(),
+                String::new(),
+                format!("{}.{}", r.target_set, r.indicator),
+                num(r.value),
+                num(r.probability),
+                num(r.se),
+                String::new(),
+            ]);
+            row.extend(QUANTILE_LEVELS.iter().map(|_| String::new()));
+            let _ = w.write_record(&row);
+        }
+    }
+    finish(w)
+}

@@ -1,0 +1,445 @@
+//! The summary of a multi-year run: per year and indicator the statistics
+//! of the one-year summary plus the fan-chart quantiles, per target set the
+//! probability of each year's target and of the whole set, per plan target
+//! its probability and its required path.
+//!
+//! Definitions (also in the README, "Several years"):
+//! - Required path of a plan target whose year is `T` years after year 0:
+//!   its rule's reference value as a level `L` in year T (a level target as
+//!   is; cumulative growth `c`: `x_0 (1 + c)`; average growth `g`:
+//!   `x_0 (1 + g)^T`), and for each draw the average annual growth the
+//!   remaining `T - 1` years would need after the first horizon year,
+//!   `(L / x_1)^(1 / (T - 1)) - 1`, with `x_1` that draw's first-year value.
+//!   Reported as quantiles over the draws.
+//! - Still reachable if next year's target is met exactly: for each target
+//!   set with a first-year target on the plan target's `condition_on`
+//!   indicator (default: its own), the fraction of the plan target being met
+//!   among the draws whose first-year value of that indicator is nearest to
+//!   the target's reference value: the `max(1, round(2% of draws))` nearest,
+//!   ties broken by draw order. This estimates P(plan met | first year =
+//!   target) with persistence and correlations included, because it
+//!   conditions the simulated paths rather than restarting them.
+
+use super::Quantiles;
+use super::stats;
+use super::{
+    IndicatorSummary, QUANTILE_LEVELS, QUANTILE_METHOD, SCHEMA_VERSION, ScenarioInfo, Tool,
+    proportion_se,
+};
+use crate::engine::years::{YearSimulation, plan_met};
+use crate::scenario::Scenario;
+use crate::scenario::horizon::{Horizon, Measure};
+use crate::scenario::{Kind, Rule};
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Levels of the fan chart's quantiles: 5%, 10%, ..., 95%. Bands pair them
+/// symmetrically around the median: the central 10%, 20%, ..., 90%.
+pub const FAN_LEVELS: [f64; 19] = [
+    0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80,
+    0.85, 0.90, 0.95,
+];
+
+/// Share of the draws nearest to next year's target used to condition on it.
+pub const BAND_SHARE: f64 = 0.02;
+
+/// The whole result of a multi-year run (the layout of its `summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct YearSummary {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub scenario: ScenarioInfo,
+    pub seed: u64,
+    pub draws: u64,
+    pub generator: &'static str,
+    pub block_size: usize,
+    pub quantile_method: &'static str,
+    pub horizon: HorizonInfo,
+    /// Per horizon year (keys are calendar years), in order.
+    pub years: IndexMap<String, YearResults>,
+    /// Per target set, in the scenario's order.
+    pub target_sets: IndexMap<String, YearTargetSetSummary>,
+    /// The plan targets, when the scenario has `[plan_targets]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_targets: Option<PlanSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HorizonInfo {
+    /// Year 0: the year of the `[base]` values.
+    pub base_year: i32,
+    pub years: Vec<i32>,
+    /// Each driver's AR(1) coefficient on its normal score (0: independent years).
+    pub persistence: IndexMap<String, f64>,
+    /// Levels of `fan_quantiles` below.
+    pub fan_levels: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearResults {
+    pub indicators: IndexMap<String, YearIndicator>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearIndicator {
+    #[serde(flatten)]
+    pub summary: IndicatorSummary,
+    /// Type-7 quantiles at `horizon.fan_levels` (5%, 10%, ..., 95%).
+    pub fan_quantiles: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearTargetSetSummary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    /// Each target with its year, in the set's order.
+    pub targets: Vec<YearTargetSummary>,
+    /// Probability that every target of the set, in every year, is met in the same draw.
+    pub joint_probability: f64,
+    pub joint_se: f64,
+    /// Product of the targets' probabilities.
+    pub independent_product: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearTargetSummary {
+    pub indicator: String,
+    pub year: i32,
+    #[serde(flatten)]
+    pub rule: Rule,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wording: Option<String>,
+    pub probability: f64,
+    pub se: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanSummary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    pub targets: Vec<PlanTargetSummary>,
+    /// Probability that every plan target is met in the same draw.
+    pub joint_probability: f64,
+    pub joint_se: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanTargetSummary {
+    pub indicator: String,
+    pub year: i32,
+    /// `level`, `cumulative_growth` (x_T / x_0 - 1) or `average_growth` ((x_T / x_0)^(1/T) - 1).
+    pub measure: Measure,
+    #[serde(flatten)]
+    pub rule: Rule,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wording: Option<String>,
+    /// Year-0 value of the indicator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_value: Option<f64>,
+    /// The indicator's level in the target year that the rule's reference value stands for.
+    pub level_needed: f64,
+    pub probability: f64,
+    pub se: f64,
+    /// Average annual growth the years after the first would need (absent
+    /// when the target is on the first year).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_path: Option<RequiredPath>,
+    /// P(plan target met | next year's target met exactly), per target set.
+    pub reachable_if_met: Vec<Reachable>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequiredPath {
+    /// First and last year of the remaining years.
+    pub from_year: i32,
+    pub to_year: i32,
+    /// Quantiles over the draws of the average annual growth needed.
+    pub quantiles: Quantiles,
+    pub mean: f64,
+    /// Draws left out because their first-year value was not positive.
+    pub excluded_draws: u64,
+    /// For comparison, quantiles of the average annual growth the draws
+    /// actually took over the same years, `(x_T / x_1)^(1 / (T - 1)) - 1`.
+    pub simulated: Quantiles,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reachable {
+    pub target_set: String,
+    /// The indicator conditioned on, in the first horizon year.
+    pub indicator: String,
+    /// The first-year target's reference value (the threshold of `at_least`).
+    pub value: f64,
+    /// The draws used: the nearest `BAND_SHARE` of draws to `value`.
+    pub band_draws: u64,
+    pub band_low: f64,
+    pub band_high: f64,
+    pub probability: f64,
+    pub se: f64,
+}
+
+fn quantiles_of(v: &[f64]) -> Quantiles {
+    let g = |i: usize| v.get(i).copied().unwrap_or(f64::NAN);
+    Quantiles {
+        p01: g(0),
+        p05: g(1),
+        p10: g(2),
+        p25: g(3),
+        p50: g(4),
+        p75: g(5),
+        p90: g(6),
+        p95: g(7),
+        p99: g(8),
+    }
+}
+
+/// Indices of the `m` draws whose `x` is nearest to `c`, ties by draw order.
+pub fn nearest_draws(x: &[f64], c: f64, m: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    let key = |&i: &usize| ((x[i] - c).abs(), i);
+    let m = m.min(idx.len());
+    if m == 0 {
+        return Vec::new();
+    }
+    if m < idx.len() {
+        idx.select_nth_unstable_by(m - 1, |a, b| {
+            let (da, ia) = key(a);
+            let (db, ib) = key(b);
+            da.total_cmp(&db).then(ia.cmp(&ib))
+        });
+        idx.truncate(m);
+    }
+    idx.sort_unstable();
+    idx
+}
+
+fn plan_section(s: &Scenario, h: &Horizon, sim: &YearSimulation) -> Option<PlanSummary> {
+    let plan = h.plan.as_ref()?;
+    let draws = sim.draws as u64;
+    let band = ((BAND_SHARE * sim.draws as f64).round() as usize).max(1);
+    let targets = plan
+        .targets
+        .iter()
+        .zip(&sim.plan.met)
+        .map(|(t, &met)| {
+            let p = met as f64 / draws as f64;
+            let t_years = t.year + 1;
+            let level_needed = t.level_needed(t_years);
+            let end = sim.column(t.year, t.indicator);
+            let required_path = (t.year > 0 && level_needed.is_finite()).then(|| {
+                let first = sim.column(0, t.indicator);
+                let m = t.year as f64;
+                let mut need: Vec<f64> = first
+                    .iter()
+                    .filter(|&&x| x > 0.0)
+                    .map(|&x| (level_needed / x).powf(1.0 / m) - 1.0)
+                    .collect();
+                let excluded = (first.len() - need.len()) as u64;
+                let mean = stats::mean(&need);
+                let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
+                let q = stats::quantiles_in_place(&mut need, &levels);
+                let mut took: Vec<f64> = first
+                    .iter()
+                    .zip(end)
+                    .filter(|&(&x, _)| x > 0.0)
+                    .map(|(&x, &e)| (e / x).powf(1.0 / m) - 1.0)
+                    .collect();
+                let took = stats::quantiles_in_place(&mut took, &levels);
+                RequiredPath {
+                    simulated: quantiles_of(&took),
+                    from_year: h.years[1],
+                    to_year: h.years[t.year],
+                    quantiles: quantiles_of(&q),
+                    mean,
+                    excluded_draws: excluded,
+                }
+            });
+            let cond = sim.column(0, t.condition_on);
+            let reachable_if_met = h
+                .target_sets
+                .iter()
+                .filter_map(|set| {
+                    let yt = set
+                        .targets
+                        .iter()
+                        .find(|yt| yt.year == 0 && yt.target.indicator == t.condition_on)?;
+                    let c = yt.target.rule.reference_value();
+                    let near = nearest_draws(cond, c, band);
+                    let hits = near.iter().filter(|&&i| plan_met(t, end[i])).count();
+                    let (lo, hi) = near
+                        .iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
+                            (lo.min(cond[i]), hi.max(cond[i]))
+                        });
+                    let pr = hits as f64 / near.len() as f64;
+                    Some(Reachable {
+                        target_set: set.name.clone(),
+                        indicator: s.indicators[t.condition_on].name.clone(),
+                        value: c,
+                        band_draws: near.len() as u64,
+                        band_low: lo,
+                        band_high: hi,
+                        probability: pr,
+                        se: proportion_se(pr, near.len() as u64),
+                    })
+                })
+                .collect();
+            PlanTargetSummary {
+                indicator: s.indicators[t.indicator].name.clone(),
+                year: h.years[t.year],
+                measure: t.measure,
+                rule: t.rule,
+                wording: t.wording.clone(),
+                base_value: t.base_value,
+                level_needed,
+                probability: p,
+                se: proportion_se(p, draws),
+                required_path,
+                reachable_if_met,
+            }
+        })
+        .collect();
+    let joint = sim.plan.joint as f64 / draws as f64;
+    Some(PlanSummary {
+        label: plan.meta.label.clone(),
+        label_en: plan.meta.label_en.clone(),
+        targets,
+        joint_probability: joint,
+        joint_se: proportion_se(joint, draws),
+    })
+}
+
+/// Summarise a multi-year simulation. Needs the draws aligned across
+/// columns for the plan section, so it computes that first, then sorts.
+pub fn summarise_years(s: &Scenario, mut sim: YearSimulation) -> Option<YearSummary> {
+    let h = s.horizon.as_ref()?;
+    let draws = sim.draws as u64;
+    let plan_targets = plan_section(s, h, &sim);
+    let mut levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
+    levels.extend(FAN_LEVELS);
+    let k = sim.n_indicators;
+    let stats: Vec<(f64, f64, f64, f64, Vec<f64>)> = sim
+        .indicators
+        .par_iter_mut()
+        .map(|col| {
+            let m = stats::mean(col);
+            let sd = stats::sd(col, m);
+            let (lo, hi) = stats::min_max(col);
+            let q = stats::quantiles_in_place(col, &levels);
+            (m, sd, lo, hi, q)
+        })
+        .collect();
+    let years = h
+        .years
+        .iter()
+        .enumerate()
+        .map(|(y, year)| {
+            let indicators = s
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(i, ind)| {
+                    let (mean, sd, min, max, q) = &stats[y * k + i];
+                    (
+                        ind.name.clone(),
+                        YearIndicator {
+                            summary: IndicatorSummary {
+                                label: ind.meta.label.clone(),
+                                label_en: ind.meta.label_en.clone(),
+                                unit: ind.meta.unit.clone(),
+                                kind: ind.meta.kind,
+                                formula: ind.formula.clone(),
+                                mean: *mean,
+                                sd: *sd,
+                                min: *min,
+                                max: *max,
+                                quantiles: quantiles_of(&q[..QUANTILE_LEVELS.len()]),
+                            },
+                            fan_quantiles: q[QUANTILE_LEVELS.len()..].to_vec(),
+                        },
+                    )
+                })
+                .collect();
+            (year.to_string(), YearResults { indicators })
+        })
+        .collect();
+    let target_sets = h
+        .target_sets
+        .iter()
+        .zip(&sim.counts)
+        .map(|(set, counts)| {
+            let targets: Vec<YearTargetSummary> = set
+                .targets
+                .iter()
+                .zip(&counts.met)
+                .map(|(t, &met)| {
+                    let p = met as f64 / draws as f64;
+                    YearTargetSummary {
+                        indicator: s.indicators[t.target.indicator].name.clone(),
+                        year: h.years[t.year],
+                        rule: t.target.rule,
+                        wording: t.target.wording.clone(),
+                        probability: p,
+                        se: proportion_se(p, draws),
+                    }
+                })
+                .collect();
+            let joint = counts.joint as f64 / draws as f64;
+            let product = targets.iter().map(|t| t.probability).product();
+            (
+                set.name.clone(),
+                YearTargetSetSummary {
+                    label: set.meta.label.clone(),
+                    label_en: set.meta.label_en.clone(),
+                    targets,
+                    joint_probability: joint,
+                    joint_se: proportion_se(joint, draws),
+                    independent_product: product,
+                },
+            )
+        })
+        .collect();
+    Some(YearSummary {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        scenario: ScenarioInfo {
+            name: s.name.clone(),
+            title: s.title.clone(),
+            file: s.file.display().to_string(),
+            hash: s.hash.clone(),
+        },
+        seed: sim.seed,
+        draws,
+        generator: crate::sampling::GENERATOR,
+        block_size: crate::sampling::BLOCK,
+        quantile_method: QUANTILE_METHOD,
+        horizon: HorizonInfo {
+            base_year: h.base_year(),
+            years: h.years.clone(),
+            persistence: s
+                .drivers
+                .iter()
+                .zip(&h.drivers)
+                .map(|(d, p)| (d.name.clone(), p.persistence))
+                .collect(),
+            fan_levels: FAN_LEVELS.to_vec(),
+        },
+        years,
+        target_sets,
+        plan_targets,
+    })
+}
+
+/// The kind of an indicator by name, for formatting.
+pub fn kind_of(s: &Scenario, name: &str) -> Kind {
+    s.indicator_index(name)
+        .map_or(Kind::Level, |i| s.indicators[i].meta.kind)
+}
