@@ -8,6 +8,7 @@
 mod fields;
 pub mod source;
 mod validate;
+pub mod variants;
 
 use crate::error::ScenarioError;
 use crate::model::distribution::{Distribution, Marginal};
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use source::Format;
 pub use validate::check_draws;
+pub use variants::{Override, Variant};
 
 /// Draws when neither the scenario nor `--draws` says.
 pub const DEFAULT_DRAWS: u64 = 100_000;
@@ -53,6 +55,11 @@ pub struct Scenario {
     pub evaluation_order: Vec<usize>,
     /// Target sets, in declaration order.
     pub target_sets: Vec<TargetSet>,
+    /// Index into `target_sets` of the upper level's requirement (the set
+    /// marked `upper_level = true`), if any.
+    pub upper_level: Option<usize>,
+    /// Named variants, each a whole validated scenario (empty for a variant itself).
+    pub variants: Vec<Variant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -86,8 +86,18 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         .chain(broken)
         .collect();
     let evaluation_order = check_formulas(&inputs, &indicators, &mut p);
-    let target_sets = target_sets(top.get("target_sets"), &indicators, &drivers, &mut p);
+    let (target_sets, upper_level) =
+        target_sets(top.get("target_sets"), &indicators, &drivers, &mut p);
+    // Variants are checked by applying them and validating the result
+    // again (see `variants`); only once the base itself is valid, so that a
+    // base problem is not reported once per variant.
+    let variants_value = top.get("variants");
     top.finish(&mut p);
+    let variants = if p.is_empty() {
+        super::variants::read(path, bytes, doc, variants_value, &mut p)
+    } else {
+        Vec::new()
+    };
 
     if !p.is_empty() {
         return Err(p);
@@ -106,6 +116,8 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         indicators,
         evaluation_order,
         target_sets,
+        upper_level,
+        variants,
     })
 }
 
@@ -203,7 +215,7 @@ pub fn check_draws(draws: u64) -> Result<u64, String> {
 
 /// Read the entries of a named table (`[base]`, `[drivers]`, ...), each as a
 /// table of its own or, where `bare` allows, a bare number.
-fn entries<'a>(
+pub(super) fn entries<'a>(
     v: Option<&'a Value>,
     path: &str,
     p: &mut Problems,
@@ -958,8 +970,9 @@ fn target_sets(
     indicators: &[Indicator],
     drivers: &[Driver],
     p: &mut Problems,
-) -> Vec<TargetSet> {
+) -> (Vec<TargetSet>, Option<usize>) {
     let mut out = Vec::new();
+    let mut upper: Vec<(usize, String)> = Vec::new();
     let names: Vec<&str> = indicators.iter().map(|i| i.name.as_str()).collect();
     for (name, v, path) in entries(v, "target_sets", p) {
         let Some(mut f) = Fields::of(v, &path, p) else {
@@ -967,6 +980,9 @@ fn target_sets(
         };
         let m = meta(&mut f, Kind::Level, p);
         let _ = f.opt_str("description", p);
+        if f.opt_bool("upper_level", p) == Some(true) {
+            upper.push((out.len(), f.child_path("upper_level")));
+        }
         let tpath = f.child_path("targets");
         let mut targets = Vec::new();
         match f.get("targets") {
@@ -998,7 +1014,20 @@ fn target_sets(
             targets,
         });
     }
-    out
+    if let [_, second, ..] = upper.as_slice() {
+        p.push(
+            Problem::new(
+                second.1.clone(),
+                "only one target set can be the upper level",
+            )
+            .value("true")
+            .hint(format!(
+                "`{}` is already marked upper_level = true",
+                upper[0].1
+            )),
+        );
+    }
+    (out, upper.first().map(|u| u.0))
 }
 
 const RULE_KEYS: [&str; 4] = ["at_least", "at_most", "about", "range"];
