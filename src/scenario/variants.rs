@@ -209,13 +209,13 @@ fn steps(path: &str) -> Result<Vec<Step>, PathProblem> {
 /// Replace the value at the override's path; the value must exist.
 fn apply(doc: &mut Value, o: &Override) -> Result<(), PathProblem> {
     let steps = steps(&o.path)?;
-    if let Some(Step::Key(root)) = steps.first() {
-        if let Some((_, why)) = FIXED_ROOTS.iter().find(|(r, _)| r == root) {
-            return Err(PathProblem {
-                message: format!("cannot be overridden: {why}"),
-                hint: None,
-            });
-        }
+    if let Some(Step::Key(root)) = steps.first()
+        && let Some((_, why)) = FIXED_ROOTS.iter().find(|(r, _)| r == root)
+    {
+        return Err(PathProblem {
+            message: format!("cannot be overridden: {why}"),
+            hint: None,
+        });
     }
     let last = steps.len().saturating_sub(1);
     let mut cur: &mut Value = doc;
