@@ -7,6 +7,7 @@ pub mod output;
 pub mod render;
 pub mod sampling;
 pub mod scenario;
+pub mod sensitivity;
 pub mod summary;
 
 use error::RunError;

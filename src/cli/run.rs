@@ -57,7 +57,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let dir = out_dir(&s, args.out);
     targetsim::engine::check_memory(opts.draws, s.indicators.len())?;
     targetsim::output::prepare_dir(&dir)?;
-    let summary = targetsim::run(&s, &opts)?;
+    let mut summary = targetsim::run(&s, &opts)?;
+    let model = targetsim::model::Model::compile(&s);
+    summary.sensitivity = Some(targetsim::sensitivity::run(&s, &model, &opts)?);
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();
     for e in exports {
