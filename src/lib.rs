@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+pub mod calibrate;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod model;

@@ -2,6 +2,8 @@
 //! 0 success, 1 a run failed (I/O, numerics), 2 bad usage or an invalid
 //! scenario.
 
+mod calibrate;
+mod compare;
 mod run;
 mod validate;
 
@@ -15,7 +17,7 @@ use targetsim::error::{ProblemDisplay, RunError, ScenarioError};
     version,
     about = "Set next year's targets with your eyes open: the probability that each target, and each target set, is met.",
     long_about = None,
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml"
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -26,6 +28,8 @@ struct Cli {
 enum Command {
     Run(run::Args),
     Validate(validate::Args),
+    Calibrate(calibrate::Args),
+    Compare(compare::Args),
 }
 
 /// Why a command stopped, and so its exit code.
@@ -82,6 +86,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Validate(args) => validate::execute(args),
+        Command::Calibrate(args) => calibrate::execute(args),
+        Command::Compare(args) => compare::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

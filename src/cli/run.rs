@@ -69,6 +69,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             &e.render(&summary),
         )?);
     }
+    if let Some(sens) = &summary.sensitivity {
+        let svg = targetsim::render::tornado::svg_all(&s, sens);
+        written.push(targetsim::output::write_atomic(
+            &dir,
+            "tornado.svg",
+            svg.as_bytes(),
+        )?);
+    }
     if !args.quiet {
         print!("{}", table::render(&s, &summary));
         println!();

@@ -2,10 +2,15 @@
 //! bytes go (a file, written whole or not at all, or stdout) is decided in
 //! one place, [`crate::output`].
 
+pub mod calibration;
+pub mod compare_chart;
+pub mod comparison;
 pub mod csv;
 pub mod format;
 pub mod json;
+pub mod svg_chart;
 pub mod table;
+pub mod tornado;
 
 use crate::summary::Summary;
 
