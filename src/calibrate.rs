@@ -146,6 +146,9 @@ pub struct TargetCalibration {
     pub recommended: f64,
     /// The whole recommended rule.
     pub recommended_rule: Rule,
+    /// Probability that the recommended rule is met in these draws: Q, or
+    /// more for an indicator that moves in steps (a count), whose values jump.
+    pub recommended_probability: f64,
     /// The draft's position: fraction of draws below the draft's threshold (centre for about/range).
     pub draft_percentile: f64,
     /// Comparison with the upper level's target on the same indicator.
@@ -382,6 +385,8 @@ fn calibrate_simulation(
                 verdict: Verdict::of(p, opts.bands),
                 recommended: rec.reference_value(),
                 recommended_rule: rec,
+                recommended_probability: cols[k].iter().filter(|&&x| rec.is_met(x)).count() as f64
+                    / n as f64,
                 draft_percentile: below,
                 upper: upper_gap,
                 decided_by,

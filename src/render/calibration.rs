@@ -27,6 +27,17 @@ pub fn gap(x: f64, kind: Kind) -> String {
     }
 }
 
+/// The recommended rule, with its own probability when it differs from Q
+/// (indicators that move in steps).
+fn recommended(t: &crate::calibrate::TargetCalibration, q: f64) -> String {
+    let r = rule(&t.recommended_rule, t.kind);
+    if (t.recommended_probability - q).abs() > 0.005 {
+        format!("{r} ({})", format::probability(t.recommended_probability))
+    } else {
+        r
+    }
+}
+
 fn pct_rank(p: f64) -> String {
     format!("p{:.0}", p * 100.0)
 }
@@ -88,7 +99,7 @@ pub fn render(s: &Scenario, c: &Calibration) -> String {
             pad(&rule(&t.draft, t.kind), 14),
             pad_left(&format::probability(t.probability), 8),
             pad(t.verdict.words(), 18),
-            pad(&rule(&t.recommended_rule, t.kind), 22),
+            pad(&recommended(t, c.confidence), 22),
         );
         if upper_name.is_some() {
             match &t.upper {
@@ -110,7 +121,10 @@ pub fn render(s: &Scenario, c: &Calibration) -> String {
         pad("", 14),
         pad_left(&format::probability(c.draft_joint_probability), 8),
         pad("", 18),
-        format::probability(c.recommended_joint_probability),
+        format!(
+            "{} together",
+            format::probability(c.recommended_joint_probability)
+        ),
     ));
     if let Some(u) = &c.upper_level {
         let label = u
