@@ -116,15 +116,12 @@ pub fn render(s: &Scenario, c: &Calibration) -> String {
         out.push('\n');
     }
     out.push_str(&format!(
-        "{}  {}  {}  {}  {}\n",
+        "{}  {}  {}  {}  {} together\n",
         pad(&format!("all {} together", c.targets.len()), name_w),
         pad("", 14),
         pad_left(&format::probability(c.draft_joint_probability), 8),
         pad("", 18),
-        format!(
-            "{} together",
-            format::probability(c.recommended_joint_probability)
-        ),
+        format::probability(c.recommended_joint_probability),
     ));
     if let Some(u) = &c.upper_level {
         let label = u
