@@ -32,6 +32,7 @@ use crate::scenario::{Kind, Rule, Scenario, TargetSet};
 use crate::sensitivity::{self, Sensitivity};
 use crate::summary::{ScenarioInfo, Tool, proportion_se};
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Version of the `calibration.json` layout.
@@ -238,7 +239,7 @@ impl Ladder {
                 col.iter().map(|x| (x - centre).abs()).collect()
             }
         };
-        sorted.sort_unstable_by(f64::total_cmp);
+        sorted.par_sort_unstable_by(f64::total_cmp);
         Ladder {
             rule,
             centre,
@@ -287,9 +288,16 @@ fn joint_fraction(cols: &[&[f64]], rules: &[Rule], draws: usize) -> f64 {
     if draws == 0 {
         return f64::NAN;
     }
-    let met = (0..draws)
-        .filter(|&i| cols.iter().zip(rules).all(|(c, r)| r.is_met(c[i])))
-        .count();
+    // Integer counts per chunk: the same total for any number of threads.
+    const CHUNK: usize = 1 << 16;
+    let met: usize = (0..draws.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|b| {
+            (b * CHUNK..((b + 1) * CHUNK).min(draws))
+                .filter(|&i| cols.iter().zip(rules).all(|(c, r)| r.is_met(c[i])))
+                .count()
+        })
+        .sum();
     met as f64 / draws as f64
 }
 
@@ -395,14 +403,24 @@ fn calibrate_simulation(
     }
     let rec_rules: Vec<Rule> = ladders.iter().map(|l| l.at(opts.confidence)).collect();
     let recommended_joint = joint_fraction(&cols, &rec_rules, n);
-    let joint = match opts.joint {
-        Some(p) => Some(joint_search(s, set, &ladders, &cols, n, p, opts)?),
+    let searched = opts.joint.map(|p| {
+        let (q, rules, in_sample) = joint_search(&ladders, &cols, n, p);
+        (p, q, rules, in_sample)
+    });
+    let upper_joint = upper.map(|u| sim.counts[u].joint as f64 / n as f64);
+    let draft_joint = counts.joint as f64 / n as f64;
+    let seed = sim.seed;
+    // Free the draws before the check simulates a second set of them.
+    drop((cols, ladders));
+    drop(sim);
+    let joint = match searched {
+        Some(found) => Some(joint_check(s, set, found, opts)?),
         None => None,
     };
     let upper_level = upper.map(|u| UpperLevel {
         set: s.target_sets[u].name.clone(),
         label: s.target_sets[u].meta.label.clone(),
-        joint_probability: sim.counts[u].joint as f64 / n as f64,
+        joint_probability: upper_joint.unwrap_or(f64::NAN),
     });
     Ok(Calibration {
         schema_version: SCHEMA_VERSION,
@@ -416,7 +434,7 @@ fn calibrate_simulation(
             file: s.file.display().to_string(),
             hash: s.hash.clone(),
         },
-        seed: sim.seed,
+        seed,
         draws: n as u64,
         generator: crate::sampling::GENERATOR,
         quantile_method: crate::summary::QUANTILE_METHOD,
@@ -425,7 +443,7 @@ fn calibrate_simulation(
         confidence: opts.confidence,
         bands: opts.bands,
         targets,
-        draft_joint_probability: counts.joint as f64 / n as f64,
+        draft_joint_probability: draft_joint,
         recommended_joint_probability: recommended_joint,
         joint,
         upper_level,
@@ -437,15 +455,13 @@ fn calibrate_simulation(
 const BISECTION_STEPS: usize = 40;
 
 #[allow(clippy::too_many_arguments)]
+/// The common confidence, its rules and their joint fraction in these draws.
 fn joint_search(
-    s: &Scenario,
-    set: &TargetSet,
     ladders: &[Ladder],
     cols: &[&[f64]],
     n: usize,
     target: f64,
-    opts: &Options,
-) -> Result<JointCalibration, RunError> {
+) -> (f64, Vec<Rule>, f64) {
     let rules_at = |q: f64| -> Vec<Rule> { ladders.iter().map(|l| l.at(q)).collect() };
     // joint(q) never decreases in q, and joint(1) = 1: every draw meets
     // thresholds at the extremes of the draws.
@@ -461,8 +477,17 @@ fn joint_search(
     let q = hi;
     let rules = rules_at(q);
     let in_sample = joint_fraction(cols, &rules, n);
-    // The independent check: the same model with this set's thresholds, on
-    // fresh streams.
+    (q, rules, in_sample)
+}
+
+/// The independent check of a jointly calibrated set: the same model with
+/// the set's new thresholds, on fresh streams (seed + 1).
+fn joint_check(
+    s: &Scenario,
+    set: &TargetSet,
+    (target, q, rules, in_sample): (f64, f64, Vec<Rule>, f64),
+    opts: &Options,
+) -> Result<JointCalibration, RunError> {
     let mut checked = s.clone();
     checked.target_sets = vec![TargetSet {
         name: set.name.clone(),
