@@ -119,6 +119,21 @@ fn the_recommended_threshold_of_a_normal_indicator_is_its_quantile() {
 }
 
 #[test]
+fn the_recommended_threshold_is_the_summary_quantile_of_the_same_draws() {
+    // At Q = 0.9 an at-least threshold is the 10th percentile, and at_most at
+    // Q = 0.75 the 75th: the same type-7 quantiles of the same draws as
+    // summary.json, up to the rounding of 1 - 0.9 in floating point.
+    let s = load(NORMAL);
+    let summary = targetsim::run(&s, &RunOptions::new(50_000, SEED)).unwrap();
+    let c = calibrate::calibrate(&s, &options(50_000, 0.9)).unwrap();
+    let q = &summary.indicators["up"].quantiles;
+    assert!((c.targets["up"].recommended - q.p10).abs() < 1e-12);
+    let c = calibrate::calibrate(&s, &options(50_000, 0.75)).unwrap();
+    let q = &summary.indicators["down"].quantiles;
+    assert!((c.targets["down"].recommended - q.p75).abs() < 1e-12);
+}
+
+#[test]
 fn the_draft_probability_and_verdict_follow_the_bands() {
     let s = load(NORMAL);
     let n = 100_000;
