@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 pub mod backtest;
+pub mod calibrate;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod fit;
@@ -10,6 +12,7 @@ pub mod output;
 pub mod render;
 pub mod sampling;
 pub mod scenario;
+pub mod sensitivity;
 pub mod summary;
 
 use error::RunError;

@@ -3,6 +3,8 @@
 //! scenario.
 
 mod backtest;
+mod calibrate;
+mod compare;
 mod fit;
 mod run;
 mod run_years;
@@ -18,7 +20,7 @@ use targetsim::error::{ProblemDisplay, RunError, ScenarioError};
     version,
     about = "Set next year's targets with your eyes open: the probability that each target, and each target set, is met.",
     long_about = None,
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml"
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -31,6 +33,8 @@ enum Command {
     Validate(validate::Args),
     Fit(fit::Args),
     Backtest(backtest::Args),
+    Calibrate(calibrate::Args),
+    Compare(compare::Args),
 }
 
 /// Why a command stopped, and so its exit code.
@@ -89,6 +93,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::execute(args),
         Command::Fit(args) => fit::execute(args),
         Command::Backtest(args) => backtest::execute(args),
+        Command::Calibrate(args) => calibrate::execute(args),
+        Command::Compare(args) => compare::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

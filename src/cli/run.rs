@@ -60,7 +60,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     targetsim::engine::check_memory(opts.draws, s.indicators.len())?;
     targetsim::output::prepare_dir(&dir)?;
-    let summary = targetsim::run(&s, &opts)?;
+    let mut summary = targetsim::run(&s, &opts)?;
+    let model = targetsim::model::Model::compile(&s);
+    summary.sensitivity = Some(targetsim::sensitivity::run(&s, &model, &opts)?);
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();
     for e in exports {
@@ -68,6 +70,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             &dir,
             e.file_name(),
             &e.render(&summary),
+        )?);
+    }
+    if let Some(sens) = &summary.sensitivity {
+        let svg = targetsim::render::tornado::svg_all(&s, sens);
+        written.push(targetsim::output::write_atomic(
+            &dir,
+            "tornado.svg",
+            svg.as_bytes(),
         )?);
     }
     if !args.quiet {

@@ -37,6 +37,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             h.plan.as_ref().map_or(0, |p| p.targets.len())
         );
     }
+    if let Some(u) = s.upper_level {
+        println!("  upper level: target set {}", s.target_sets[u].name);
+    }
+    if !s.variants.is_empty() {
+        let names: Vec<&str> = s.variants.iter().map(|v| v.name.as_str()).collect();
+        println!("  variants: {}", names.join(", "));
+    }
     for a in &s.correlation_adjustments {
         println!(
             "  repaired correlation {} ~ {}: {} -> {:.4}",

@@ -3,11 +3,16 @@
 //! one place, [`crate::output`].
 
 pub mod backtest_chart;
+pub mod calibration;
+pub mod compare_chart;
+pub mod comparison;
 pub mod csv;
 pub mod fan;
 pub mod format;
 pub mod json;
+pub mod svg_chart;
 pub mod table;
+pub mod tornado;
 pub mod years_csv;
 pub mod years_table;
 

@@ -10,6 +10,7 @@ pub mod horizon;
 pub mod include;
 pub mod source;
 mod validate;
+pub mod variants;
 
 use crate::error::ScenarioError;
 use crate::model::distribution::{Distribution, Marginal};
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use source::Format;
 pub use validate::check_draws;
+pub use variants::{Override, Variant};
 
 /// Draws when neither the scenario nor `--draws` says.
 pub const DEFAULT_DRAWS: u64 = 100_000;
@@ -59,6 +61,11 @@ pub struct Scenario {
     /// The years, per-year drivers and targets of a multi-year scenario
     /// (`[simulation] horizon = [...]`); `None` for a one-year scenario.
     pub horizon: Option<horizon::Horizon>,
+    /// Index into `target_sets` of the upper level's requirement (the set
+    /// marked `upper_level = true`), if any.
+    pub upper_level: Option<usize>,
+    /// Named variants, each a whole validated scenario (empty for a variant itself).
+    pub variants: Vec<Variant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

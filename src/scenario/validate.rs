@@ -24,6 +24,8 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
     let mut p = Problems::new();
     // A multi-year scenario is checked as the one-year view of its first
     // year, then its multi-year fields are read (see `horizon`).
+    // Variants override the whole document, multi-year fields included.
+    let whole = doc;
     let split = super::horizon::split(doc);
     let doc = split.as_ref().map_or(doc, |(view, _)| view);
     let Some(mut top) = Fields::of(doc, "", &mut p) else {
@@ -90,7 +92,13 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         .chain(broken)
         .collect();
     let evaluation_order = check_formulas(&inputs, &indicators, split.is_some(), &mut p);
-    let mut target_sets = target_sets(top.get("target_sets"), &indicators, &drivers, &mut p);
+    let (mut target_sets, upper_level) =
+        target_sets(top.get("target_sets"), &indicators, &drivers, &mut p);
+    // Variants are checked by applying them and validating the result
+    // again (see `variants`); only once the base itself is valid, so that a
+    // base problem is not reported once per variant.
+    top.allow(&["variants"]);
+    let variants_value = whole.get("variants");
     top.finish(&mut p);
     let horizon = split.and_then(|(_, raw)| {
         let checked = super::horizon::Checked {
@@ -103,6 +111,11 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
     if let Some(h) = &horizon {
         target_sets = super::horizon::first_year_sets(&h.target_sets);
     }
+    let variants = if p.is_empty() {
+        super::variants::read(path, bytes, whole, variants_value, &mut p)
+    } else {
+        Vec::new()
+    };
 
     if !p.is_empty() {
         return Err(p);
@@ -122,6 +135,8 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         evaluation_order,
         target_sets,
         horizon,
+        upper_level,
+        variants,
     })
 }
 
@@ -986,8 +1001,9 @@ fn target_sets(
     indicators: &[Indicator],
     drivers: &[Driver],
     p: &mut Problems,
-) -> Vec<TargetSet> {
+) -> (Vec<TargetSet>, Option<usize>) {
     let mut out = Vec::new();
+    let mut upper: Vec<(usize, String)> = Vec::new();
     let names: Vec<&str> = indicators.iter().map(|i| i.name.as_str()).collect();
     for (name, v, path) in entries(v, "target_sets", p) {
         let Some(mut f) = Fields::of(v, &path, p) else {
@@ -995,6 +1011,9 @@ fn target_sets(
         };
         let m = meta(&mut f, Kind::Level, p);
         let _ = f.opt_str("description", p);
+        if f.opt_bool("upper_level", p) == Some(true) {
+            upper.push((out.len(), f.child_path("upper_level")));
+        }
         let tpath = f.child_path("targets");
         let mut targets = Vec::new();
         match f.get("targets") {
@@ -1026,7 +1045,20 @@ fn target_sets(
             targets,
         });
     }
-    out
+    if let [_, second, ..] = upper.as_slice() {
+        p.push(
+            Problem::new(
+                second.1.clone(),
+                "only one target set can be the upper level",
+            )
+            .value("true")
+            .hint(format!(
+                "`{}` is already marked upper_level = true",
+                upper[0].1
+            )),
+        );
+    }
+    (out, upper.first().map(|u| u.0))
 }
 
 const RULE_KEYS: [&str; 4] = ["at_least", "at_most", "about", "range"];

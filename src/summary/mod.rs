@@ -57,6 +57,10 @@ pub struct Summary {
     pub indicators: IndexMap<String, IndicatorSummary>,
     /// Per target set, in the scenario's order.
     pub target_sets: IndexMap<String, TargetSetSummary>,
+    /// Which drivers decide each targeted indicator (see `crate::sensitivity`);
+    /// absent when not computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<crate::sensitivity::Sensitivity>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -282,5 +286,6 @@ pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
         quantile_method: QUANTILE_METHOD,
         indicators,
         target_sets,
+        sensitivity: None,
     }
 }

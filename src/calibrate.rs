@@ -1,0 +1,594 @@
+//! Calibration: which threshold each target of a set can carry at a chosen
+//! confidence, how the draft's own thresholds rate, and how far they sit from
+//! the upper level's requirement.
+//!
+//! Definitions (normative; the README repeats them). All quantiles are type 7,
+//! as in `summary.json`.
+//!
+//! - **Recommended threshold at confidence Q.** `at_least`: the indicator's
+//!   (1 − Q) quantile, the value it reaches with probability Q. `at_most`: its
+//!   Q quantile. `about` and `range` keep the draft's centre `c` (the `about`
+//!   value, or the middle of the range) and recommend the half-width: the Q
+//!   quantile of `|indicator − c|`, so `c ± that` holds with probability Q.
+//! - **Verdict** of the draft threshold, from its probability p of being met:
+//!   `too_ambitious` when p < the lower band (default 0.5), `too_timid` when
+//!   p > the upper band (default 0.9), else `within`.
+//! - **Joint calibration (`--joint P`).** Every target of the set at one
+//!   common confidence q; q is found by bisection as the smallest q whose
+//!   thresholds are all met together in at least a fraction P of the draws.
+//!   The resulting set is then checked on an independent simulation (seed + 1,
+//!   same number of draws), so the reported joint probability is not
+//!   flattered by having chosen the thresholds on the same draws.
+//! - **Gap to the upper level**: recommended threshold minus the upper
+//!   level's threshold on the same indicator (in the indicator's units;
+//!   fractions for rates). `recommended_meets_upper` says whether the
+//!   recommended threshold is at least as demanding as the upper level's.
+
+use crate::RunOptions;
+use crate::engine::{self, Simulation};
+use crate::error::RunError;
+use crate::model::Model;
+use crate::scenario::{Kind, Rule, Scenario, TargetSet};
+use crate::sensitivity::{self, Sensitivity};
+use crate::summary::{ScenarioInfo, Tool, proportion_se};
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Version of the `calibration.json` layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Probabilities below `too_ambitious_below` or above `too_timid_above` get a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bands {
+    pub too_ambitious_below: f64,
+    pub too_timid_above: f64,
+}
+
+impl Default for Bands {
+    fn default() -> Self {
+        Bands {
+            too_ambitious_below: 0.5,
+            too_timid_above: 0.9,
+        }
+    }
+}
+
+/// What to calibrate. Plain data: the CLI fills it and checks the ranges.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    pub run: RunOptions<'a>,
+    /// Index of the target set to calibrate.
+    pub set: usize,
+    /// Confidence Q in (0, 1).
+    pub confidence: f64,
+    pub bands: Bands,
+    /// Joint probability P in (0, 1) for the whole set, if asked for.
+    pub joint: Option<f64>,
+    /// Index of the upper level's target set (by default the scenario's).
+    pub upper: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    TooAmbitious,
+    Within,
+    TooTimid,
+}
+
+impl Verdict {
+    pub fn of(p: f64, bands: Bands) -> Verdict {
+        if p < bands.too_ambitious_below {
+            Verdict::TooAmbitious
+        } else if p > bands.too_timid_above {
+            Verdict::TooTimid
+        } else {
+            Verdict::Within
+        }
+    }
+
+    /// As planners say it (既不能太高，也不能过低).
+    pub fn words(self) -> &'static str {
+        match self {
+            Verdict::TooAmbitious => "too ambitious 偏高",
+            Verdict::Within => "within 适中",
+            Verdict::TooTimid => "too timid 偏低",
+        }
+    }
+}
+
+/// `calibration.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub scenario: ScenarioInfo,
+    pub seed: u64,
+    pub draws: u64,
+    pub generator: &'static str,
+    pub quantile_method: &'static str,
+    /// The calibrated target set.
+    pub set: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_label: Option<String>,
+    /// Confidence Q: each recommended threshold is met with probability Q.
+    pub confidence: f64,
+    pub bands: Bands,
+    /// Per target of the set, keyed by indicator, in the set's order.
+    pub targets: IndexMap<String, TargetCalibration>,
+    /// Probability that every draft threshold is met in the same draw.
+    pub draft_joint_probability: f64,
+    /// Probability that every recommended threshold (each at Q) is met in the same draw.
+    pub recommended_joint_probability: f64,
+    /// With `--joint P`: the whole set calibrated to a joint probability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joint: Option<JointCalibration>,
+    /// The upper level's target set, when there is one and it is not the calibrated set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper_level: Option<UpperLevel>,
+    /// Draws the `decided_by` figures are computed on (the run's first draws).
+    pub sensitivity_draws: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetCalibration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub kind: Kind,
+    /// The draft rule as written in the scenario.
+    pub draft: Rule,
+    /// Probability that the draft threshold is met.
+    pub probability: f64,
+    /// Its Monte Carlo standard error.
+    pub se: f64,
+    pub verdict: Verdict,
+    /// The recommended threshold (`about`/`range`: the centre, see `recommended_rule`).
+    pub recommended: f64,
+    /// The whole recommended rule.
+    pub recommended_rule: Rule,
+    /// Probability that the recommended rule is met in these draws: Q, or
+    /// more for an indicator that moves in steps (a count), whose values jump.
+    pub recommended_probability: f64,
+    /// The draft's position: fraction of draws below the draft's threshold (centre for about/range).
+    pub draft_percentile: f64,
+    /// Comparison with the upper level's target on the same indicator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper: Option<UpperGap>,
+    /// The three most influential drivers (see `sensitivity`).
+    pub decided_by: Vec<Decider>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpperGap {
+    /// The upper level's rule on this indicator.
+    pub rule: Rule,
+    /// Probability that the upper level's threshold is met.
+    pub probability: f64,
+    /// Recommended minus the upper level's threshold (centre for about/range).
+    pub gap: f64,
+    /// Whether the recommended threshold is at least as demanding (one-sided rules only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommended_meets_upper: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Decider {
+    pub driver: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub rank_correlation: Option<f64>,
+    /// Average percentile (0 to 1) of the driver in the draws that miss the draft target.
+    pub percentile_in_misses: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpperLevel {
+    pub set: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Probability that every target of the upper level's set is met.
+    pub joint_probability: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JointCalibration {
+    /// The joint probability asked for.
+    pub target: f64,
+    /// The common per-target confidence found by bisection.
+    pub common_confidence: f64,
+    /// Joint probability of these thresholds in the draws they were chosen on.
+    pub joint_probability_in_sample: f64,
+    /// The thresholds, per indicator.
+    pub targets: IndexMap<String, JointTarget>,
+    /// The independent check.
+    pub check: JointCheck,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JointTarget {
+    pub recommended: f64,
+    pub rule: Rule,
+    /// Probability of being met in the check simulation.
+    pub probability: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JointCheck {
+    pub seed: u64,
+    pub draws: u64,
+    pub joint_probability: f64,
+    pub se: f64,
+}
+
+/// A target turned into "met when v <= threshold(q)": one sorted column per target.
+struct Ladder {
+    rule: Rule,
+    /// Centre for about/range targets.
+    centre: f64,
+    /// Sorted x (one-sided rules) or sorted |x − centre| (two-sided).
+    sorted: Vec<f64>,
+}
+
+impl Ladder {
+    fn new(rule: Rule, col: &[f64]) -> Ladder {
+        let centre = rule.reference_value();
+        let mut sorted: Vec<f64> = match rule {
+            Rule::AtLeast { .. } | Rule::AtMost { .. } => col.to_vec(),
+            Rule::About { .. } | Rule::Range { .. } => {
+                col.iter().map(|x| (x - centre).abs()).collect()
+            }
+        };
+        sorted.par_sort_unstable_by(f64::total_cmp);
+        Ladder {
+            rule,
+            centre,
+            sorted,
+        }
+    }
+
+    /// The rule met with probability q (type-7 quantiles).
+    fn at(&self, q: f64) -> Rule {
+        match self.rule {
+            Rule::AtLeast { .. } => Rule::AtLeast {
+                threshold: quantile_sorted(&self.sorted, 1.0 - q),
+            },
+            Rule::AtMost { .. } => Rule::AtMost {
+                threshold: quantile_sorted(&self.sorted, q),
+            },
+            Rule::About { value, .. } => Rule::About {
+                value,
+                tolerance: quantile_sorted(&self.sorted, q),
+            },
+            Rule::Range { .. } => {
+                let h = quantile_sorted(&self.sorted, q);
+                Rule::Range {
+                    low: self.centre - h,
+                    high: self.centre + h,
+                }
+            }
+        }
+    }
+}
+
+/// Type-7 quantile of sorted values.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = (h.floor() as usize).min(n - 1);
+    let hi = (lo + 1).min(n - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Fraction of draws in which every rule holds on its column.
+fn joint_fraction(cols: &[&[f64]], rules: &[Rule], draws: usize) -> f64 {
+    if draws == 0 {
+        return f64::NAN;
+    }
+    // Integer counts per chunk: the same total for any number of threads.
+    const CHUNK: usize = 1 << 16;
+    let met: usize = (0..draws.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|b| {
+            (b * CHUNK..((b + 1) * CHUNK).min(draws))
+                .filter(|&i| cols.iter().zip(rules).all(|(c, r)| r.is_met(c[i])))
+                .count()
+        })
+        .sum();
+    met as f64 / draws as f64
+}
+
+/// Calibrate a target set. The simulation is the same as `run`'s for the same
+/// draws and seed.
+pub fn calibrate(s: &Scenario, opts: &Options) -> Result<Calibration, RunError> {
+    let model = Model::compile(s);
+    let sim = engine::simulate(&model, &opts.run)?;
+    let sens = sensitivity::run(s, &model, &opts.run)?;
+    calibrate_simulation(s, sim, &sens, opts)
+}
+
+fn calibrate_simulation(
+    s: &Scenario,
+    sim: Simulation,
+    sens: &Sensitivity,
+    opts: &Options,
+) -> Result<Calibration, RunError> {
+    let set: &TargetSet = &s.target_sets[opts.set];
+    let n = sim.draws;
+    let counts = &sim.counts[opts.set];
+    let cols: Vec<&[f64]> = set
+        .targets
+        .iter()
+        .map(|t| sim.indicators[t.indicator].as_slice())
+        .collect();
+    let ladders: Vec<Ladder> = set
+        .targets
+        .iter()
+        .zip(&cols)
+        .map(|(t, c)| Ladder::new(t.rule, c))
+        .collect();
+    let upper = opts.upper.filter(|&u| u != opts.set);
+    let mut targets = IndexMap::new();
+    for (k, (t, ladder)) in set.targets.iter().zip(&ladders).enumerate() {
+        let ind = &s.indicators[t.indicator];
+        let p = counts.met[k] as f64 / n as f64;
+        let rec = ladder.at(opts.confidence);
+        let centre = t.rule.reference_value();
+        let below = cols[k].iter().filter(|&&x| x < centre).count() as f64 / n as f64;
+        let upper_gap = upper.and_then(|u| {
+            let uset = &s.target_sets[u];
+            let j = uset
+                .targets
+                .iter()
+                .position(|x| x.indicator == t.indicator)?;
+            let urule = uset.targets[j].rule;
+            let gap = rec.reference_value() - urule.reference_value();
+            let meets = match (rec, urule) {
+                (Rule::AtLeast { threshold: a }, Rule::AtLeast { threshold: b }) => Some(a >= b),
+                (Rule::AtMost { threshold: a }, Rule::AtMost { threshold: b }) => Some(a <= b),
+                _ => None,
+            };
+            Some(UpperGap {
+                rule: urule,
+                probability: sim.counts[u].met[j] as f64 / n as f64,
+                gap,
+                recommended_meets_upper: meets,
+            })
+        });
+        let decided_by = sens
+            .indicators
+            .get(&ind.name)
+            .map(|is| {
+                is.drivers
+                    .iter()
+                    .take(3)
+                    .map(|(dname, ds)| Decider {
+                        driver: dname.clone(),
+                        label: s
+                            .drivers
+                            .iter()
+                            .find(|d| &d.name == dname)
+                            .and_then(|d| d.meta.label.clone()),
+                        rank_correlation: ds.rank_correlation,
+                        percentile_in_misses: is
+                            .misses
+                            .get(&set.name)
+                            .and_then(|m| m.drivers.get(dname))
+                            .and_then(|x| x.percentile_in_misses),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        targets.insert(
+            ind.name.clone(),
+            TargetCalibration {
+                label: ind.meta.label.clone(),
+                kind: ind.meta.kind,
+                draft: t.rule,
+                probability: p,
+                se: proportion_se(p, n as u64),
+                verdict: Verdict::of(p, opts.bands),
+                recommended: rec.reference_value(),
+                recommended_rule: rec,
+                recommended_probability: cols[k].iter().filter(|&&x| rec.is_met(x)).count() as f64
+                    / n as f64,
+                draft_percentile: below,
+                upper: upper_gap,
+                decided_by,
+            },
+        );
+    }
+    let rec_rules: Vec<Rule> = ladders.iter().map(|l| l.at(opts.confidence)).collect();
+    let recommended_joint = joint_fraction(&cols, &rec_rules, n);
+    let searched = opts.joint.map(|p| {
+        let (q, rules, in_sample) = joint_search(&ladders, &cols, n, p);
+        (p, q, rules, in_sample)
+    });
+    let upper_joint = upper.map(|u| sim.counts[u].joint as f64 / n as f64);
+    let draft_joint = counts.joint as f64 / n as f64;
+    let seed = sim.seed;
+    // Free the draws before the check simulates a second set of them.
+    drop((cols, ladders));
+    drop(sim);
+    let joint = match searched {
+        Some(found) => Some(joint_check(s, set, found, opts)?),
+        None => None,
+    };
+    let upper_level = upper.map(|u| UpperLevel {
+        set: s.target_sets[u].name.clone(),
+        label: s.target_sets[u].meta.label.clone(),
+        joint_probability: upper_joint.unwrap_or(f64::NAN),
+    });
+    Ok(Calibration {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        scenario: ScenarioInfo {
+            name: s.name.clone(),
+            title: s.title.clone(),
+            file: s.file.display().to_string(),
+            hash: s.hash.clone(),
+        },
+        seed,
+        draws: n as u64,
+        generator: crate::sampling::GENERATOR,
+        quantile_method: crate::summary::QUANTILE_METHOD,
+        set: set.name.clone(),
+        set_label: set.meta.label.clone(),
+        confidence: opts.confidence,
+        bands: opts.bands,
+        targets,
+        draft_joint_probability: draft_joint,
+        recommended_joint_probability: recommended_joint,
+        joint,
+        upper_level,
+        sensitivity_draws: sens.draws,
+    })
+}
+
+/// Bisection steps on the common confidence: 2^-40 is far below Monte Carlo error.
+const BISECTION_STEPS: usize = 40;
+
+#[allow(clippy::too_many_arguments)]
+/// The common confidence, its rules and their joint fraction in these draws.
+fn joint_search(
+    ladders: &[Ladder],
+    cols: &[&[f64]],
+    n: usize,
+    target: f64,
+) -> (f64, Vec<Rule>, f64) {
+    let rules_at = |q: f64| -> Vec<Rule> { ladders.iter().map(|l| l.at(q)).collect() };
+    // joint(q) never decreases in q, and joint(1) = 1: every draw meets
+    // thresholds at the extremes of the draws.
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..BISECTION_STEPS {
+        let mid = 0.5 * (lo + hi);
+        if joint_fraction(cols, &rules_at(mid), n) >= target {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let q = hi;
+    let rules = rules_at(q);
+    let in_sample = joint_fraction(cols, &rules, n);
+    (q, rules, in_sample)
+}
+
+/// The independent check of a jointly calibrated set: the same model with
+/// the set's new thresholds, on fresh streams (seed + 1).
+fn joint_check(
+    s: &Scenario,
+    set: &TargetSet,
+    (target, q, rules, in_sample): (f64, f64, Vec<Rule>, f64),
+    opts: &Options,
+) -> Result<JointCalibration, RunError> {
+    let mut checked = s.clone();
+    checked.target_sets = vec![TargetSet {
+        name: set.name.clone(),
+        meta: set.meta.clone(),
+        targets: set
+            .targets
+            .iter()
+            .zip(&rules)
+            .map(|(t, r)| crate::scenario::Target {
+                indicator: t.indicator,
+                rule: *r,
+                wording: t.wording.clone(),
+            })
+            .collect(),
+    }];
+    let check_model = Model::compile(&checked);
+    let mut run = opts.run;
+    run.seed = opts.run.seed.wrapping_add(1);
+    run.keep_drivers = false;
+    let sim = engine::simulate(&check_model, &run)?;
+    let c = &sim.counts[0];
+    let draws = sim.draws as u64;
+    let p_check = c.joint as f64 / draws as f64;
+    Ok(JointCalibration {
+        target,
+        common_confidence: q,
+        joint_probability_in_sample: in_sample,
+        targets: set
+            .targets
+            .iter()
+            .zip(&rules)
+            .zip(&c.met)
+            .map(|((t, r), &m)| {
+                (
+                    s.indicators[t.indicator].name.clone(),
+                    JointTarget {
+                        recommended: r.reference_value(),
+                        rule: *r,
+                        probability: m as f64 / draws as f64,
+                    },
+                )
+            })
+            .collect(),
+        check: JointCheck {
+            seed: run.seed,
+            draws,
+            joint_probability: p_check,
+            se: proportion_se(p_check, draws),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_follow_the_bands() {
+        let b = Bands::default();
+        assert_eq!(Verdict::of(0.49, b), Verdict::TooAmbitious);
+        assert_eq!(Verdict::of(0.5, b), Verdict::Within);
+        assert_eq!(Verdict::of(0.9, b), Verdict::Within);
+        assert_eq!(Verdict::of(0.91, b), Verdict::TooTimid);
+    }
+
+    #[test]
+    fn a_ladder_gives_type7_quantiles_for_each_rule() {
+        let col = [4.0, 1.0, 3.0, 2.0];
+        // type 7 of [1,2,3,4]: Q(0.25) = 1.75, Q(0.75) = 3.25
+        let l = Ladder::new(Rule::AtLeast { threshold: 0.0 }, &col);
+        assert_eq!(l.at(0.75), Rule::AtLeast { threshold: 1.75 });
+        let l = Ladder::new(Rule::AtMost { threshold: 0.0 }, &col);
+        assert_eq!(l.at(0.75), Rule::AtMost { threshold: 3.25 });
+        // |x - 2.5| = [1.5, 1.5, 0.5, 0.5]: Q(0.5) = 1.0
+        let l = Ladder::new(
+            Rule::About {
+                value: 2.5,
+                tolerance: 0.1,
+            },
+            &col,
+        );
+        assert_eq!(
+            l.at(0.5),
+            Rule::About {
+                value: 2.5,
+                tolerance: 1.0
+            }
+        );
+        let l = Ladder::new(
+            Rule::Range {
+                low: 2.0,
+                high: 3.0,
+            },
+            &col,
+        );
+        assert_eq!(
+            l.at(0.5),
+            Rule::Range {
+                low: 1.5,
+                high: 3.5
+            }
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! `targetsim calibrate`: recommended thresholds at a confidence, a verdict
+//! on the draft, the gap to the upper level, and optionally a whole set
+//! calibrated to a joint probability.
+
+use super::Failure;
+use super::run::{options, out_dir};
+use std::path::PathBuf;
+use targetsim::calibrate::{self, Bands};
+use targetsim::render::{calibration, json};
+use targetsim::scenario::{self, Scenario};
+
+/// Recommend thresholds each met with probability Q, and rate the draft's.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7 --joint 0.5\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.8 --set city\n\nAt-least targets: the recommended threshold is the indicator's (1 - Q) quantile,\nthe value it reaches with probability Q; at-most targets: its Q quantile;\nabout/range targets keep their centre and get the half-width met with\nprobability Q. Writes calibration.json to the output directory."
+)]
+pub struct Args {
+    /// The scenario file (TOML, or JSON with a .json extension).
+    pub scenario: PathBuf,
+    /// Confidence Q: the probability each recommended threshold is met (0.7 or 70%).
+    #[arg(long, short = 'c', value_parser = fraction)]
+    pub confidence: f64,
+    /// Target set to calibrate [default: the first set that is not the upper level].
+    #[arg(long)]
+    pub set: Option<String>,
+    /// Also calibrate the whole set so all targets are met together with probability P.
+    #[arg(long, value_parser = fraction)]
+    pub joint: Option<f64>,
+    /// The upper level's target set [default: the set marked upper_level = true].
+    #[arg(long)]
+    pub upper: Option<String>,
+    /// A draft met with a probability below this is too ambitious.
+    #[arg(long, value_parser = fraction, default_value = "0.5")]
+    pub ambitious_below: f64,
+    /// A draft met with a probability above this is too timid.
+    #[arg(long, value_parser = fraction, default_value = "0.9")]
+    pub timid_above: f64,
+    /// Number of Monte Carlo draws [default: the scenario's, else 100000].
+    #[arg(long, short = 'n')]
+    pub draws: Option<u64>,
+    /// Seed of the random streams [default: the scenario's, else 1].
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Output directory [default: output/<scenario name>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// A probability strictly between 0 and 1, written as 0.7 or 70%.
+pub fn fraction(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let x = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
+        None => t.parse::<f64>(),
+    }
+    .map_err(|_| format!("`{s}` is not a number; write a probability such as 0.7 or 70%"))?;
+    if x > 0.0 && x < 1.0 {
+        Ok(x)
+    } else {
+        Err(format!(
+            "`{s}` must be strictly between 0 and 1 (0% and 100%), for example 0.7"
+        ))
+    }
+}
+
+/// The index of a named target set, or a usage error listing the names.
+pub fn set_index(s: &Scenario, name: &str, flag: &str) -> Result<usize, Failure> {
+    s.target_sets
+        .iter()
+        .position(|t| t.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = s.target_sets.iter().map(|t| t.name.as_str()).collect();
+            Failure::Usage(format!(
+                "error: {flag} {name}: {} has no target set `{name}`\n  hint: its target sets are: {}",
+                s.file.display(),
+                if names.is_empty() { "(none)".to_string() } else { names.join(", ") }
+            ))
+        })
+}
+
+pub fn execute(args: Args) -> Result<(), Failure> {
+    let s = scenario::load(&args.scenario)?;
+    if s.target_sets.is_empty() {
+        return Err(Failure::Usage(format!(
+            "error: {}: the scenario has no target set to calibrate\n  hint: add [target_sets.draft] with targets = [...]",
+            s.file.display()
+        )));
+    }
+    if args.ambitious_below >= args.timid_above {
+        return Err(Failure::Usage(format!(
+            "error: --ambitious-below {} must be below --timid-above {}",
+            args.ambitious_below, args.timid_above
+        )));
+    }
+    let upper = match &args.upper {
+        Some(name) => Some(set_index(&s, name, "--upper")?),
+        None => s.upper_level,
+    };
+    let set = match &args.set {
+        Some(name) => set_index(&s, name, "--set")?,
+        None => (0..s.target_sets.len())
+            .find(|&i| Some(i) != upper)
+            .unwrap_or(0),
+    };
+    let run = options(&s, args.draws, args.seed, args.threads)?;
+    let dir = out_dir(&s, args.out);
+    targetsim::engine::check_memory(
+        run.draws,
+        s.indicators.len() + s.target_sets[set].targets.len(),
+    )?;
+    targetsim::output::prepare_dir(&dir)?;
+    let opts = calibrate::Options {
+        run,
+        set,
+        confidence: args.confidence,
+        bands: Bands {
+            too_ambitious_below: args.ambitious_below,
+            too_timid_above: args.timid_above,
+        },
+        joint: args.joint,
+        upper,
+    };
+    let c = calibrate::calibrate(&s, &opts)?;
+    let path =
+        targetsim::output::write_atomic(&dir, "calibration.json", &json::to_pretty_bytes(&c))?;
+    if !args.quiet {
+        print!("{}", calibration::render(&s, &c));
+        println!();
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! `targetsim compare`: the scenario's target sets side by side, and its
+//! variants against the base with common random numbers.
+
+use super::Failure;
+use super::run::{options, out_dir};
+use std::path::PathBuf;
+use targetsim::render::{compare_chart, comparison, json};
+use targetsim::scenario;
+
+/// Compare target sets (draft, city requirement, plan path) and scenario variants.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  targetsim compare scenarios/seed-district.toml\n  targetsim compare scenarios/seed-district-variants.toml --draws 200000\n\nVariants ([variants.NAME] in the scenario) run with the base's draws and seed\n(common random numbers), so differences are the effect of the change, not noise.\nWrites comparison.json, comparison.svg (by target set) and, when the scenario\nhas variants, comparison-variants-<set>.svg to the output directory."
+)]
+pub struct Args {
+    /// The scenario file (TOML, or JSON with a .json extension).
+    pub scenario: PathBuf,
+    /// Number of Monte Carlo draws [default: the scenario's, else 100000].
+    #[arg(long, short = 'n')]
+    pub draws: Option<u64>,
+    /// Seed of the random streams [default: the scenario's, else 1].
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Output directory [default: output/<scenario name>].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+pub fn execute(args: Args) -> Result<(), Failure> {
+    let s = scenario::load(&args.scenario)?;
+    let opts = options(&s, args.draws, args.seed, args.threads)?;
+    let dir = out_dir(&s, args.out);
+    targetsim::engine::check_memory(opts.draws, s.indicators.len() + 1)?;
+    targetsim::output::prepare_dir(&dir)?;
+    let c = targetsim::compare::compare(&s, &opts)?;
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("comparison.json".into(), json::to_pretty_bytes(&c)),
+        (
+            "comparison.svg".into(),
+            compare_chart::sets_svg(&s.title, &c).into_bytes(),
+        ),
+    ];
+    if !c.variants.is_empty() {
+        for set in c.sets.keys() {
+            if let Some(svg) = compare_chart::variants_svg(&s.title, &c, set) {
+                files.push((format!("comparison-variants-{set}.svg"), svg.into_bytes()));
+            }
+        }
+    }
+    let mut written = Vec::new();
+    for (name, bytes) in &files {
+        written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
+    }
+    if !args.quiet {
+        print!("{}", comparison::render(&s, &c));
+        println!();
+        for p in &written {
+            println!("wrote {}", p.display());
+        }
+    }
+    Ok(())
+}

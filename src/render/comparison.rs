@@ -1,0 +1,178 @@
+//! The tables `compare` prints: target sets side by side, then each
+//! variant's probabilities and their change against the base.
+
+use super::format;
+use super::table::{pad, pad_left, thousands};
+use crate::compare::Comparison;
+use crate::scenario::Scenario;
+
+fn points(x: f64) -> String {
+    format!("{:+.1}", x * 100.0)
+}
+
+pub fn render(s: &Scenario, c: &Comparison) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{}\n{} draws, seed {}, scenario {} ({})\n\n",
+        s.title,
+        thousands(c.draws),
+        c.seed,
+        s.name,
+        &c.scenario.hash[..c.scenario.hash.len().min(19)]
+    ));
+    let name_w = c
+        .indicators
+        .keys()
+        .map(|k| k.len())
+        .max()
+        .unwrap_or(9)
+        .max(12);
+    const COL: usize = 27;
+    out.push_str("target sets side by side: P(met), and the percentile of the projected\ndistribution the threshold sits at (p50 = the district's own median)\n");
+    let mut head = format!("{}  {}", pad("indicator", name_w), pad_left("median", 8));
+    for (name, set) in &c.sets {
+        let mut h = name.clone();
+        if let Some(l) = &set.label {
+            h.push(' ');
+            h.push_str(l);
+        }
+        if set.upper_level {
+            h.push_str(" (upper)");
+        }
+        head.push_str(&format!("   {}", pad(&h, COL)));
+    }
+    out.push_str(head.trim_end());
+    out.push('\n');
+    for (name, row) in &c.indicators {
+        let mut line = format!(
+            "{}  {}",
+            pad(name, name_w),
+            pad_left(&format::value(row.median, row.kind), 8)
+        );
+        for set in c.sets.keys() {
+            let cell = match row.targets.get(set) {
+                Some(t) => format!(
+                    "{} {} {}",
+                    pad(&t.rule.describe(|x| format::threshold(x, row.kind)), 11),
+                    pad_left(&format::probability(t.probability), 6),
+                    pad_left(&format!("p{:.0}", t.percentile * 100.0), 4)
+                ),
+                None => String::new(),
+            };
+            line.push_str(&format!("   {}", pad(&cell, COL)));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let mut line = format!("{}  {}", pad("all together", name_w), pad("", 8));
+    for set in c.sets.values() {
+        line.push_str(&format!(
+            "   {}",
+            pad(
+                &format!(
+                    "{} {}",
+                    pad("", 11),
+                    pad_left(&format::probability(set.joint_probability), 6)
+                ),
+                COL
+            )
+        ));
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+
+    if c.variants.is_empty() {
+        out.push_str("\nno variants in this scenario (see [variants] in the README)\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "\nvariants against the base, on the same {} draws and seed (common random numbers):\nP(met) and its change in percentage points\n",
+        thousands(c.draws)
+    ));
+    let vname_w = c.variants.keys().map(|k| k.len()).max().unwrap_or(4);
+    for (name, v) in &c.variants {
+        let label = v.label.as_deref().unwrap_or("");
+        let changes: Vec<String> = v
+            .overrides
+            .iter()
+            .map(|o| format!("{} = {}", o.path, o.value))
+            .collect();
+        out.push_str(&format!(
+            "  {}  {}{}{}\n",
+            pad(name, vname_w),
+            label,
+            if label.is_empty() { "" } else { ": " },
+            if changes.is_empty() {
+                "(no change)".to_string()
+            } else {
+                changes.join(", ")
+            }
+        ));
+        if !v.common_random_numbers {
+            out.push_str(&format!(
+                "  {}  note: this variant draws its drivers differently from the base, so its\n  {}  random numbers are not common with the base's; differences include noise\n",
+                pad("", vname_w),
+                pad("", vname_w)
+            ));
+        }
+    }
+    const VCOL: usize = 16;
+    for (set_name, set) in &c.sets {
+        let mut head = format!(
+            "\n{}  {}",
+            pad(&format!("target set {set_name}"), name_w + 12),
+            pad_left("base", 6)
+        );
+        for v in c.variants.keys() {
+            head.push_str(&format!("  {}", pad_left(v, VCOL)));
+        }
+        out.push_str(head.trim_end());
+        out.push('\n');
+        for (ind, row) in &c.indicators {
+            let Some(t) = row.targets.get(set_name) else {
+                continue;
+            };
+            let mut line = format!(
+                "{} {}  {}",
+                pad(ind, name_w),
+                pad(&t.rule.describe(|x| format::threshold(x, row.kind)), 11),
+                pad_left(&format::probability(t.probability), 6)
+            );
+            for v in c.variants.values() {
+                let cell = v
+                    .sets
+                    .get(set_name)
+                    .and_then(|vs| vs.targets.get(ind))
+                    .map_or("–".to_string(), |vt| {
+                        format!(
+                            "{} ({})",
+                            format::probability(vt.probability),
+                            points(vt.change)
+                        )
+                    });
+                line.push_str(&format!("  {}", pad_left(&cell, VCOL)));
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        let mut line = format!(
+            "{} {}  {}",
+            pad("all together", name_w),
+            pad("", 11),
+            pad_left(&format::probability(set.joint_probability), 6)
+        );
+        for v in c.variants.values() {
+            let cell = v.sets.get(set_name).map_or("–".to_string(), |vs| {
+                format!(
+                    "{} ({})",
+                    format::probability(vs.joint_probability),
+                    points(vs.joint_change)
+                )
+            });
+            line.push_str(&format!("  {}", pad_left(&cell, VCOL)));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
