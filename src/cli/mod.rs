@@ -2,6 +2,7 @@
 //! 0 success, 1 a run failed (I/O, numerics), 2 bad usage or an invalid
 //! scenario.
 
+mod progress;
 mod run;
 mod validate;
 

@@ -2,9 +2,12 @@
 //! bytes go (a file, written whole or not at all, or stdout) is decided in
 //! one place, [`crate::output`].
 
+pub mod chart;
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
+pub mod sparkline;
 pub mod table;
 
 use crate::summary::Summary;

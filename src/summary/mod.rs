@@ -5,10 +5,12 @@
 //! [`Summary`] is also the schema of `summary.json`: every field's doc
 //! comment is its documentation.
 
+pub mod histogram;
 pub mod stats;
 
 use crate::engine::Simulation;
 use crate::scenario::{Kind, Rule, Scenario};
+use histogram::Histogram;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -94,6 +96,9 @@ pub struct IndicatorSummary {
     pub max: f64,
     /// Type-7 quantiles (see `quantile_method`).
     pub quantiles: Quantiles,
+    /// The shape of the distribution, for charts (not written to JSON).
+    #[serde(skip)]
+    pub histogram: Histogram,
 }
 
 /// Quantiles by level: `p05` is the value the indicator falls below in 5% of draws.
@@ -189,22 +194,23 @@ pub fn proportion_se(p: f64, n: u64) -> f64 {
 pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
     let draws = sim.draws as u64;
     let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
-    let stats: Vec<(f64, f64, f64, f64, Quantiles)> = sim
+    let stats: Vec<(f64, f64, f64, f64, Quantiles, Histogram)> = sim
         .indicators
         .par_iter_mut()
         .map(|col| {
             let m = stats::mean(col);
             let sd = stats::sd(col, m);
             let (lo, hi) = stats::min_max(col);
-            let q = stats::quantiles_in_place(col, &levels);
-            (m, sd, lo, hi, Quantiles::from_values(&q))
+            let q = Quantiles::from_values(&stats::quantiles_in_place(col, &levels));
+            let h = Histogram::of_column(col, lo, hi, q.p01, q.p99);
+            (m, sd, lo, hi, q, h)
         })
         .collect();
     let indicators = s
         .indicators
         .iter()
         .zip(stats)
-        .map(|(ind, (mean, sd, min, max, quantiles))| {
+        .map(|(ind, (mean, sd, min, max, quantiles, histogram))| {
             (
                 ind.name.clone(),
                 IndicatorSummary {
@@ -218,6 +224,7 @@ pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
                     min,
                     max,
                     quantiles,
+                    histogram,
                 },
             )
         })
