@@ -277,26 +277,36 @@ fn targets(summary: &Summary, charts: &[Chart]) -> String {
             set.joint_se * 100.0,
             format::probability(set.independent_product),
         ));
-        out.push_str("<table class=\"keep\"><thead><tr><th>indicator</th><th>target</th><th>wording</th><th class=\"num\">P(met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n");
+        // The wording column only when some target has one.
+        let worded = set.targets.values().any(|t| t.wording.is_some());
+        out.push_str(&format!(
+            "<table class=\"keep\"><thead><tr><th>indicator</th><th>target</th>{}<th class=\"num\">P(met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n",
+            if worded { "<th>wording</th>" } else { "" }
+        ));
         for (ind_name, t) in &set.targets {
             let ind = summary.indicators.get(ind_name);
             let kind = ind.map_or(Kind::Level, |i| i.kind);
             out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n",
+                "<tr><td>{}</td><td>{}</td>{}<td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n",
                 label_cell(
                     ind_name,
                     ind.and_then(|i| i.label.as_deref()),
                     ind.and_then(|i| i.label_en.as_deref())
                 ),
                 escape(&super::chart::rule_text(&t.rule, kind)),
-                escape(t.wording.as_deref().unwrap_or("")),
+                if worded {
+                    format!("<td>{}</td>", escape(t.wording.as_deref().unwrap_or("")))
+                } else {
+                    String::new()
+                },
                 format::probability(t.probability),
                 t.se * 100.0
             ));
         }
         out.push_str(&format!(
-            "<tr class=\"joint\"><td>all {} together</td><td></td><td></td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n</tbody></table>\n",
+            "<tr class=\"joint\"><td>all {} together</td><td></td>{}<td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n</tbody></table>\n",
             set.targets.len(),
+            if worded { "<td></td>" } else { "" },
             format::probability(set.joint_probability),
             set.joint_se * 100.0
         ));

@@ -227,19 +227,21 @@ pub fn write_all(dir: &Path, charts: &[Chart]) -> Result<Vec<PathBuf>, RunError>
         path: sub.clone(),
         message: format!("cannot create the charts directory: {e}"),
     })?;
-    let mut written = Vec::with_capacity(charts.len() * 2);
-    for c in charts {
-        written.push(crate::output::write_atomic(
-            &sub,
-            &format!("{}.svg", c.stem),
-            c.svg.as_bytes(),
-        )?);
-        written.push(crate::output::write_atomic(
-            &sub,
-            &format!("{}.png", c.stem),
-            &c.png,
-        )?);
-    }
+    // In parallel: most of the time goes to flushing each file to disk,
+    // which the file system can overlap. The paths come back in order.
+    let files: Vec<(String, &[u8])> = charts
+        .iter()
+        .flat_map(|c| {
+            [
+                (format!("{}.svg", c.stem), c.svg.as_bytes()),
+                (format!("{}.png", c.stem), c.png.as_slice()),
+            ]
+        })
+        .collect();
+    let written = files
+        .par_iter()
+        .map(|(name, bytes)| crate::output::write_atomic(&sub, name, bytes))
+        .collect::<Result<Vec<PathBuf>, RunError>>()?;
     Ok(written)
 }
 
@@ -404,6 +406,36 @@ mod tests {
         assert_eq!(tick(1e-17, Kind::Level, 0.5), "0.0");
         assert_eq!(nice_step(0.2, 8.0), 0.02);
         assert_eq!(nice_step(100.0, 10.0), 10.0);
+    }
+
+    /// Draw `text` black on white into a small bitmap.
+    fn raster(text: &str) -> Vec<u8> {
+        register_font();
+        let mut buf = vec![255u8; 120 * 60 * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (120, 60)).into_drawing_area();
+            root.draw_text(text, &font(40.0, &palette::BLACK), (4, 4))
+                .unwrap();
+            root.present().unwrap();
+        }
+        buf
+    }
+
+    #[test]
+    fn png_text_draws_chinese_with_the_shipped_font_and_no_system_fonts() {
+        let blank = vec![255u8; 120 * 60 * 3];
+        // U+E000 (private use) is not in the font: drawn as the empty box.
+        let missing = raster("\u{E000}");
+        assert_ne!(missing, blank);
+        // So is a character outside the subset (CJK Extension B): the
+        // comparison below can tell a missing glyph.
+        assert_eq!(raster("\u{20000}"), missing);
+        for c in ["地", "区", "增", "速", "值", "镇", "%", "≥"] {
+            let b = raster(c);
+            assert_ne!(b, blank, "{c} is not drawn");
+            assert_ne!(b, missing, "{c} is drawn as a missing glyph");
+        }
+        assert_ne!(raster("地"), raster("区"));
     }
 
     #[test]
