@@ -15,7 +15,7 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(Some(draws), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:32}] {human_pos}/{human_len} draws, {eta} left",
+            "{spinner} {msg} {human_len} draws [{wide_bar}] {percent:>3}% {eta:>3}",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
@@ -33,7 +33,7 @@ impl Progress {
     /// Switch to a spinner for a step without a count.
     pub fn step(&self, message: &'static str) {
         if let Some(b) = &self.0 {
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
                 b.set_style(style);
             }
             b.set_message(message);

@@ -68,7 +68,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let mut opts: RunOptions<'_> = opts;
     opts.progress = Some(&count);
     let summary = targetsim::run(&s, &opts);
-    progress.step("drawing charts and the report");
+    progress.step("summarising, drawing charts, writing the report");
     let summary = summary?;
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();

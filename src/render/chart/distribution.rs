@@ -36,6 +36,40 @@ where
         .ok_or_else(|| ChartError(format!("no indicator {index}")))?;
     let kind = ind.kind;
     let q = &ind.quantiles;
+    // On bars of single values a line through a bar would not say on which
+    // side that value counts: move it half a gap to the side of the values
+    // that miss the target.
+    let values: &[f64] = match &ind.histogram {
+        Histogram::Values { values, .. } => values,
+        Histogram::Bins { .. } => &[],
+    };
+    let half_gap = values
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(f64::INFINITY, f64::min)
+        / 2.0;
+    let on_value = |x: f64| values.iter().any(|&v| v == x) && half_gap.is_finite();
+    let positions = |rule: &crate::scenario::Rule| -> Vec<f64> {
+        use crate::scenario::Rule::*;
+        let lines = super::rule_lines(rule);
+        match *rule {
+            AtLeast { threshold } if on_value(threshold) => vec![threshold - half_gap],
+            AtMost { threshold } if on_value(threshold) => vec![threshold + half_gap],
+            About { .. } | Range { .. } => vec![
+                if on_value(lines[0]) {
+                    lines[0] - half_gap
+                } else {
+                    lines[0]
+                },
+                if on_value(lines[1]) {
+                    lines[1] + half_gap
+                } else {
+                    lines[1]
+                },
+            ],
+            _ => lines,
+        }
+    };
     let lines: Vec<Line> = summary
         .target_sets
         .iter()
@@ -78,10 +112,14 @@ where
                 .windows(2)
                 .map(|w| w[1] - w[0])
                 .fold(f64::INFINITY, f64::min);
+            // A single value: bars as wide as a count's, or a fifth of the value.
             let gap = if gap.is_finite() {
                 gap
             } else {
-                values.first().map_or(1.0, |v| v.abs().max(1.0))
+                match values.first() {
+                    Some(&v) if kind != crate::scenario::Kind::Count && v != 0.0 => 0.2 * v.abs(),
+                    _ => 1.0,
+                }
             };
             let bars = values
                 .iter()
@@ -109,7 +147,7 @@ where
         }
     };
     for l in &lines {
-        for v in super::rule_lines(&l.rule) {
+        for v in positions(&l.rule) {
             x0 = x0.min(v - gap);
             x1 = x1.max(v + gap);
         }
@@ -131,7 +169,14 @@ where
     let x_step = super::nice_step(x1 - x0, 8.0);
     let y_step = super::nice_step(y1, 6.0);
     let x_fmt = |x: &f64| super::tick(*x, kind, x_step);
-    let y_fmt = |y: &f64| format!("{}%", super::tick(*y, crate::scenario::Kind::Level, y_step));
+    // The room left above 100% for labels gets no ticks.
+    let y_fmt = |y: &f64| {
+        if *y > 100.0 + 1e-9 {
+            String::new()
+        } else {
+            format!("{}%", super::tick(*y, crate::scenario::Kind::Level, y_step))
+        }
+    };
 
     let mut chart = ChartBuilder::on(&body)
         .margin_left(24)
@@ -177,7 +222,7 @@ where
     // so no line crosses a label. A label sits on the side of its line away
     // from the median, unless it would run out of the plot there.
     for l in &lines {
-        for v in super::rule_lines(&l.rule) {
+        for v in positions(&l.rule) {
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(v, 0.0), (v, y1)],
                 l.colour.stroke_width(4),
@@ -187,9 +232,13 @@ where
     let plot = chart.plotting_area().get_pixel_range();
     let (median_px, _) = chart.backend_coord(&(q.p50, 0.0));
     for (row, l) in lines.iter().enumerate() {
-        let xs = super::rule_lines(&l.rule);
-        let at = xs.iter().sum::<f64>() / xs.len() as f64;
-        let (px, _) = chart.backend_coord(&(at, 0.0));
+        // A range's label starts outside its outer line.
+        let xs = positions(&l.rule);
+        let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (lo_px, _) = chart.backend_coord(&(lo, 0.0));
+        let (hi_px, _) = chart.backend_coord(&(hi, 0.0));
+        let px = (lo_px + hi_px) / 2;
         let py = plot.1.start + 10 + row as i32 * 36;
         let text = format!(
             "{} {}: P(met) {}",
@@ -200,17 +249,17 @@ where
         let left_style = super::anchored(TEXT, &l.colour, HPos::Right, VPos::Top);
         let (w, _) = root.estimate_text_size(&text, &left_style)?;
         let w = w as i32 + 20;
-        let fits_left = px - w >= plot.0.start;
-        let fits_right = px + w <= plot.0.end;
+        let fits_left = lo_px - w >= plot.0.start;
+        let fits_right = hi_px + w <= plot.0.end;
         let go_left = if px < median_px {
             fits_left || !fits_right
         } else {
             !fits_right && fits_left
         };
         let (h, x) = if go_left {
-            (HPos::Right, px - 10)
+            (HPos::Right, lo_px - 10)
         } else {
-            (HPos::Left, px + 10)
+            (HPos::Left, hi_px + 10)
         };
         super::boxed_text(
             root,

@@ -300,11 +300,13 @@ pub fn indicator_label(name: &str, ind: &IndicatorSummary) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
-/// The unit an axis of this indicator's values carries: `%` for rates.
+/// The unit an axis of this indicator's values carries: `%` for rates,
+/// `count` for counts without a unit.
 pub fn axis_unit(ind: &IndicatorSummary) -> Option<String> {
     match ind.kind {
         Kind::Rate => Some("%".into()),
-        _ => ind.unit.clone(),
+        Kind::Count => Some(ind.unit.clone().unwrap_or_else(|| "count".into())),
+        Kind::Level => ind.unit.clone(),
     }
 }
 

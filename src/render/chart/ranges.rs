@@ -2,7 +2,7 @@
 //! target is set), each on its own scale because units differ: the 90%
 //! range (5% to 95% of draws) as a thin bar, the 50% range (25% to 75%) as
 //! a thick bar, the median as a black tick, and each target set's target as
-//! a marker in the set's colour. The numbers are written on the bars, each
+//! a marker in the set's colour (both bounds of a range or "about" target). The numbers are written on the bars, each
 //! with its unit, in place of a shared axis.
 
 use super::{ChartError, SMALL, TEXT, TITLE, palette};
@@ -126,10 +126,12 @@ where
             .target_sets
             .values()
             .enumerate()
-            .filter_map(|(k, s)| {
-                s.targets
-                    .get(name)
-                    .map(|t| (t.rule.reference_value(), palette::target_set(k)))
+            .filter_map(|(k, s)| s.targets.get(name).map(|t| (t, palette::target_set(k))))
+            // A range or "about" target is marked at both bounds.
+            .flat_map(|(t, colour)| {
+                super::rule_lines(&t.rule)
+                    .into_iter()
+                    .map(move |v| (v, colour))
             })
             .collect();
         let mut a = q.p05;
