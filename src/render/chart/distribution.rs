@@ -48,7 +48,7 @@ where
         .map(|w| w[1] - w[0])
         .fold(f64::INFINITY, f64::min)
         / 2.0;
-    let on_value = |x: f64| values.iter().any(|&v| v == x) && half_gap.is_finite();
+    let on_value = |x: f64| values.contains(&x) && half_gap.is_finite();
     let positions = |rule: &crate::scenario::Rule| -> Vec<f64> {
         use crate::scenario::Rule::*;
         let lines = super::rule_lines(rule);
