@@ -167,6 +167,7 @@ svg.spark { display: block; }
   h3 { break-after: avoid; }
   figure, tr, .keep { break-inside: avoid; }
   figure svg { max-height: 125mm; }
+  figure#chart-ranges svg { max-height: 240mm; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
