@@ -23,10 +23,14 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    /// Count finished draws (called from worker threads).
+    /// Count finished draws (called from worker threads); once all are
+    /// made, say that the summary is being computed.
     pub fn inc(&self, n: u64) {
         if let Some(b) = &self.0 {
             b.inc(n);
+            if b.length().is_some_and(|len| b.position() >= len) {
+                self.step("summarising");
+            }
         }
     }
 

@@ -68,8 +68,17 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let mut opts: RunOptions<'_> = opts;
     opts.progress = Some(&count);
     let summary = targetsim::run(&s, &opts);
-    progress.step("summarising, drawing charts, writing the report");
+    progress.step("drawing charts, writing the report");
     let summary = summary?;
+    // Everything is drawn before anything is written, so a failure leaves
+    // the previous results in place.
+    let charts = if args.no_charts && args.no_report {
+        Vec::new()
+    } else {
+        chart::render_all(&summary, !args.no_charts)
+            .map_err(|e| Failure::Run(format!("error: {e}")))?
+    };
+    let page = (!args.no_report).then(|| html::standard(&s, &summary, &charts).to_html());
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();
     for e in exports {
@@ -79,26 +88,18 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             &e.render(&summary),
         )?);
     }
-    let charts = if args.no_charts && args.no_report {
-        Vec::new()
-    } else {
-        chart::render_all(&summary, !args.no_charts)
-            .map_err(|e| Failure::Run(format!("error: {e}")))?
-    };
     let chart_files = if args.no_charts {
         Vec::new()
     } else {
         chart::write_all(&dir, &charts)?
     };
-    let report = if args.no_report {
-        None
-    } else {
-        let page = html::standard(&s, &summary, &charts).to_html();
-        Some(targetsim::output::write_atomic(
+    let report = match page {
+        Some(page) => Some(targetsim::output::write_atomic(
             &dir,
             html::FILE,
             page.as_bytes(),
-        )?)
+        )?),
+        None => None,
     };
     progress.finish();
     if !args.quiet {
