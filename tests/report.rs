@@ -251,3 +251,16 @@ fn charts_and_report_are_byte_identical_for_one_thread_and_two() {
         assert!(x == y, "{f} differs between 1 and 2 threads");
     }
 }
+
+#[test]
+fn without_a_terminal_run_draws_no_progress_bar() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let seed = seed_district();
+    // stderr is a pipe here, as in a script or a log file.
+    targetsim(
+        &["run", &seed.to_string_lossy(), "-n", "200000"],
+        dir.path(),
+    )
+    .stderr("")
+    .stdout(contains("report: "));
+}
