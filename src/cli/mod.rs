@@ -6,6 +6,7 @@ mod backtest;
 mod calibrate;
 mod compare;
 mod fit;
+mod progress;
 mod run;
 mod run_years;
 mod validate;

@@ -3,14 +3,14 @@
 use super::Failure;
 use std::path::PathBuf;
 use targetsim::RunOptions;
-use targetsim::render::{Export, csv, json, table};
+use targetsim::render::{Export, chart, csv, html, json, table};
 use targetsim::scenario::{self, Scenario};
 
 /// Simulate a scenario: each indicator's distribution, each target's
 /// probability, each target set's joint probability.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites summary.json, indicators.csv and targets.csv to the output directory\n(default output/<scenario name>/). The same scenario and seed give byte-identical\nfiles for any --threads."
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites summary.json, indicators.csv, targets.csv, charts/ (SVG and PNG) and\nreport.html to the output directory (default output/<scenario name>/). The same scenario and seed give byte-identical\nfiles for any --threads."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
@@ -27,9 +27,15 @@ pub struct Args {
     /// Output directory [default: output/<scenario name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
-    /// Print nothing but errors.
+    /// Print nothing but errors (no table, no progress bar).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Do not write charts/ (report.html still shows the charts).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Do not write report.html.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// The options shared by every command that simulates.
@@ -60,9 +66,25 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     targetsim::engine::check_memory(opts.draws, s.indicators.len())?;
     targetsim::output::prepare_dir(&dir)?;
-    let mut summary = targetsim::run(&s, &opts)?;
+    let progress = super::progress::Progress::new(opts.draws, args.quiet);
+    let count = |n: u64| progress.inc(n);
+    let mut counted: RunOptions<'_> = opts;
+    counted.progress = Some(&count);
+    let summary = targetsim::run(&s, &counted);
+    progress.step("sensitivity: what decides a miss");
+    let mut summary = summary?;
     let model = targetsim::model::Model::compile(&s);
     summary.sensitivity = Some(targetsim::sensitivity::run(&s, &model, &opts)?);
+    progress.step("drawing charts, writing the report");
+    // Everything is drawn before anything is written, so a failure leaves
+    // the previous results in place.
+    let charts = if args.no_charts && args.no_report {
+        Vec::new()
+    } else {
+        chart::render_all(&summary, !args.no_charts)
+            .map_err(|e| Failure::Run(format!("error: {e}")))?
+    };
+    let page = (!args.no_report).then(|| html::standard(&s, &summary, &charts).to_html());
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();
     for e in exports {
@@ -72,7 +94,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             &e.render(&summary),
         )?);
     }
-    if let Some(sens) = &summary.sensitivity {
+    if let Some(sens) = summary.sensitivity.as_ref().filter(|_| !args.no_charts) {
         let svg = targetsim::render::tornado::svg_all(&s, sens);
         written.push(targetsim::output::write_atomic(
             &dir,
@@ -80,11 +102,35 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             svg.as_bytes(),
         )?);
     }
+    let chart_files = if args.no_charts {
+        Vec::new()
+    } else {
+        chart::write_all(&dir, &charts)?
+    };
+    let report = match page {
+        Some(page) => Some(targetsim::output::write_atomic(
+            &dir,
+            html::FILE,
+            page.as_bytes(),
+        )?),
+        None => None,
+    };
+    progress.finish();
     if !args.quiet {
         print!("{}", table::render(&s, &summary));
         println!();
         for p in &written {
             println!("wrote {}", p.display());
+        }
+        if !chart_files.is_empty() {
+            println!(
+                "wrote {} charts (SVG and PNG) to {}",
+                charts.len(),
+                dir.join(chart::DIR).display()
+            );
+        }
+        if let Some(p) = report {
+            println!("report: {}", p.display());
         }
     }
     Ok(())

@@ -4,12 +4,15 @@
 
 pub mod backtest_chart;
 pub mod calibration;
+pub mod chart;
 pub mod compare_chart;
 pub mod comparison;
 pub mod csv;
 pub mod fan;
 pub mod format;
+pub mod html;
 pub mod json;
+pub mod sparkline;
 pub mod svg_chart;
 pub mod table;
 pub mod tornado;

@@ -5,11 +5,13 @@
 //! [`Summary`] is also the schema of `summary.json`: every field's doc
 //! comment is its documentation.
 
+pub mod histogram;
 pub mod stats;
 pub mod years;
 
 use crate::engine::Simulation;
 use crate::scenario::{Kind, Rule, Scenario};
+use histogram::Histogram;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -99,6 +101,9 @@ pub struct IndicatorSummary {
     pub max: f64,
     /// Type-7 quantiles (see `quantile_method`).
     pub quantiles: Quantiles,
+    /// The shape of the distribution, for charts (not written to JSON).
+    #[serde(skip)]
+    pub histogram: Histogram,
 }
 
 /// Quantiles by level: `p05` is the value the indicator falls below in 5% of draws.
@@ -194,25 +199,21 @@ pub fn proportion_se(p: f64, n: u64) -> f64 {
 pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
     let draws = sim.draws as u64;
     let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
-    let stats: Vec<(f64, f64, f64, f64, Quantiles)> = sim
+    let stats: Vec<(f64, f64, f64, f64, Quantiles, Histogram)> = sim
         .indicators
         .par_iter_mut()
         .map(|col| {
             let d = stats::describe(col, &levels);
-            (
-                d.mean,
-                d.sd,
-                d.min,
-                d.max,
-                Quantiles::from_values(&d.quantiles),
-            )
+            let q = Quantiles::from_values(&d.quantiles);
+            let h = Histogram::of_column(col, d.min, d.max, q.p01, q.p99);
+            (d.mean, d.sd, d.min, d.max, q, h)
         })
         .collect();
     let indicators = s
         .indicators
         .iter()
         .zip(stats)
-        .map(|(ind, (mean, sd, min, max, quantiles))| {
+        .map(|(ind, (mean, sd, min, max, quantiles, histogram))| {
             (
                 ind.name.clone(),
                 IndicatorSummary {
@@ -226,6 +227,7 @@ pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
                     min,
                     max,
                     quantiles,
+                    histogram,
                 },
             )
         })

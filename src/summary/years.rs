@@ -359,6 +359,7 @@ pub fn summarise_years(s: &Scenario, mut sim: YearSimulation) -> Option<YearSumm
                                 min: *min,
                                 max: *max,
                                 quantiles: quantiles_of(&q[..QUANTILE_LEVELS.len()]),
+                                histogram: Default::default(),
                             },
                             fan_quantiles: q[QUANTILE_LEVELS.len()..].to_vec(),
                         },

@@ -1,0 +1,517 @@
+//! `report.html`: one self-contained file that tells a run's whole story
+//! offline: the scenario, the targets and their probabilities, the charts
+//! (inline SVG), the assumptions they rest on, and what is needed to
+//! reproduce the numbers.
+//!
+//! Promises:
+//! - no network requests: no scripts, fonts, styles or images from anywhere;
+//!   a Content-Security-Policy (`default-src 'none'`) makes the browser
+//!   refuse any that slipped in;
+//! - every text that comes from the scenario (titles, descriptions, labels,
+//!   formulas, names) goes through [`escape`]; chart SVG is written by
+//!   plotters, which escapes its text;
+//! - readable printed to PDF (a print stylesheet: A4, no navigation, figures
+//!   and table rows not split across pages).
+//!
+//! The report is a [`Report`]: a title and a list of [`Section`]s. A later
+//! feature (calibration, comparison, sensitivity, multi-year fans) adds its
+//! own section with [`Report::push`] or [`Report::insert_before`] without
+//! touching the others.
+
+use super::chart::{Chart, Spec};
+use super::format;
+use super::table::thousands;
+use crate::scenario::{Kind, Meta, Scenario};
+use crate::summary::Summary;
+
+/// File name inside the output directory.
+pub const FILE: &str = "report.html";
+
+/// Escape text for HTML element content and quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One part of the report, with its own heading and entry in the contents.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Anchor id: letters, digits and `-` only.
+    pub id: String,
+    /// Heading text (escaped when written).
+    pub heading: String,
+    /// The section's HTML. Build it with [`escape`] for every scenario text.
+    pub body: String,
+}
+
+impl Section {
+    pub fn new(id: &str, heading: &str, body: String) -> Section {
+        Section {
+            id: id
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect(),
+            heading: heading.to_string(),
+            body,
+        }
+    }
+}
+
+/// A report: a header and sections, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Page title and main heading (escaped when written).
+    pub title: String,
+    /// HTML under the main heading, before the contents.
+    pub lead: String,
+    pub sections: Vec<Section>,
+}
+
+impl Report {
+    pub fn new(title: &str) -> Report {
+        Report {
+            title: title.to_string(),
+            ..Report::default()
+        }
+    }
+
+    pub fn push(&mut self, section: Section) -> &mut Self {
+        self.sections.push(section);
+        self
+    }
+
+    /// Insert before the section with this id (at the end if there is none).
+    pub fn insert_before(&mut self, id: &str, section: Section) -> &mut Self {
+        let at = self
+            .sections
+            .iter()
+            .position(|s| s.id == id)
+            .unwrap_or(self.sections.len());
+        self.sections.insert(at, section);
+        self
+    }
+
+    /// The whole page.
+    pub fn to_html(&self) -> String {
+        let mut out = String::with_capacity(1 << 20);
+        out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+        out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
+        out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        out.push_str(&format!("<title>{}</title>\n", escape(&self.title)));
+        out.push_str("<style>\n");
+        out.push_str(STYLE);
+        out.push_str("</style>\n</head>\n<body>\n<header>\n");
+        out.push_str(&format!("<h1>{}</h1>\n", escape(&self.title)));
+        out.push_str(&self.lead);
+        out.push_str("</header>\n<nav><h2>Contents</h2><ol>\n");
+        for s in &self.sections {
+            out.push_str(&format!(
+                "<li><a href=\"#{}\">{}</a></li>\n",
+                s.id,
+                escape(&s.heading)
+            ));
+        }
+        out.push_str("</ol></nav>\n<main>\n");
+        for s in &self.sections {
+            out.push_str(&format!(
+                "<section id=\"{}\">\n<h2>{}</h2>\n",
+                s.id,
+                escape(&s.heading)
+            ));
+            out.push_str(&s.body);
+            out.push_str("</section>\n");
+        }
+        out.push_str("</main>\n</body>\n</html>\n");
+        out
+    }
+}
+
+const STYLE: &str = r#"
+:root { --ink: #282828; --grey: #6e6e6e; --rule: #d0d0d0; --blue: #0072B2; --verm: #D55E00; }
+* { box-sizing: border-box; }
+body { font-family: "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Heiti SC", SimHei, Arial, sans-serif;
+  color: var(--ink); max-width: 1000px; margin: 0 auto; padding: 24px; line-height: 1.5; font-size: 15px; }
+h1 { font-size: 28px; margin: 0 0 8px; }
+h2 { font-size: 22px; border-bottom: 2px solid var(--rule); padding-bottom: 4px; margin-top: 40px; }
+h3 { font-size: 18px; margin: 28px 0 8px; }
+.description { white-space: pre-line; }
+.meta { color: var(--grey); font-size: 14px; }
+nav ol { columns: 2; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
+th, td { border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: left; vertical-align: middle; }
+th { background: #f4f4f4; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.joint td { font-weight: bold; color: var(--verm); border-top: 2px solid var(--ink); }
+code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 13px; }
+figure { margin: 16px 0 28px; }
+figure svg { width: 100%; height: auto; display: block; }
+figcaption { color: var(--grey); font-size: 14px; }
+svg.spark { display: block; }
+.note { color: var(--grey); font-size: 14px; }
+@media print {
+  @page { size: A4; margin: 14mm; }
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  nav { display: none; }
+  a { color: inherit; text-decoration: none; }
+  h2 { break-after: avoid; }
+  h3 { break-after: avoid; }
+  figure, tr, .keep { break-inside: avoid; }
+  figure svg { max-height: 125mm; }
+  figure#chart-ranges svg { max-height: 240mm; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"#;
+
+/// The report of a `run`: header, targets, overview, indicators,
+/// assumptions, reproducibility. `charts` may be empty (then no figures).
+pub fn standard(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Report {
+    let mut r = Report::new(&scenario.title);
+    r.lead = lead(scenario, summary);
+    r.push(Section::new("targets", "Targets", targets(summary, charts)));
+    r.push(Section::new(
+        "indicators",
+        "Indicators",
+        indicators(summary, charts),
+    ));
+    r.push(Section::new(
+        "assumptions",
+        "Assumptions",
+        assumptions(scenario),
+    ));
+    r.push(Section::new(
+        "reproducibility",
+        "Reproducibility",
+        reproducibility(scenario, summary),
+    ));
+    r
+}
+
+fn lead(scenario: &Scenario, summary: &Summary) -> String {
+    let mut out = String::new();
+    if !scenario.description.trim().is_empty() {
+        out.push_str(&format!(
+            "<p class=\"description\">{}</p>\n",
+            escape(scenario.description.trim())
+        ));
+    }
+    out.push_str(&format!(
+        "<p class=\"meta\">{} draws · seed {} · {} {} · scenario <code>{}</code> ({})</p>\n",
+        thousands(summary.draws),
+        summary.seed,
+        summary.tool.name,
+        summary.tool.version,
+        escape(&scenario.name),
+        escape(short_hash(&summary.scenario.hash)),
+    ));
+    out
+}
+
+fn short_hash(h: &str) -> &str {
+    &h[..h.len().min(19)]
+}
+
+fn figure(chart: &Chart) -> String {
+    format!(
+        "<figure id=\"chart-{}\" class=\"chart\">\n{}\n<figcaption>{} — <code>charts/{}.svg</code>, <code>.png</code></figcaption>\n</figure>\n",
+        escape(&chart.stem),
+        strip_xml_prolog(&chart.svg),
+        escape(&chart.title),
+        escape(&chart.stem),
+    )
+}
+
+fn strip_xml_prolog(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+fn label_cell(name: &str, label: Option<&str>, label_en: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(l) = label {
+        out.push_str(&escape(l));
+    }
+    if let Some(l) = label_en {
+        if !out.is_empty() {
+            out.push_str("<br>");
+        }
+        out.push_str(&format!("<span class=\"note\">{}</span>", escape(l)));
+    }
+    if out.is_empty() {
+        out.push_str(&format!("<code>{}</code>", escape(name)));
+    }
+    out
+}
+
+fn targets(summary: &Summary, charts: &[Chart]) -> String {
+    let mut out = String::new();
+    if summary.target_sets.is_empty() {
+        out.push_str("<p>The scenario sets no targets.</p>\n");
+    }
+    for (k, (name, set)) in summary.target_sets.iter().enumerate() {
+        let label = match (&set.label, &set.label_en) {
+            (Some(a), Some(b)) => format!("{a} · {b}"),
+            (Some(a), None) | (None, Some(a)) => a.clone(),
+            (None, None) => name.clone(),
+        };
+        out.push_str(&format!(
+            "<h3 id=\"set-{}\">Target set {} <code>{}</code></h3>\n",
+            escape(name),
+            escape(&label),
+            escape(name)
+        ));
+        out.push_str(&format!(
+            "<p>All {} targets are met together in <strong>{}</strong> of simulated years (se {:.2} points); if the targets were independent it would be {}.</p>\n",
+            set.targets.len(),
+            format::probability(set.joint_probability),
+            set.joint_se * 100.0,
+            format::probability(set.independent_product),
+        ));
+        // The wording column only when some target has one.
+        let worded = set.targets.values().any(|t| t.wording.is_some());
+        out.push_str(&format!(
+            "<table class=\"keep\"><thead><tr><th>indicator</th><th>target</th>{}<th class=\"num\">P(met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n",
+            if worded { "<th>wording</th>" } else { "" }
+        ));
+        for (ind_name, t) in &set.targets {
+            let ind = summary.indicators.get(ind_name);
+            let kind = ind.map_or(Kind::Level, |i| i.kind);
+            out.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td>{}<td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n",
+                label_cell(
+                    ind_name,
+                    ind.and_then(|i| i.label.as_deref()),
+                    ind.and_then(|i| i.label_en.as_deref())
+                ),
+                escape(&super::chart::rule_text(&t.rule, kind)),
+                if worded {
+                    format!("<td>{}</td>", escape(t.wording.as_deref().unwrap_or("")))
+                } else {
+                    String::new()
+                },
+                format::probability(t.probability),
+                t.se * 100.0
+            ));
+        }
+        out.push_str(&format!(
+            "<tr class=\"joint\"><td>all {} together</td><td></td>{}<td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n</tbody></table>\n",
+            set.targets.len(),
+            if worded { "<td></td>" } else { "" },
+            format::probability(set.joint_probability),
+            set.joint_se * 100.0
+        ));
+        if let Some(c) = charts.iter().find(|c| c.spec == Spec::TargetSet(k)) {
+            out.push_str(&figure(c));
+        }
+    }
+    out
+}
+
+fn indicators(summary: &Summary, charts: &[Chart]) -> String {
+    let mut out = String::new();
+    if let Some(c) = charts.iter().find(|c| c.spec == Spec::Ranges) {
+        out.push_str(&figure(c));
+    }
+    out.push_str("<table><thead><tr><th>indicator</th><th>label</th><th class=\"num\">median</th><th class=\"num\">10% – 90%</th><th class=\"num\">mean</th><th class=\"num\">sd</th><th>unit</th></tr></thead><tbody>\n");
+    for (name, ind) in &summary.indicators {
+        let q = &ind.quantiles;
+        let unit = match ind.kind {
+            Kind::Rate => "%".to_string(),
+            _ => ind.unit.clone().unwrap_or_default(),
+        };
+        out.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+            escape(name),
+            label_cell(name, ind.label.as_deref(), ind.label_en.as_deref()),
+            format::value(q.p50, ind.kind),
+            format::value(q.p10, ind.kind),
+            format::value(q.p90, ind.kind),
+            format::value(ind.mean, ind.kind),
+            format::value(ind.sd, ind.kind),
+            escape(&unit),
+        ));
+    }
+    out.push_str("</tbody></table>\n<p class=\"note\">Median and 10% – 90%: half of the simulated years fall below the median; 80% fall between the two bounds. Quantiles are type 7 (R and NumPy's default); sd is the sample standard deviation.</p>\n");
+    let dists: Vec<&Chart> = charts
+        .iter()
+        .filter(|c| matches!(c.spec, Spec::Distribution(_)))
+        .collect();
+    if !dists.is_empty() {
+        out.push_str("<h3>Distributions of the targeted indicators</h3>\n");
+        for c in dists {
+            out.push_str(&figure(c));
+        }
+    }
+    out
+}
+
+fn meta_value(x: f64, meta: &Meta) -> String {
+    format::value(x, meta.kind)
+}
+
+fn assumptions(s: &Scenario) -> String {
+    let mut out = String::new();
+    out.push_str("<h3>Base-year values</h3>\n");
+    if s.base.is_empty() {
+        out.push_str("<p>None.</p>\n");
+    } else {
+        out.push_str("<table><thead><tr><th>name</th><th>label</th><th class=\"num\">value</th><th>unit</th></tr></thead><tbody>\n");
+        for b in &s.base {
+            out.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+                escape(&b.name),
+                label_cell(&b.name, b.meta.label.as_deref(), b.meta.label_en.as_deref()),
+                meta_value(b.value, &b.meta),
+                escape(b.meta.unit.as_deref().unwrap_or("")),
+            ));
+        }
+        out.push_str("</tbody></table>\n");
+    }
+
+    out.push_str("<h3>Uncertain drivers</h3>\n");
+    if s.drivers.is_empty() {
+        out.push_str("<p>None.</p>\n");
+    } else {
+        out.push_str("<table><thead><tr><th>name</th><th>label</th><th>distribution</th><th class=\"num\">mean</th><th class=\"num\">5% – 95%</th><th>shape</th></tr></thead><tbody>\n");
+        for d in &s.drivers {
+            let m = &d.marginal;
+            out.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td>{}</td></tr>\n",
+                escape(&d.name),
+                label_cell(&d.name, d.meta.label.as_deref(), d.meta.label_en.as_deref()),
+                escape(&d.distribution.describe()),
+                meta_value(m.mean(), &d.meta),
+                meta_value(m.quantile(0.05), &d.meta),
+                meta_value(m.quantile(0.95), &d.meta),
+                super::sparkline::svg(m, &format!("distribution of {}", d.name)),
+            ));
+        }
+        out.push_str("</tbody></table>\n<p class=\"note\">Shape: the density of a continuous driver between its 0.5% and 99.5% quantiles, or the probability of each value of a discrete one.</p>\n");
+    }
+
+    out.push_str("<h3>Correlations</h3>\n");
+    let n = s.correlation.n().min(s.drivers.len());
+    let mut pairs = Vec::new();
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let rho = s.correlation.get(i, j);
+            if rho != 0.0 {
+                pairs.push((i, j, rho));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        out.push_str("<p>The drivers are independent.</p>\n");
+    } else {
+        out.push_str("<p>Correlations of the drivers' normal scores (Gaussian copula); unlisted pairs are independent.</p>\n<table><thead><tr><th>driver</th><th>driver</th><th class=\"num\">correlation</th><th class=\"num\">rank correlation</th></tr></thead><tbody>\n");
+        for (i, j, rho) in pairs {
+            let adjusted = s
+                .correlation_adjustments
+                .iter()
+                .find(|a| (a.i, a.j) == (i, j) || (a.i, a.j) == (j, i))
+                .map(|a| format!(" (repaired from {:.3})", a.from))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td class=\"num\">{:.2}{}</td><td class=\"num\">{:.2}</td></tr>\n",
+                escape(&s.drivers[i].name),
+                escape(&s.drivers[j].name),
+                rho,
+                adjusted,
+                crate::sampling::correlation::spearman_from_normal(rho),
+            ));
+        }
+        out.push_str("</tbody></table>\n");
+    }
+
+    out.push_str("<h3>Formulas</h3>\n<table><thead><tr><th>indicator</th><th>label</th><th>formula</th></tr></thead><tbody>\n");
+    for ind in &s.indicators {
+        out.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>\n",
+            escape(&ind.name),
+            label_cell(
+                &ind.name,
+                ind.meta.label.as_deref(),
+                ind.meta.label_en.as_deref()
+            ),
+            escape(&ind.formula),
+        ));
+    }
+    out.push_str("</tbody></table>\n");
+    out
+}
+
+fn reproducibility(s: &Scenario, summary: &Summary) -> String {
+    let rows = [
+        (
+            "scenario file",
+            format!("<code>{}</code>", escape(&summary.scenario.file)),
+        ),
+        (
+            "scenario hash",
+            format!("<code>{}</code>", escape(&summary.scenario.hash)),
+        ),
+        ("seed", summary.seed.to_string()),
+        ("draws", thousands(summary.draws)),
+        (
+            "tool",
+            format!("{} {}", summary.tool.name, summary.tool.version),
+        ),
+        ("generator", escape(summary.generator)),
+        ("block size", summary.block_size.to_string()),
+        ("quantiles", escape(summary.quantile_method)),
+    ];
+    let mut out = String::from("<table><tbody>\n");
+    for (k, v) in rows {
+        out.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>\n"));
+    }
+    out.push_str("</tbody></table>\n");
+    out.push_str(&format!(
+        "<p>To reproduce, with the same scenario file (same hash): <code>targetsim run {} --seed {} --draws {}</code>. The same scenario and seed give the same numbers on any machine and with any number of threads.</p>\n",
+        escape(&s.file.display().to_string()),
+        summary.seed,
+        summary.draws,
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_text_is_escaped() {
+        assert_eq!(
+            escape("<script>alert(1)</script> & \"x\" 'y'"),
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; &#39;y&#39;"
+        );
+        assert_eq!(escape("地区生产总值增速"), "地区生产总值增速");
+    }
+
+    #[test]
+    fn a_later_section_slots_in_without_touching_the_others() {
+        let mut r = Report::new("t <b>");
+        r.push(Section::new("a", "A", "<p>a</p>".into()));
+        r.push(Section::new("c", "C", "<p>c</p>".into()));
+        r.insert_before("c", Section::new("b", "B & b", "<p>b</p>".into()));
+        let html = r.to_html();
+        let (a, b, c) = (
+            html.find("<p>a</p>").unwrap(),
+            html.find("<p>b</p>").unwrap(),
+            html.find("<p>c</p>").unwrap(),
+        );
+        assert!(a < b && b < c);
+        assert!(html.contains("<h1>t &lt;b&gt;</h1>"));
+        assert!(html.contains("<a href=\"#b\">B &amp; b</a>"));
+    }
+}

@@ -1,0 +1,450 @@
+//! `report.html` in a real browser: Debian's `chromium`, headless, driven
+//! over the DevTools protocol on a pipe (`--remote-debugging-pipe`, no
+//! network port). The page must load with no console message, no exception
+//! and no request other than the file itself, show every chart, run no
+//! script even when a label is `<script>alert(1)</script>`, and give a
+//! screenshot that is not blank.
+//!
+//! Without a browser the test fails when the environment variable `CI` is
+//! set (`.ci/run` installs `chromium`), and otherwise skips with a notice.
+//! `TARGETSIM_CHROMIUM` names another browser binary; `TARGETSIM_SCREENSHOT`
+//! names a file to keep the screenshot in, to look at.
+
+use assert_cmd::Command;
+use base64::Engine;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn find_browser() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TARGETSIM_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in [
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        ] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// The browser, or `None` (with a notice) when it may be skipped.
+fn browser_or_skip() -> Option<PathBuf> {
+    match find_browser() {
+        Some(p) => Some(p),
+        None if std::env::var_os("CI").is_some() => {
+            panic!(
+                "chromium is not installed but CI is set: install it (apt-get install -y chromium)"
+            )
+        }
+        None => {
+            eprintln!(
+                "NOTICE: skipping the browser test: no chromium on PATH (set CI to make this a failure)"
+            );
+            None
+        }
+    }
+}
+
+/// What the page did while it loaded.
+#[derive(Debug, Default)]
+struct PageLog {
+    requests: Vec<String>,
+    console: Vec<String>,
+}
+
+/// A headless browser spoken to over the DevTools protocol: messages are
+/// JSON, each ended by a NUL byte, written to its fd 3 and read from its fd 4.
+struct Browser {
+    child: Child,
+    to: std::io::PipeWriter,
+    from: Receiver<Value>,
+    next_id: u64,
+    session: String,
+    events: Vec<Value>,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn launch(exe: &Path) -> Browser {
+        let profile = tempfile::tempdir().expect("profile directory");
+        let (child_reads, to) = std::io::pipe().expect("pipe");
+        let (from, child_writes) = std::io::pipe().expect("pipe");
+        let (r, w) = (child_reads.as_raw_fd(), child_writes.as_raw_fd());
+        let mut cmd = std::process::Command::new(exe);
+        cmd.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--remote-debugging-pipe",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("about:blank")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        // SAFETY: only async-signal-safe calls (fcntl, dup2, close) between
+        // fork and exec. The pipe ends are first copied above fd 10 so that
+        // placing them at 3 and 4 cannot overwrite one with the other.
+        unsafe {
+            cmd.pre_exec(move || {
+                let r2 = libc::fcntl(r, libc::F_DUPFD, 10);
+                let w2 = libc::fcntl(w, libc::F_DUPFD, 10);
+                if r2 < 0 || w2 < 0 || libc::dup2(r2, 3) < 0 || libc::dup2(w2, 4) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                libc::close(r2);
+                libc::close(w2);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("start the browser");
+        drop(child_reads);
+        drop(child_writes);
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(from);
+            loop {
+                let mut buf = Vec::new();
+                match reader.read_until(0, &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        buf.pop();
+                        if let Ok(v) = serde_json::from_slice::<Value>(&buf)
+                            && tx.send(v).is_err()
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let mut b = Browser {
+            child,
+            to,
+            from: rx,
+            next_id: 0,
+            session: String::new(),
+            events: Vec::new(),
+            _profile: profile,
+        };
+        let target = b.call(
+            "Target.createTarget",
+            json!({ "url": "about:blank" }),
+            false,
+        );
+        let target_id = target["targetId"].as_str().expect("target id").to_string();
+        let attached = b.call(
+            "Target.attachToTarget",
+            json!({ "targetId": target_id, "flatten": true }),
+            false,
+        );
+        b.session = attached["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_string();
+        for domain in ["Page", "Runtime", "Log", "Network"] {
+            b.call(&format!("{domain}.enable"), json!({}), true);
+        }
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1200, "height": 1400, "deviceScaleFactor": 1, "mobile": false }),
+            true,
+        );
+        b
+    }
+
+    fn next(&mut self, deadline: Instant) -> Value {
+        let left = deadline.saturating_duration_since(Instant::now());
+        self.from
+            .recv_timeout(left)
+            .expect("the browser answered in time")
+    }
+
+    /// Send a command (to the page when `page`) and wait for its result;
+    /// events that arrive meanwhile are kept.
+    fn call(&mut self, method: &str, params: Value, page: bool) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = json!({ "id": id, "method": method, "params": params });
+        if page {
+            msg["sessionId"] = json!(self.session);
+        }
+        let mut bytes = serde_json::to_vec(&msg).expect("json");
+        bytes.push(0);
+        self.to.write_all(&bytes).expect("write to the browser");
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let v = self.next(deadline);
+            if v["id"].as_u64() == Some(id) {
+                assert!(v.get("error").is_none(), "{method} failed: {v}");
+                return v["result"].clone();
+            }
+            self.events.push(v);
+        }
+    }
+
+    /// Load a page and wait for its load event; returns what it requested
+    /// and logged.
+    fn open(&mut self, url: &str) -> PageLog {
+        self.events.clear();
+        self.call("Page.navigate", json!({ "url": url }), true);
+        let deadline = Instant::now() + TIMEOUT;
+        while !self
+            .events
+            .iter()
+            .any(|e| e["method"] == "Page.loadEventFired")
+        {
+            let v = self.next(deadline);
+            self.events.push(v);
+        }
+        // Let late messages (errors after load) arrive.
+        let settle = Instant::now() + Duration::from_millis(300);
+        while let Ok(v) = self
+            .from
+            .recv_timeout(settle.saturating_duration_since(Instant::now()))
+        {
+            self.events.push(v);
+        }
+        let mut log = PageLog::default();
+        for e in &self.events {
+            let p = &e["params"];
+            match e["method"].as_str() {
+                Some("Network.requestWillBeSent") => {
+                    let u = p["request"]["url"].as_str().unwrap_or_default();
+                    if u != url {
+                        log.requests.push(u.to_string());
+                    }
+                }
+                Some("Runtime.consoleAPICalled") => log.console.push(format!(
+                    "console.{}: {}",
+                    p["type"].as_str().unwrap_or_default(),
+                    p["args"]
+                )),
+                Some("Runtime.exceptionThrown") => log
+                    .console
+                    .push(format!("exception: {}", p["exceptionDetails"])),
+                Some("Log.entryAdded") => log.console.push(format!(
+                    "{}: {}",
+                    p["entry"]["level"].as_str().unwrap_or_default(),
+                    p["entry"]["text"].as_str().unwrap_or_default()
+                )),
+                _ => {}
+            }
+        }
+        log
+    }
+
+    fn eval(&mut self, expression: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true }),
+            true,
+        );
+        r["result"]["value"].clone()
+    }
+
+    fn screenshot(&mut self) -> Vec<u8> {
+        let r = self.call("Page.captureScreenshot", json!({ "format": "png" }), true);
+        base64::engine::general_purpose::STANDARD
+            .decode(r["data"].as_str().expect("screenshot data"))
+            .expect("base64 screenshot")
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn file_url(p: &Path) -> String {
+    format!(
+        "file://{}",
+        p.canonicalize().expect("absolute path").display()
+    )
+}
+
+fn run_report(dir: &Path, scenario: &Path) -> PathBuf {
+    Command::cargo_bin("targetsim")
+        .expect("binary")
+        .args(["run", "--draws", "20000", "--quiet", "--out"])
+        .arg(dir)
+        .arg(scenario)
+        .assert()
+        .success();
+    dir.join("report.html")
+}
+
+const HOSTILE: &str = r#"
+title = "<script>alert(1)</script> 区"
+description = "<img src=x onerror=alert(2)>"
+[simulation]
+draws = 20000
+[base]
+gdp = { value = 100, label = "<script>alert(1)</script>" }
+[drivers]
+g = { dist = "normal", mean = 0.08, sd = 0.02, kind = "rate", label = "<b>g</b>" }
+[indicators]
+gdp_growth = { formula = "g", kind = "rate", label = "<script>alert(1)</script>" }
+[target_sets.draft]
+label = "</title><script>alert(3)</script>"
+targets = [{ indicator = "gdp_growth", at_least = 0.08 }]
+"#;
+
+/// Distinct colours and the share of pixels unlike the top-left one.
+fn picture_stats(png_bytes: &[u8]) -> (usize, f64, (u32, u32)) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("PNG frame");
+    let px = info.color_type.samples();
+    let data = &buf[..info.buffer_size()];
+    let first = &data[..px];
+    let mut colours = std::collections::BTreeSet::new();
+    let mut differ = 0usize;
+    let n = data.len() / px;
+    for p in data.chunks(px) {
+        if colours.len() < 1000 {
+            colours.insert(p.to_vec());
+        }
+        if p != first {
+            differ += 1;
+        }
+    }
+    (
+        colours.len(),
+        differ as f64 / n as f64,
+        (info.width, info.height),
+    )
+}
+
+#[test]
+fn the_report_loads_offline_in_chromium_with_every_chart_and_runs_no_scenario_text() {
+    let Some(exe) = browser_or_skip() else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("temporary directory");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district.toml");
+    let report = run_report(&work.path().join("seed"), &seed);
+    let hostile_file = work.path().join("hostile.toml");
+    std::fs::write(&hostile_file, HOSTILE).expect("write scenario");
+    let hostile = run_report(&work.path().join("hostile"), &hostile_file);
+
+    let mut b = Browser::launch(&exe);
+
+    // The harness itself can fail: a page that requests an image and logs
+    // an error is caught.
+    let bad = work.path().join("bad.html");
+    std::fs::write(
+        &bad,
+        "<!DOCTYPE html><p>x</p><img src=\"http://127.0.0.1:9/x.png\"><script>console.error('boom')</script>",
+    )
+    .expect("write page");
+    let log = b.open(&file_url(&bad));
+    assert!(
+        log.requests.iter().any(|u| u.contains("127.0.0.1:9")),
+        "the harness missed a request: {log:?}"
+    );
+    assert!(
+        log.console.iter().any(|m| m.contains("boom")),
+        "the harness missed a console error: {log:?}"
+    );
+
+    // The seed district's report.
+    let log = b.open(&file_url(&report));
+    assert!(
+        log.requests.is_empty(),
+        "network requests: {:?}",
+        log.requests
+    );
+    assert!(
+        log.console.is_empty(),
+        "console messages: {:?}",
+        log.console
+    );
+    // Every chart file has its figure, with a drawn SVG of real size.
+    let mut stems: Vec<String> = std::fs::read_dir(work.path().join("seed/charts"))
+        .expect("charts directory")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".svg").map(str::to_string)
+        })
+        .collect();
+    stems.sort();
+    // 2 target sets, the overview, 10 targeted indicators.
+    assert_eq!(stems.len(), 13, "{stems:?}");
+    let shown = b.eval(
+        "JSON.stringify(Array.from(document.querySelectorAll('figure.chart')).map(f => { \
+           const s = f.querySelector('svg'); const r = s ? s.getBoundingClientRect() : {width: 0, height: 0}; \
+           return [f.id, r.width, r.height, s ? s.querySelectorAll('text').length : 0]; }))",
+    );
+    let shown: Vec<(String, f64, f64, u64)> =
+        serde_json::from_str(shown.as_str().expect("a JSON string")).expect("figure list");
+    let mut ids: Vec<String> = shown.iter().map(|f| f.0.clone()).collect();
+    ids.sort();
+    let want: Vec<String> = stems.iter().map(|s| format!("chart-{s}")).collect();
+    assert_eq!(ids, want);
+    for (id, w, h, texts) in &shown {
+        assert!(*w > 300.0 && *h > 150.0, "{id} is drawn {w} x {h}");
+        assert!(*texts > 5, "{id} has {texts} text elements");
+    }
+    assert_eq!(b.eval("document.scripts.length"), json!(0));
+    let shot = b.screenshot();
+    if let Some(p) = std::env::var_os("TARGETSIM_SCREENSHOT") {
+        std::fs::write(p, &shot).expect("write the screenshot");
+    }
+    let (colours, share, size) = picture_stats(&shot);
+    assert_eq!(size, (1200, 1400));
+    assert!(
+        colours >= 20 && share > 0.02,
+        "blank screenshot: {colours} colours, {share:.4} of pixels differ from the corner"
+    );
+
+    // Markup in scenario text shows as text and runs nothing.
+    let log = b.open(&file_url(&hostile));
+    assert!(
+        log.requests.is_empty(),
+        "network requests: {:?}",
+        log.requests
+    );
+    assert!(
+        log.console.is_empty(),
+        "console messages: {:?}",
+        log.console
+    );
+    assert_eq!(b.eval("document.scripts.length"), json!(0));
+    assert_eq!(b.eval("document.images.length"), json!(0));
+    let text = b.eval("document.body.innerText");
+    let text = text.as_str().expect("page text");
+    assert!(text.contains("<script>alert(1)</script>"), "{text}");
+    assert!(text.contains("</title><script>alert(3)</script>"));
+    assert!(text.contains("<img src=x onerror=alert(2)>"));
+    assert_eq!(
+        b.eval("document.title"),
+        json!("<script>alert(1)</script> 区")
+    );
+}

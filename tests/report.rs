@@ -1,0 +1,266 @@
+//! Charts and `report.html` from the command line: which files `run`
+//! leaves, what they hold (real SVG text, decodable PNGs, a report with
+//! every chart and nothing fetched from anywhere), escaping of scenario
+//! text, the switches that turn them off, and byte-identical output for any
+//! number of threads.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+use std::path::{Path, PathBuf};
+
+fn seed_district() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district.toml")
+}
+
+fn targetsim(args: &[&str], out: &Path) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("targetsim")
+        .expect("binary")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Sorted file names in a directory.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Width, height and number of distinct colours (up to 100) of a PNG.
+fn png_facts(p: &Path) -> (u32, u32, usize) {
+    let file = std::fs::File::open(p).expect("png file");
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let px = info.color_type.samples();
+    let mut colours = std::collections::BTreeSet::new();
+    for c in buf[..info.buffer_size()].chunks(px) {
+        colours.insert(c.to_vec());
+        if colours.len() >= 100 {
+            break;
+        }
+    }
+    (info.width, info.height, colours.len())
+}
+
+const STEMS: [&str; 13] = [
+    "dist-attracted_funds",
+    "dist-fai_1",
+    "dist-fai_growth",
+    "dist-fiscal_growth",
+    "dist-gdp_growth",
+    "dist-income_rural_growth",
+    "dist-income_urban_growth",
+    "dist-new_scale_firms",
+    "dist-pv_mw",
+    "dist-retail_growth",
+    "ranges",
+    "set-city",
+    "set-draft",
+];
+
+#[test]
+fn run_leaves_svg_and_png_charts_and_a_self_contained_report_and_points_to_it() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let out = dir.path().join("out");
+    let seed = seed_district();
+    targetsim(&["run", &seed.to_string_lossy(), "--draws", "20000"], &out).stdout(
+        contains(format!("report: {}", out.join("report.html").display()))
+            .and(contains("wrote 13 charts (SVG and PNG)")),
+    );
+    let mut want: Vec<String> = STEMS
+        .iter()
+        .flat_map(|s| [format!("{s}.png"), format!("{s}.svg")])
+        .collect();
+    want.sort();
+    assert_eq!(names(&out.join("charts")), want);
+
+    for stem in STEMS {
+        let svg = read(&out.join(format!("charts/{stem}.svg")));
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.matches("<text").count() > 5, "{stem}: no real text");
+        assert!(svg.contains("font-family=\"Microsoft YaHei, PingFang SC, Noto Sans CJK SC"));
+        let (w, h, colours) = png_facts(&out.join(format!("charts/{stem}.png")));
+        assert_eq!(w, 1200, "{stem}");
+        assert!((400..=2000).contains(&h), "{stem}: height {h}");
+        assert!(colours >= 10, "{stem}: {colours} colours");
+    }
+    // The distribution of GDP growth: Chinese title, percent axis, both
+    // target sets' thresholds labelled.
+    let gdp = read(&out.join("charts/dist-gdp_growth.svg"));
+    for text in [
+        "地区生产总值增速 · GDP real growth",
+        "地区生产总值增速 (%)",
+        "share of draws (%)",
+        ">\n8%\n</text>",
+        "区草案 ≥ 9.0%: P(met)",
+        "市下达 ≥ 10.0%: P(met)",
+    ] {
+        assert!(gdp.contains(text), "dist-gdp_growth.svg lacks {text:?}");
+    }
+    let draft = read(&out.join("charts/set-draft.svg"));
+    assert!(draft.contains("all 10 together") && draft.contains("(if independent:"));
+    assert!(draft.contains("probability of meeting the target (%)"));
+
+    let html = read(&out.join("report.html"));
+    for stem in STEMS {
+        assert!(
+            html.contains(&format!("<figure id=\"chart-{stem}\"")),
+            "no figure for {stem}"
+        );
+    }
+    // Nothing to fetch: the only URL is the SVG namespace.
+    let urls = html.matches("http://").count() + html.matches("https://").count();
+    let namespaces = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+    assert_eq!(urls, namespaces);
+    for banned in [
+        "<script", "<link", "<img", "<iframe", "src=", "url(", "@import",
+    ] {
+        assert!(!html.contains(banned), "report.html contains {banned}");
+    }
+    for text in [
+        "Seed district: next year&#39;s targets",
+        "Content-Security-Policy",
+        "@media print",
+        "sha256:",
+        "20251126",
+        "targetsim 0.1.0",
+        "fiscal_elasticity * gdp_nominal_growth",
+        "class=\"spark\"",
+    ] {
+        assert!(html.contains(text), "report.html lacks {text:?}");
+    }
+}
+
+const HOSTILE: &str = r#"
+title = "<script>alert(1)</script>"
+description = "a & b <img src=x onerror=alert(2)>"
+[simulation]
+draws = 5000
+[base]
+gdp = { value = 100, label = "<script>alert(1)</script>" }
+[drivers]
+g = { dist = "normal", mean = 0.08, sd = 0.02, kind = "rate", label = "<b>g</b>" }
+[indicators]
+gdp_growth = { formula = "g", kind = "rate", label = "<script>alert(1)</script>", unit = "\"'>" }
+[target_sets.draft]
+label = "</svg><script>alert(3)</script>"
+targets = [{ indicator = "gdp_growth", at_least = 0.08, wording = "<i>力争</i>" }]
+"#;
+
+#[test]
+fn scenario_text_shows_as_text_in_the_report_and_the_charts() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let scenario = dir.path().join("hostile.toml");
+    std::fs::write(&scenario, HOSTILE).expect("write scenario");
+    let out = dir.path().join("out");
+    targetsim(&["run", &scenario.to_string_lossy(), "--quiet"], &out);
+    let html = read(&out.join("report.html"));
+    for banned in ["<script", "<img", "<b>g", "<i>力争", "</svg><script"] {
+        assert!(!html.contains(banned), "report.html contains {banned}");
+    }
+    for escaped in [
+        "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>",
+        "a &amp; b &lt;img src=x onerror=alert(2)&gt;",
+        "&lt;/svg&gt;&lt;script&gt;alert(3)&lt;/script&gt;",
+        "&lt;i&gt;力争&lt;/i&gt;",
+    ] {
+        assert!(html.contains(escaped), "report.html lacks {escaped}");
+    }
+    for name in names(&out.join("charts")) {
+        if let Some(stem) = name.strip_suffix(".svg") {
+            let svg = read(&out.join("charts").join(&name));
+            assert!(!svg.contains("<script"), "{stem} contains a script");
+            assert!(
+                svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+                "{stem}"
+            );
+            assert_eq!(svg.matches("<svg").count(), 1, "{stem}");
+        }
+    }
+}
+
+#[test]
+fn no_charts_and_no_report_leave_only_the_tables() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let seed = seed_district();
+    let seed = seed.to_string_lossy();
+    let out = dir.path().join("none");
+    let assert = targetsim(
+        &["run", &seed, "-n", "5000", "--no-charts", "--no-report"],
+        &out,
+    );
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(!stdout.contains("report:") && !stdout.contains("charts"));
+    assert_eq!(
+        names(&out),
+        ["indicators.csv", "summary.json", "targets.csv"]
+    );
+    // Without chart files the report still shows the charts.
+    let out = dir.path().join("report-only");
+    targetsim(&["run", &seed, "-n", "5000", "--no-charts", "-q"], &out);
+    assert_eq!(
+        names(&out),
+        [
+            "indicators.csv",
+            "report.html",
+            "summary.json",
+            "targets.csv"
+        ]
+    );
+    assert_eq!(
+        read(&out.join("report.html")).matches("<figure").count(),
+        13
+    );
+}
+
+#[test]
+fn charts_and_report_are_byte_identical_for_one_thread_and_two() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let seed = seed_district();
+    let seed = seed.to_string_lossy();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    targetsim(&["run", &seed, "-n", "30000", "-t", "1", "-q"], &a);
+    targetsim(&["run", &seed, "-n", "30000", "-t", "2", "-q"], &b);
+    let files: Vec<String> = std::iter::once("report.html".to_string())
+        .chain(
+            names(&a.join("charts"))
+                .into_iter()
+                .map(|n| format!("charts/{n}")),
+        )
+        .collect();
+    assert_eq!(files.len(), 27);
+    for f in files {
+        let (x, y) = (
+            std::fs::read(a.join(&f)).expect("file"),
+            std::fs::read(b.join(&f)).expect("file"),
+        );
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn without_a_terminal_run_draws_no_progress_bar() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let seed = seed_district();
+    // stderr is a pipe here, as in a script or a log file.
+    targetsim(
+        &["run", &seed.to_string_lossy(), "-n", "200000"],
+        dir.path(),
+    )
+    .stderr("")
+    .stdout(contains("report: "));
+}
