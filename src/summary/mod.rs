@@ -199,13 +199,27 @@ pub fn proportion_se(p: f64, n: u64) -> f64 {
 pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
     let draws = sim.draws as u64;
     let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
+    // Histograms feed the distribution charts, which are drawn for the
+    // indicators that carry a target: count only those.
+    let targeted: Vec<bool> = (0..s.indicators.len())
+        .map(|i| {
+            s.target_sets
+                .iter()
+                .any(|set| set.targets.iter().any(|t| t.indicator == i))
+        })
+        .collect();
     let stats: Vec<(f64, f64, f64, f64, Quantiles, Histogram)> = sim
         .indicators
         .par_iter_mut()
-        .map(|col| {
+        .zip(targeted)
+        .map(|(col, targeted)| {
             let d = stats::describe(col, &levels);
             let q = Quantiles::from_values(&d.quantiles);
-            let h = Histogram::of_column(col, d.min, d.max, q.p01, q.p99);
+            let h = if targeted {
+                Histogram::of_column(col, d.min, d.max, q.p01, q.p99)
+            } else {
+                Histogram::default()
+            };
             (d.mean, d.sd, d.min, d.max, q, h)
         })
         .collect();
