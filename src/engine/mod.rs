@@ -87,14 +87,7 @@ pub fn simulate(model: &Model, opts: &RunOptions) -> Result<Simulation, RunError
         available_mib: 0,
         max_draws: usize::MAX as u64,
     })?;
-    let threads = opts.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Threads {
-            threads,
-            message: e.to_string(),
-        })?;
+    let pool = pool(opts.threads)?;
     pool.install(|| simulate_in_pool(model, opts, draws))
 }
 
@@ -109,30 +102,14 @@ fn simulate_in_pool(
     } else {
         Vec::new()
     };
-    let n_blocks = draws.div_ceil(BLOCK);
-    // Transpose the output columns into per-block slices, so blocks can be
-    // handed to threads with no shared mutable state.
-    let mut per_block: Vec<Vec<&mut [f64]>> = (0..n_blocks).map(|_| Vec::new()).collect();
-    for col in indicators.iter_mut().chain(drivers.iter_mut()) {
-        for (b, chunk) in col.chunks_mut(BLOCK).enumerate() {
-            per_block[b].push(chunk);
-        }
-    }
-    let results: Vec<Result<Vec<SetCounts>, RunError>> = per_block
-        .into_par_iter()
-        .enumerate()
-        .map_init(
-            || Workspace::new(model),
-            |ws, (b, mut outs)| {
-                let n = draws.saturating_sub(b * BLOCK).min(BLOCK);
-                let counts = run_block(model, opts.seed, b, n, ws, &mut outs);
-                if let Some(progress) = opts.progress {
-                    progress(n as u64);
-                }
-                counts
-            },
-        )
-        .collect();
+    let mut columns: Vec<&mut Vec<f64>> = indicators.iter_mut().chain(drivers.iter_mut()).collect();
+    let results = in_blocks(
+        &mut columns,
+        draws,
+        opts,
+        || Workspace::new(model),
+        |ws, b, n, outs| run_block(model, opts.seed, b, n, ws, outs),
+    );
     let mut counts: Vec<SetCounts> = model
         .target_sets
         .iter()
@@ -157,6 +134,51 @@ fn simulate_in_pool(
         drivers,
         counts,
     })
+}
+
+/// The worker pool for a run: `threads` workers, or one per core.
+pub(crate) fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
+    let threads = threads.unwrap_or(0);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads {
+            threads,
+            message: e.to_string(),
+        })
+}
+
+/// Run `block` over every block of draws in parallel and return its results
+/// in block order. Each call gets the block's index, its number of draws and
+/// its slice of every output column (the columns are cut into per-block
+/// slices, so threads share no mutable state), plus a per-thread workspace
+/// from `init`. Reports progress after each block.
+pub(crate) fn in_blocks<W, R: Send>(
+    columns: &mut [&mut Vec<f64>],
+    draws: usize,
+    opts: &RunOptions,
+    init: impl Fn() -> W + Sync + Send,
+    block: impl Fn(&mut W, usize, usize, &mut [&mut [f64]]) -> R + Sync + Send,
+) -> Vec<R> {
+    let n_blocks = draws.div_ceil(BLOCK);
+    let mut per_block: Vec<Vec<&mut [f64]>> = (0..n_blocks).map(|_| Vec::new()).collect();
+    for col in columns.iter_mut() {
+        for (b, chunk) in col.chunks_mut(BLOCK).enumerate() {
+            per_block[b].push(chunk);
+        }
+    }
+    per_block
+        .into_par_iter()
+        .enumerate()
+        .map_init(init, |ws, (b, mut outs)| {
+            let n = draws.saturating_sub(b * BLOCK).min(BLOCK);
+            let result = block(ws, b, n, &mut outs);
+            if let Some(progress) = opts.progress {
+                progress(n as u64);
+            }
+            result
+        })
+        .collect()
 }
 
 /// Per-thread buffers, reused across blocks so the hot loop never allocates

@@ -18,7 +18,6 @@ use crate::model::expr::Scratch;
 use crate::model::years::YearModel;
 use crate::sampling::{BLOCK, block_rng};
 use crate::scenario::horizon::PlanTarget;
-use rayon::prelude::*;
 
 /// The simulated columns of a multi-year run.
 #[derive(Debug, Clone)]
@@ -60,14 +59,7 @@ pub fn simulate_years(
         available_mib: 0,
         max_draws: usize::MAX as u64,
     })?;
-    let threads = opts.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Threads {
-            threads,
-            message: e.to_string(),
-        })?;
+    let pool = super::pool(opts.threads)?;
     pool.install(|| in_pool(model, opts, draws))
 }
 
@@ -81,28 +73,14 @@ fn in_pool(
     let k = model.n_indicators;
     let n_cols = k * model.n_years();
     let mut indicators: Vec<Vec<f64>> = (0..n_cols).map(|_| vec![0.0; draws]).collect();
-    let n_blocks = draws.div_ceil(BLOCK);
-    let mut per_block: Vec<Vec<&mut [f64]>> = (0..n_blocks).map(|_| Vec::new()).collect();
-    for col in indicators.iter_mut() {
-        for (b, chunk) in col.chunks_mut(BLOCK).enumerate() {
-            per_block[b].push(chunk);
-        }
-    }
-    let results: Vec<Result<BlockCounts, RunError>> = per_block
-        .into_par_iter()
-        .enumerate()
-        .map_init(
-            || Workspace::new(model),
-            |ws, (b, mut outs)| {
-                let n = draws.saturating_sub(b * BLOCK).min(BLOCK);
-                let counts = run_block(model, opts.seed, b, n, ws, &mut outs);
-                if let Some(progress) = opts.progress {
-                    progress(n as u64);
-                }
-                counts
-            },
-        )
-        .collect();
+    let mut columns: Vec<&mut Vec<f64>> = indicators.iter_mut().collect();
+    let results: Vec<Result<BlockCounts, RunError>> = super::in_blocks(
+        &mut columns,
+        draws,
+        opts,
+        || Workspace::new(model),
+        |ws, b, n, outs| run_block(model, opts.seed, b, n, ws, outs),
+    );
     let mut counts: Vec<SetCounts> = model
         .target_sets
         .iter()
