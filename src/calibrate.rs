@@ -424,16 +424,8 @@ fn calibrate_simulation(
     });
     Ok(Calibration {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        scenario: ScenarioInfo {
-            name: s.name.clone(),
-            title: s.title.clone(),
-            file: s.file.display().to_string(),
-            hash: s.hash.clone(),
-        },
+        tool: Tool::this(),
+        scenario: ScenarioInfo::of(s),
         seed,
         draws: n as u64,
         generator: crate::sampling::GENERATOR,

@@ -337,16 +337,8 @@ pub fn compare(s: &Scenario, opts: &RunOptions) -> Result<Comparison, RunError> 
 
     Ok(Comparison {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        scenario: ScenarioInfo {
-            name: s.name.clone(),
-            title: s.title.clone(),
-            file: s.file.display().to_string(),
-            hash: s.hash.clone(),
-        },
+        tool: Tool::this(),
+        scenario: ScenarioInfo::of(s),
         seed: opts.seed,
         draws: nu,
         generator: crate::sampling::GENERATOR,

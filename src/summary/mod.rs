@@ -71,6 +71,16 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+impl Tool {
+    /// This program, as every JSON output names it.
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioInfo {
     pub name: String,
@@ -79,6 +89,18 @@ pub struct ScenarioInfo {
     pub file: String,
     /// `sha256:` and the hex digest of the scenario file's bytes.
     pub hash: String,
+}
+
+impl ScenarioInfo {
+    /// Which scenario a JSON output describes.
+    pub fn of(s: &Scenario) -> ScenarioInfo {
+        ScenarioInfo {
+            name: s.name.clone(),
+            title: s.title.clone(),
+            file: s.file.display().to_string(),
+            hash: s.hash.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -285,16 +307,8 @@ pub fn summarise(s: &Scenario, mut sim: Simulation) -> Summary {
         .collect();
     Summary {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        scenario: ScenarioInfo {
-            name: s.name.clone(),
-            title: s.title.clone(),
-            file: s.file.display().to_string(),
-            hash: s.hash.clone(),
-        },
+        tool: Tool::this(),
+        scenario: ScenarioInfo::of(s),
         seed: sim.seed,
         draws,
         generator: crate::sampling::GENERATOR,

@@ -407,16 +407,8 @@ pub fn summarise_years(s: &Scenario, mut sim: YearSimulation) -> Option<YearSumm
         .collect();
     Some(YearSummary {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        scenario: ScenarioInfo {
-            name: s.name.clone(),
-            title: s.title.clone(),
-            file: s.file.display().to_string(),
-            hash: s.hash.clone(),
-        },
+        tool: Tool::this(),
+        scenario: ScenarioInfo::of(s),
         seed: sim.seed,
         draws,
         generator: crate::sampling::GENERATOR,
