@@ -62,7 +62,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let opts = options(&s, args.draws, args.seed, args.threads)?;
     let dir = out_dir(&s, args.out);
     if s.horizon.is_some() {
-        return super::run_years::execute(&s, &opts, dir, args.quiet);
+        let out = super::run_years::Outputs {
+            quiet: args.quiet,
+            charts: !args.no_charts,
+            report: !args.no_report,
+        };
+        return super::run_years::execute(&s, &opts, dir, out);
     }
     targetsim::engine::check_memory(opts.draws, s.indicators.len())?;
     targetsim::output::prepare_dir(&dir)?;

@@ -11,6 +11,8 @@ pub mod csv;
 pub mod fan;
 pub mod format;
 pub mod html;
+pub mod html_plan;
+pub mod html_sensitivity;
 pub mod json;
 pub mod sparkline;
 pub mod svg_chart;

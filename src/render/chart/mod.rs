@@ -259,7 +259,9 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError
     Ok(out)
 }
 
-fn register_font() {
+/// Register the shipped font with plotters under [`FONT_FAMILY`] and
+/// `sans-serif` (once per process); every bitmap chart calls it first.
+pub(crate) fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // A failure shows as a drawing error naming the missing font.
