@@ -14,6 +14,7 @@ pub mod html;
 pub mod html_plan;
 pub mod html_sensitivity;
 pub mod json;
+pub mod raster;
 pub mod sparkline;
 pub mod svg_chart;
 pub mod table;

@@ -36,7 +36,8 @@ use std::path::{Path, PathBuf};
 /// the shipped font, registered under this same name.
 pub const FONT_FAMILY: &str = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Heiti SC, SimHei, Arial, sans-serif";
 
-static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/wqy-microhei-subset.ttf");
+pub(crate) static FONT_BYTES: &[u8] =
+    include_bytes!("../../../assets/fonts/wqy-microhei-subset.ttf");
 
 /// Sub-directory of the output directory that holds the chart files.
 pub const DIR: &str = "charts";
