@@ -456,3 +456,57 @@ fn a_plan_run_honours_no_charts_and_no_report_and_is_byte_identical_across_threa
         assert!(x == y, "{f} differs between 1 and 2 threads");
     }
 }
+
+const HOSTILE_PLAN: &str = r#"
+title = "<script>alert(1)</script>"
+description = "a & b <img src=x onerror=alert(2)>"
+[simulation]
+draws = 5000
+horizon = [2026, 2027, 2028]
+[base]
+x = { value = 100, label = "<script>alert(1)</script>" }
+[drivers]
+g = { dist = "normal", mean = [0.08, 0.07, 0.06], sd = 0.02, persistence = 0.5, kind = "rate", label = "<b>g</b>" }
+[indicators]
+x = { formula = "x[t-1] * (1 + g)", label = "<script>alert(1)</script>", unit = "\"'>" }
+[target_sets.draft]
+label = "</svg><script>alert(3)</script>"
+targets = [{ indicator = "x", year = 2026, at_least = 108, wording = "<i>力争</i>" }]
+[plan_targets]
+label = "<script>alert(4)</script>"
+targets = [{ indicator = "x", at_least = 120, wording = "<i>确保</i>" }]
+"#;
+
+#[test]
+fn scenario_text_shows_as_text_in_the_plan_report_and_its_fan_charts() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let scenario = dir.path().join("hostile-plan.toml");
+    std::fs::write(&scenario, HOSTILE_PLAN).expect("write scenario");
+    let out = dir.path().join("out");
+    targetsim(&["run", &scenario.to_string_lossy(), "--quiet"], &out);
+    let html = read(&out.join("report.html"));
+    for banned in [
+        "<script",
+        "<img",
+        "<b>g",
+        "<i>力争",
+        "<i>确保",
+        "</svg><script",
+    ] {
+        assert!(!html.contains(banned), "report.html contains {banned}");
+    }
+    for escaped in [
+        "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>",
+        "a &amp; b &lt;img src=x onerror=alert(2)&gt;",
+        "&lt;/svg&gt;&lt;script&gt;alert(3)&lt;/script&gt;",
+        "&lt;script&gt;alert(4)&lt;/script&gt;",
+        "&lt;i&gt;力争&lt;/i&gt;",
+        "&lt;i&gt;确保&lt;/i&gt;",
+    ] {
+        assert!(html.contains(escaped), "report.html lacks {escaped}");
+    }
+    let svg = read(&out.join("charts/fan-x.svg"));
+    assert!(!svg.contains("<script"), "fan-x.svg contains a script");
+    assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_eq!(svg.matches("<svg").count(), 1);
+}
