@@ -3,7 +3,8 @@
 //! network port). The page must load with no console message, no exception
 //! and no request other than the file itself, show every chart, run no
 //! script even when a label is `<script>alert(1)</script>`, and give a
-//! screenshot that is not blank.
+//! screenshot that is not blank. The seed district's report must also show
+//! its tornado charts, and the plan scenario's report every fan chart.
 //!
 //! Without a browser the test fails when the environment variable `CI` is
 //! set (`.ci/run` installs `chromium`), and otherwise skips with a notice.
@@ -342,6 +343,39 @@ fn picture_stats(png_bytes: &[u8]) -> (usize, f64, (u32, u32)) {
     )
 }
 
+/// `[id, width, height, number of SVG text elements]` of each figure that
+/// matches the CSS selector, in page order.
+fn figures(b: &mut Browser, selector: &str) -> Vec<(String, f64, f64, u64)> {
+    let shown = b.eval(&format!(
+        "JSON.stringify(Array.from(document.querySelectorAll('{selector}')).map(f => {{ \
+           const s = f.querySelector('svg'); const r = s ? s.getBoundingClientRect() : {{width: 0, height: 0}}; \
+           return [f.id, r.width, r.height, s ? s.querySelectorAll('text').length : 0]; }}))"
+    ));
+    serde_json::from_str(shown.as_str().expect("a JSON string")).expect("figure list")
+}
+
+/// The open page shows one drawn chart figure per SVG file in `charts`.
+fn every_chart_is_shown(b: &mut Browser, charts: &Path, count: usize) {
+    let mut stems: Vec<String> = std::fs::read_dir(charts)
+        .expect("charts directory")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".svg").map(str::to_string)
+        })
+        .collect();
+    stems.sort();
+    assert_eq!(stems.len(), count, "{stems:?}");
+    let shown = figures(b, "figure.chart");
+    let mut ids: Vec<String> = shown.iter().map(|f| f.0.clone()).collect();
+    ids.sort();
+    let want: Vec<String> = stems.iter().map(|s| format!("chart-{s}")).collect();
+    assert_eq!(ids, want);
+    for (id, w, h, texts) in &shown {
+        assert!(*w > 300.0 && *h > 150.0, "{id} is drawn {w} x {h}");
+        assert!(*texts > 5, "{id} has {texts} text elements");
+    }
+}
+
 #[test]
 fn the_report_loads_offline_in_chromium_with_every_chart_and_runs_no_scenario_text() {
     let Some(exe) = browser_or_skip() else {
@@ -353,6 +387,8 @@ fn the_report_loads_offline_in_chromium_with_every_chart_and_runs_no_scenario_te
     let hostile_file = work.path().join("hostile.toml");
     std::fs::write(&hostile_file, HOSTILE).expect("write scenario");
     let hostile = run_report(&work.path().join("hostile"), &hostile_file);
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district-plan.toml");
+    let plan_report = run_report(&work.path().join("plan"), &plan);
 
     let mut b = Browser::launch(&exe);
 
@@ -386,30 +422,16 @@ fn the_report_loads_offline_in_chromium_with_every_chart_and_runs_no_scenario_te
         "console messages: {:?}",
         log.console
     );
-    // Every chart file has its figure, with a drawn SVG of real size.
-    let mut stems: Vec<String> = std::fs::read_dir(work.path().join("seed/charts"))
-        .expect("charts directory")
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".svg").map(str::to_string)
-        })
-        .collect();
-    stems.sort();
+    // Every chart file has its figure, with a drawn SVG of real size:
     // 2 target sets, the overview, 10 targeted indicators.
-    assert_eq!(stems.len(), 13, "{stems:?}");
-    let shown = b.eval(
-        "JSON.stringify(Array.from(document.querySelectorAll('figure.chart')).map(f => { \
-           const s = f.querySelector('svg'); const r = s ? s.getBoundingClientRect() : {width: 0, height: 0}; \
-           return [f.id, r.width, r.height, s ? s.querySelectorAll('text').length : 0]; }))",
-    );
-    let shown: Vec<(String, f64, f64, u64)> =
-        serde_json::from_str(shown.as_str().expect("a JSON string")).expect("figure list");
-    let mut ids: Vec<String> = shown.iter().map(|f| f.0.clone()).collect();
-    ids.sort();
-    let want: Vec<String> = stems.iter().map(|s| format!("chart-{s}")).collect();
-    assert_eq!(ids, want);
-    for (id, w, h, texts) in &shown {
-        assert!(*w > 300.0 && *h > 150.0, "{id} is drawn {w} x {h}");
+    every_chart_is_shown(&mut b, &work.path().join("seed/charts"), 13);
+    // The tornado charts of "What decides a miss": the two indicators with
+    // more than one driver (GDP and fiscal revenue growth).
+    let tornados = figures(&mut b, "figure.tornado");
+    let ids: Vec<&str> = tornados.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(ids, ["tornado-gdp_growth", "tornado-fiscal_growth"]);
+    for (id, w, h, texts) in &tornados {
+        assert!(*w > 300.0 && *h > 100.0, "{id} is drawn {w} x {h}");
         assert!(*texts > 5, "{id} has {texts} text elements");
     }
     assert_eq!(b.eval("document.scripts.length"), json!(0));
@@ -423,6 +445,21 @@ fn the_report_loads_offline_in_chromium_with_every_chart_and_runs_no_scenario_te
         colours >= 20 && share > 0.02,
         "blank screenshot: {colours} colours, {share:.4} of pixels differ from the corner"
     );
+
+    // The plan's report: every fan chart, nothing fetched, nothing logged.
+    let log = b.open(&file_url(&plan_report));
+    assert!(
+        log.requests.is_empty(),
+        "network requests: {:?}",
+        log.requests
+    );
+    assert!(
+        log.console.is_empty(),
+        "console messages: {:?}",
+        log.console
+    );
+    every_chart_is_shown(&mut b, &work.path().join("plan/charts"), 20);
+    assert_eq!(b.eval("document.scripts.length"), json!(0));
 
     // Markup in scenario text shows as text and runs nothing.
     let log = b.open(&file_url(&hostile));

@@ -417,6 +417,33 @@ mod cli {
     use predicates::str::contains;
     use std::path::{Path, PathBuf};
 
+    /// Width, height and number of distinct colours (up to 50) of a PNG file.
+    fn png_facts(p: &Path) -> (u32, u32, usize) {
+        let file = std::fs::File::open(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let mut r = png::Decoder::new(std::io::BufReader::new(file))
+            .read_info()
+            .expect("a PNG");
+        let mut buf = vec![0; r.output_buffer_size()];
+        let info = r.next_frame(&mut buf).expect("a frame");
+        let px = info.color_type.samples();
+        let mut colours = std::collections::BTreeSet::new();
+        for c in buf[..info.buffer_size()].chunks(px) {
+            colours.insert(c.to_vec());
+            if colours.len() >= 50 {
+                break;
+            }
+        }
+        (info.width, info.height, colours.len())
+    }
+
+    /// The `width="..."` of an SVG document.
+    fn svg_width(svg: &str) -> f64 {
+        let at = svg.find("width=\"").expect("a width") + 7;
+        svg[at..at + svg[at..].find('"').expect("closing quote")]
+            .parse()
+            .expect("a number")
+    }
+
     fn scenario(name: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("scenarios")
@@ -558,6 +585,11 @@ mod cli {
                 "{name}"
             );
             assert!(svg.contains("100%"), "{name}: percent axis");
+            // Its PNG copy: 1.5 pixels per SVG unit, drawn, not blank.
+            let png = name.replace(".svg", ".png");
+            let (w, _, colours) = png_facts(&dir.path().join("out").join(&png));
+            assert_eq!(w, (svg_width(&svg) * 1.5).round() as u32, "{png}");
+            assert!(colours >= 10, "{png}: {colours} colours");
         }
     }
 
@@ -606,7 +638,9 @@ mod cli {
             "comparison.json",
             "summary.json",
             "tornado.svg",
+            "tornado.png",
             "comparison.svg",
+            "comparison.png",
         ] {
             let a = std::fs::read(dir.path().join("t1").join(name)).unwrap();
             let b = std::fs::read(dir.path().join("t2").join(name)).unwrap();
@@ -645,6 +679,10 @@ mod cli {
         assert_eq!(first.as_deref(), Some("g_secondary"));
         let svg = std::fs::read_to_string(dir.path().join("out/tornado.svg")).unwrap();
         assert!(svg.contains("第二产业增速") && svg.contains("10th percentile"));
+        let (w, h, colours) = png_facts(&dir.path().join("out/tornado.png"));
+        assert_eq!(w, (svg_width(&svg) * 1.5).round() as u32);
+        assert!(h > 1000, "ten panels stacked: {h} pixels high");
+        assert!(colours >= 10, "{colours} colours");
     }
 
     #[test]

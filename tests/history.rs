@@ -300,6 +300,18 @@ fn backtest_on_us_income_scores_every_method_against_hand_computed_benchmarks() 
         assert!(svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("<title>") && svg.contains("income growth"));
         assert!(svg.contains(">ar1</text>") && svg.contains(">sim</text>"));
+        // The PNG copy decodes and is drawn (more than a blank page).
+        let png = w.path("bt").join(chart.replace(".svg", ".png"));
+        let mut r = png::Decoder::new(std::fs::File::open(&png).unwrap())
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; r.output_buffer_size()];
+        let info = r.next_frame(&mut buf).unwrap();
+        assert!(info.width >= 600 && info.height >= 300, "{}", png.display());
+        let colours: std::collections::BTreeSet<&[u8]> = buf[..info.buffer_size()]
+            .chunks(info.color_type.samples())
+            .collect();
+        assert!(colours.len() >= 10, "{}: blank", png.display());
     }
 }
 

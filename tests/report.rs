@@ -222,7 +222,9 @@ fn no_charts_and_no_report_leave_only_the_tables() {
         ]
     );
     assert_eq!(
-        read(&out.join("report.html")).matches("<figure").count(),
+        read(&out.join("report.html"))
+            .matches("<figure id=\"chart-")
+            .count(),
         13
     );
 }
@@ -263,4 +265,248 @@ fn without_a_terminal_run_draws_no_progress_bar() {
     )
     .stderr("")
     .stdout(contains("report: "));
+}
+
+/// The first `<tbody>` group of the sensitivity table whose heading names `indicator`.
+fn sensitivity_group<'a>(html: &'a str, indicator_label: &str) -> &'a str {
+    let section = &html[html
+        .find("<section id=\"sensitivity\">")
+        .expect("a sensitivity section")..];
+    let section = &section[..section.find("</section>").expect("section end")];
+    section
+        .split("<tbody")
+        .find(|g| {
+            g.split("</tr>")
+                .next()
+                .is_some_and(|head| head.contains(indicator_label))
+        })
+        .unwrap_or_else(|| panic!("no group for {indicator_label}"))
+}
+
+#[test]
+fn the_report_shows_what_decides_a_miss_as_summary_json_ranks_it() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let out = dir.path().join("out");
+    let seed = seed_district();
+    targetsim(&["run", &seed.to_string_lossy(), "-n", "20000", "-q"], &out);
+    let html = read(&out.join("report.html"));
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.join("summary.json"))).expect("summary.json");
+    let sens = json["sensitivity"]["indicators"]
+        .as_object()
+        .expect("sensitivity.indicators");
+    assert_eq!(sens.len(), 10);
+    assert!(html.contains("<a href=\"#sensitivity\">What decides a miss</a>"));
+    for (name, ind) in sens {
+        let label = json["indicators"][name]["label"].as_str().expect("label");
+        let group = sensitivity_group(&html, label);
+        let drivers = ind["drivers"].as_object().expect("drivers");
+        // The top drivers, in summary.json's order, with their rank
+        // correlation and, per set, their percentile in the misses.
+        let mut at = 0;
+        for (driver, d) in drivers.iter().take(3) {
+            let pos = group[at..]
+                .find(&format!("<span class=\"note\">{driver}</span>"))
+                .unwrap_or_else(|| panic!("{name}: {driver} missing or out of order"))
+                + at;
+            at = pos + 1;
+            let row = &group[pos..pos + group[pos..].find("</tr>").expect("row end")];
+            let rc = d["rank_correlation"].as_f64().expect("rank correlation");
+            assert!(row.contains(&format!("{rc:+.2}")), "{name} {driver}: {row}");
+            for (set, m) in ind["misses"].as_object().expect("misses") {
+                let p = m["drivers"][driver]["percentile_in_misses"]
+                    .as_f64()
+                    .expect("percentile");
+                assert!(
+                    row.contains(&format!("p{:.0}", p * 100.0)),
+                    "{name} {driver} {set}: {row}"
+                );
+            }
+        }
+        // A tornado figure exactly when there is more than one bar.
+        let figure = html.contains(&format!("<figure id=\"tornado-{name}\""));
+        assert_eq!(figure, drivers.len() > 1, "{name}");
+    }
+    assert!(html.contains("<figure id=\"tornado-gdp_growth\""));
+}
+
+fn plan_scenario() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district-plan.toml")
+}
+
+/// The plan scenario's 20 indicators.
+const PLAN_INDICATORS: usize = 20;
+
+#[test]
+fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let out = dir.path().join("out");
+    let plan = plan_scenario();
+    targetsim(&["run", &plan.to_string_lossy(), "-n", "20000"], &out).stdout(
+        contains(format!("report: {}", out.join("report.html").display())).and(contains(format!(
+            "wrote {PLAN_INDICATORS} fan charts (SVG and PNG)"
+        ))),
+    );
+    let files = names(&out.join("charts"));
+    assert_eq!(files.len(), 2 * PLAN_INDICATORS, "{files:?}");
+    let html = read(&out.join("report.html"));
+    for f in &files {
+        let stem = f
+            .strip_suffix(".svg")
+            .or_else(|| f.strip_suffix(".png"))
+            .expect("svg or png");
+        assert!(stem.starts_with("fan-"), "{f}");
+        assert!(
+            html.contains(&format!("<figure id=\"chart-{stem}\"")),
+            "no figure for {stem}"
+        );
+        if f.ends_with(".png") {
+            let (w, h, colours) = png_facts(&out.join("charts").join(f));
+            assert_eq!((w, h), (860, 500), "{f}");
+            assert!(colours >= 10, "{f}: {colours} colours");
+        }
+    }
+    let urls = html.matches("http://").count() + html.matches("https://").count();
+    let namespaces = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+    assert_eq!(urls, namespaces);
+    for banned in [
+        "<script", "<link", "<img", "<iframe", "src=", "url(", "@import",
+    ] {
+        assert!(!html.contains(banned), "report.html contains {banned}");
+    }
+    // The plan's story: its targets with probabilities, the required path,
+    // whether the plan is still reachable, each year's targets, the
+    // drivers' persistence; the numbers are summary.json's.
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.join("summary.json"))).expect("summary.json");
+    let plan_json = &json["plan_targets"];
+    let joint = plan_json["joint_probability"].as_f64().expect("joint");
+    for text in [
+        "Seed district: the five-year plan, 2026-2030".to_string(),
+        "<h2>Plan targets</h2>".to_string(),
+        "What the remaining years must deliver".to_string(),
+        "Still reachable if 2026's target is met exactly?".to_string(),
+        "<h2>Targets by year</h2>".to_string(),
+        "Drivers by year".to_string(),
+        "年均增长8.5%以上".to_string(),
+        format!("<strong>{:.1}%</strong>", joint * 100.0),
+        "Content-Security-Policy".to_string(),
+        "gdp[t-1]".to_string(),
+    ] {
+        assert!(html.contains(&text), "report.html lacks {text:?}");
+    }
+    for t in plan_json["targets"].as_array().expect("plan targets") {
+        for r in t["reachable_if_met"].as_array().expect("reachable") {
+            let p = r["probability"].as_f64().expect("probability");
+            assert!(
+                html.contains(&format!("{:.1}%", p * 100.0)),
+                "no reachable probability {p}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_plan_run_honours_no_charts_and_no_report_and_is_byte_identical_across_threads() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let plan = plan_scenario();
+    let plan = plan.to_string_lossy();
+    let out = dir.path().join("none");
+    let assert = targetsim(
+        &["run", &plan, "-n", "5000", "--no-charts", "--no-report"],
+        &out,
+    );
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(!stdout.contains("report:") && !stdout.contains("charts"));
+    let tables = [
+        "indicators.csv",
+        "required_path.csv",
+        "summary.json",
+        "targets.csv",
+    ];
+    assert_eq!(names(&out), tables);
+    let out = dir.path().join("report-only");
+    targetsim(&["run", &plan, "-n", "5000", "--no-charts", "-q"], &out);
+    let mut want = tables.to_vec();
+    want.insert(1, "report.html");
+    assert_eq!(names(&out), want);
+    assert_eq!(
+        read(&out.join("report.html"))
+            .matches("<figure id=\"chart-fan-")
+            .count(),
+        PLAN_INDICATORS
+    );
+
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    targetsim(&["run", &plan, "-n", "20000", "-t", "1", "-q"], &a);
+    targetsim(&["run", &plan, "-n", "20000", "-t", "2", "-q"], &b);
+    let files: Vec<String> = std::iter::once("report.html".to_string())
+        .chain(
+            names(&a.join("charts"))
+                .into_iter()
+                .map(|n| format!("charts/{n}")),
+        )
+        .collect();
+    assert_eq!(files.len(), 1 + 2 * PLAN_INDICATORS);
+    for f in files {
+        let (x, y) = (
+            std::fs::read(a.join(&f)).expect("file"),
+            std::fs::read(b.join(&f)).expect("file"),
+        );
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+}
+
+const HOSTILE_PLAN: &str = r#"
+title = "<script>alert(1)</script>"
+description = "a & b <img src=x onerror=alert(2)>"
+[simulation]
+draws = 5000
+horizon = [2026, 2027, 2028]
+[base]
+x = { value = 100, label = "<script>alert(1)</script>" }
+[drivers]
+g = { dist = "normal", mean = [0.08, 0.07, 0.06], sd = 0.02, persistence = 0.5, kind = "rate", label = "<b>g</b>" }
+[indicators]
+x = { formula = "x[t-1] * (1 + g)", label = "<script>alert(1)</script>", unit = "\"'>" }
+[target_sets.draft]
+label = "</svg><script>alert(3)</script>"
+targets = [{ indicator = "x", year = 2026, at_least = 108, wording = "<i>力争</i>" }]
+[plan_targets]
+label = "<script>alert(4)</script>"
+targets = [{ indicator = "x", at_least = 120, wording = "<i>确保</i>" }]
+"#;
+
+#[test]
+fn scenario_text_shows_as_text_in_the_plan_report_and_its_fan_charts() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let scenario = dir.path().join("hostile-plan.toml");
+    std::fs::write(&scenario, HOSTILE_PLAN).expect("write scenario");
+    let out = dir.path().join("out");
+    targetsim(&["run", &scenario.to_string_lossy(), "--quiet"], &out);
+    let html = read(&out.join("report.html"));
+    for banned in [
+        "<script",
+        "<img",
+        "<b>g",
+        "<i>力争",
+        "<i>确保",
+        "</svg><script",
+    ] {
+        assert!(!html.contains(banned), "report.html contains {banned}");
+    }
+    for escaped in [
+        "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>",
+        "a &amp; b &lt;img src=x onerror=alert(2)&gt;",
+        "&lt;/svg&gt;&lt;script&gt;alert(3)&lt;/script&gt;",
+        "&lt;script&gt;alert(4)&lt;/script&gt;",
+        "&lt;i&gt;力争&lt;/i&gt;",
+        "&lt;i&gt;确保&lt;/i&gt;",
+    ] {
+        assert!(html.contains(escaped), "report.html lacks {escaped}");
+    }
+    let svg = read(&out.join("charts/fan-x.svg"));
+    assert!(!svg.contains("<script"), "fan-x.svg contains a script");
+    assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_eq!(svg.matches("<svg").count(), 1);
 }

@@ -5,13 +5,13 @@ use super::Failure;
 use std::path::PathBuf;
 use targetsim::backtest::{self, BacktestOptions, SimDist, report, targets};
 use targetsim::history::History;
-use targetsim::render::backtest_chart;
+use targetsim::render::{backtest_chart, raster};
 
 /// Backtest one-year-ahead projections of a growth series (naive, mean,
 /// ar1, sim), or judge past targets against outcomes with --targets.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim backtest ../shared/data/us_consumption_1950_1993.csv --series income\n  targetsim backtest history.csv --series gdp --from 2010 --level 0.9 --out output/bt\n  targetsim backtest --targets ../shared/data/china_gdp_targets.csv --from 2005\n\nWrites backtest.json, forecasts.svg and pit.svg to the output directory\n(default output/backtest-<series>, or output/targets-<file name> with --targets)."
+    after_help = "Examples:\n  targetsim backtest ../shared/data/us_consumption_1950_1993.csv --series income\n  targetsim backtest history.csv --series gdp --from 2010 --level 0.9 --out output/bt\n  targetsim backtest --targets ../shared/data/china_gdp_targets.csv --from 2005\n\nWrites backtest.json, forecasts.svg and pit.svg (each chart with a PNG copy)\nto the output directory (default output/backtest-<series>, or\noutput/targets-<file name> with --targets)."
 )]
 pub struct Args {
     /// CSV file: `year`, then one column of levels per series.
@@ -125,13 +125,25 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     targetsim::output::prepare_dir(&dir)?;
     let b = backtest::run(&growth, &opts).map_err(|e| usage(&e))?;
     let file_text = file.display().to_string();
-    let outputs: [(&str, Vec<u8>); 3] = [
+    let forecasts = backtest_chart::forecasts_svg(&b);
+    let pit = backtest_chart::pit_svg(&b);
+    // PNG copies, drawn before anything is written.
+    let png = |svg: &[u8]| {
+        std::str::from_utf8(svg)
+            .map_err(|e| e.to_string())
+            .and_then(|svg| raster::png(svg).map_err(|e| e.to_string()))
+            .map_err(|e| Failure::Run(format!("error: {e}")))
+    };
+    let (forecasts_png, pit_png) = (png(&forecasts)?, png(&pit)?);
+    let outputs: [(&str, Vec<u8>); 5] = [
         (
             "backtest.json",
             report::json(&b, &file_text, targets_report.as_ref()),
         ),
-        ("forecasts.svg", backtest_chart::forecasts_svg(&b)),
-        ("pit.svg", backtest_chart::pit_svg(&b)),
+        ("forecasts.svg", forecasts),
+        ("forecasts.png", forecasts_png),
+        ("pit.svg", pit),
+        ("pit.png", pit_png),
     ];
     let mut written = Vec::new();
     for (name, bytes) in &outputs {

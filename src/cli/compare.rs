@@ -4,13 +4,13 @@
 use super::Failure;
 use super::run::{options, out_dir};
 use std::path::PathBuf;
-use targetsim::render::{compare_chart, comparison, json};
+use targetsim::render::{compare_chart, comparison, json, raster};
 use targetsim::scenario;
 
 /// Compare target sets (draft, city requirement, plan path) and scenario variants.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim compare scenarios/seed-district.toml\n  targetsim compare scenarios/seed-district-variants.toml --draws 200000\n\nVariants ([variants.NAME] in the scenario) run with the base's draws and seed\n(common random numbers), so differences are the effect of the change, not noise.\nWrites comparison.json, comparison.svg (by target set) and, when the scenario\nhas variants, comparison-variants-<set>.svg to the output directory."
+    after_help = "Examples:\n  targetsim compare scenarios/seed-district.toml\n  targetsim compare scenarios/seed-district-variants.toml --draws 200000\n\nVariants ([variants.NAME] in the scenario) run with the base's draws and seed\n(common random numbers), so differences are the effect of the change, not noise.\nWrites comparison.json, comparison.svg (by target set) and, when the scenario\nhas variants, comparison-variants-<set>.svg to the output directory, each\nchart with a PNG copy (.png)."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
@@ -39,19 +39,22 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     targetsim::engine::check_memory(opts.draws, s.indicators.len() + 1)?;
     targetsim::output::prepare_dir(&dir)?;
     let c = targetsim::compare::compare(&s, &opts)?;
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("comparison.json".into(), json::to_pretty_bytes(&c)),
-        (
-            "comparison.svg".into(),
-            compare_chart::sets_svg(&s.title, &c).into_bytes(),
-        ),
-    ];
+    let mut charts: Vec<(String, String)> =
+        vec![("comparison".into(), compare_chart::sets_svg(&s.title, &c))];
     if !c.variants.is_empty() {
         for set in c.sets.keys() {
             if let Some(svg) = compare_chart::variants_svg(&s.title, &c, set) {
-                files.push((format!("comparison-variants-{set}.svg"), svg.into_bytes()));
+                charts.push((format!("comparison-variants-{set}"), svg));
             }
         }
+    }
+    // Every chart as SVG and a PNG copy, all drawn before anything is written.
+    let mut files: Vec<(String, Vec<u8>)> =
+        vec![("comparison.json".into(), json::to_pretty_bytes(&c))];
+    for (stem, svg) in charts {
+        let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
+        files.push((format!("{stem}.svg"), svg.into_bytes()));
+        files.push((format!("{stem}.png"), png));
     }
     let mut written = Vec::new();
     for (name, bytes) in &files {

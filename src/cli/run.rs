@@ -3,14 +3,15 @@
 use super::Failure;
 use std::path::PathBuf;
 use targetsim::RunOptions;
-use targetsim::render::{Export, chart, csv, html, json, table};
+use targetsim::render::{Export, chart, csv, html, json, raster, table, tornado};
 use targetsim::scenario::{self, Scenario};
 
 /// Simulate a scenario: each indicator's distribution, each target's
 /// probability, each target set's joint probability.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites summary.json, indicators.csv, targets.csv, charts/ (SVG and PNG) and\nreport.html to the output directory (default output/<scenario name>/). The same scenario and seed give byte-identical\nfiles for any --threads."
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites summary.json, indicators.csv, targets.csv, charts/ (SVG and PNG) and\nreport.html to the output directory (default output/<scenario name>/), and
+tornado.svg and tornado.png (what decides a miss). The same scenario and seed give byte-identical\nfiles for any --threads."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
@@ -62,7 +63,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let opts = options(&s, args.draws, args.seed, args.threads)?;
     let dir = out_dir(&s, args.out);
     if s.horizon.is_some() {
-        return super::run_years::execute(&s, &opts, dir, args.quiet);
+        let out = super::run_years::Outputs {
+            quiet: args.quiet,
+            charts: !args.no_charts,
+            report: !args.no_report,
+        };
+        return super::run_years::execute(&s, &opts, dir, out);
     }
     targetsim::engine::check_memory(opts.draws, s.indicators.len())?;
     targetsim::output::prepare_dir(&dir)?;
@@ -78,12 +84,27 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     progress.step("drawing charts, writing the report");
     // Everything is drawn before anything is written, so a failure leaves
     // the previous results in place.
-    let charts = if args.no_charts && args.no_report {
-        Vec::new()
-    } else {
-        chart::render_all(&summary, !args.no_charts)
-            .map_err(|e| Failure::Run(format!("error: {e}")))?
+    let draw_charts = || {
+        if args.no_charts && args.no_report {
+            Ok(Vec::new())
+        } else {
+            chart::render_all(&summary, !args.no_charts)
+                .map_err(|e| Failure::Run(format!("error: {e}")))
+        }
     };
+    // The tornado panels as one SVG file and its PNG copy.
+    let draw_tornado = || -> Result<Option<(String, Vec<u8>)>, Failure> {
+        match summary.sensitivity.as_ref().filter(|_| !args.no_charts) {
+            Some(sens) => {
+                let svg = tornado::svg_all(&s, sens);
+                let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
+                Ok(Some((svg, png)))
+            }
+            None => Ok(None),
+        }
+    };
+    let (charts, tornado) = rayon::join(draw_charts, draw_tornado);
+    let (charts, tornado) = (charts?, tornado?);
     let page = (!args.no_report).then(|| html::standard(&s, &summary, &charts).to_html());
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();
@@ -94,13 +115,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             &e.render(&summary),
         )?);
     }
-    if let Some(sens) = summary.sensitivity.as_ref().filter(|_| !args.no_charts) {
-        let svg = targetsim::render::tornado::svg_all(&s, sens);
+    if let Some((svg, png)) = &tornado {
         written.push(targetsim::output::write_atomic(
             &dir,
             "tornado.svg",
             svg.as_bytes(),
         )?);
+        written.push(targetsim::output::write_atomic(&dir, "tornado.png", png)?);
     }
     let chart_files = if args.no_charts {
         Vec::new()

@@ -1,23 +1,40 @@
 //! `targetsim run` on a multi-year scenario (one with `horizon`): the same
 //! command and options, with per-year results, plan targets, the required
-//! path and fan charts.
+//! path, fan charts and the plan's report.
 
 use super::Failure;
 use std::path::PathBuf;
 use targetsim::RunOptions;
-use targetsim::render::{fan, json, years_csv, years_table};
+use targetsim::render::{chart, fan, html, html_plan, json, years_csv, years_table};
 use targetsim::scenario::Scenario;
 
-pub fn execute(s: &Scenario, opts: &RunOptions, dir: PathBuf, quiet: bool) -> Result<(), Failure> {
+/// What `run` writes besides the tables (its `--quiet`, `--no-charts` and
+/// `--no-report`).
+#[derive(Debug, Clone, Copy)]
+pub struct Outputs {
+    pub quiet: bool,
+    pub charts: bool,
+    pub report: bool,
+}
+
+pub fn execute(s: &Scenario, opts: &RunOptions, dir: PathBuf, out: Outputs) -> Result<(), Failure> {
     let years = s.horizon.as_ref().map_or(1, |h| h.n_years());
     // The result columns: every indicator in every year.
     targetsim::engine::check_memory(opts.draws, s.indicators.len() * years)?;
-    let charts_dir = dir.join("charts");
     targetsim::output::prepare_dir(&dir)?;
-    targetsim::output::prepare_dir(&charts_dir)?;
     let Some(summary) = targetsim::run_years(s, opts)? else {
         return Err(Failure::Run("error: the scenario has no horizon".into()));
     };
+    // Everything is drawn before anything is written, so a failure leaves
+    // the previous results in place.
+    let fans = if out.charts || out.report {
+        fan::render_all(s, &summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))?
+    } else {
+        Vec::new()
+    };
+    let page = out
+        .report
+        .then(|| html_plan::report(s, &summary, &fans).to_html());
     let mut written = Vec::new();
     let files: [(&str, Vec<u8>); 4] = [
         ("summary.json", json::to_pretty_bytes(&summary)),
@@ -28,33 +45,41 @@ pub fn execute(s: &Scenario, opts: &RunOptions, dir: PathBuf, quiet: bool) -> Re
     for (name, bytes) in &files {
         written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
     }
-    let mut png_note = None;
-    let mut n_charts = 0;
-    for (name, chart) in fan::charts(s, &summary) {
-        let svg = fan::svg(&chart).map_err(|e| Failure::Run(format!("error: {e}")))?;
-        targetsim::output::write_atomic(&charts_dir, &format!("fan-{name}.svg"), svg.as_bytes())?;
-        n_charts += 1;
-        match fan::png(&chart) {
-            Ok(png) => {
-                targetsim::output::write_atomic(&charts_dir, &format!("fan-{name}.png"), &png)?;
-            }
-            Err(fan::FanError::Font(_)) => {
-                png_note = Some(
-                    "note: PNG fan charts need a font, and none is bundled yet; SVG charts were written",
-                );
-            }
-            Err(e) => return Err(Failure::Run(format!("error: {e}"))),
+    let charts_dir = dir.join(chart::DIR);
+    if out.charts {
+        targetsim::output::prepare_dir(&charts_dir)?;
+        for f in &fans {
+            targetsim::output::write_atomic(
+                &charts_dir,
+                &format!("{}.svg", f.stem),
+                f.svg.as_bytes(),
+            )?;
+            targetsim::output::write_atomic(&charts_dir, &format!("{}.png", f.stem), &f.png)?;
         }
     }
-    if !quiet {
+    let report = match page {
+        Some(page) => Some(targetsim::output::write_atomic(
+            &dir,
+            html::FILE,
+            page.as_bytes(),
+        )?),
+        None => None,
+    };
+    if !out.quiet {
         print!("{}", years_table::render(s, &summary));
         println!();
         for p in &written {
             println!("wrote {}", p.display());
         }
-        println!("wrote {} fan charts to {}", n_charts, charts_dir.display());
-        if let Some(n) = png_note {
-            println!("{n}");
+        if out.charts {
+            println!(
+                "wrote {} fan charts (SVG and PNG) to {}",
+                fans.len(),
+                charts_dir.display()
+            );
+        }
+        if let Some(p) = report {
+            println!("report: {}", p.display());
         }
     }
     Ok(())

@@ -7,9 +7,10 @@
 //!
 //! One drawing routine serves both formats: [`svg`] returns the SVG text
 //! (with real text, so Chinese labels show in any browser and can be put in
-//! an HTML report), and [`png`] rasterises the same drawing. PNG text needs a
-//! font registered with plotters (`plotters::style::register_font`); without
-//! one, [`png`] returns [`FanError::Font`] and the SVG is unaffected.
+//! an HTML report), and [`png`] rasterises the same drawing with the font
+//! shipped in `assets/fonts/` (registered as the one-year charts do, see
+//! [`super::chart`]), so PNGs need no system fonts. [`render_all`] draws
+//! every fan chart of a run.
 
 use super::format;
 use crate::scenario::Kind;
@@ -49,9 +50,8 @@ pub struct FanChart {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FanError {
-    #[error(
-        "PNG charts need a font for their text and none is registered (SVG charts are written; register one with plotters::style::register_font): {0}"
-    )]
+    /// A glyph could not be drawn (a bug: the font is shipped in the program).
+    #[error("cannot draw the chart's text: {0}")]
     Font(String),
     #[error("cannot draw the chart: {0}")]
     Draw(String),
@@ -68,8 +68,9 @@ pub fn svg(chart: &FanChart) -> Result<String, FanError> {
     Ok(out)
 }
 
-/// The chart as PNG bytes (needs a registered font, see the module docs).
+/// The chart as PNG bytes, its text drawn with the shipped font.
 pub fn png(chart: &FanChart) -> Result<Vec<u8>, FanError> {
+    super::chart::register_font();
     let (w, h) = (WIDTH, HEIGHT);
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
@@ -176,7 +177,7 @@ fn draw<DB: DrawingBackend>(
     };
     let py = |v: f64| -> i32 { y1 - ((v - lo) / (hi - lo) * (y1 - y0) as f64).round() as i32 };
 
-    let font = |size: f64| ("sans-serif", size).into_font();
+    let font = |size: f64| (super::chart::FONT_FAMILY, size).into_font();
     let text = |s: &str, size: f64, color: RGBColor, pos: (i32, i32), h: HPos, v: VPos| {
         Text::new(
             s.to_string(),
@@ -435,6 +436,42 @@ fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A fan chart drawn for the files and the report.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub indicator: String,
+    /// File name without extension: `fan-<indicator>`.
+    pub stem: String,
+    /// The chart's heading, for captions.
+    pub title: String,
+    pub svg: String,
+    /// Empty unless PNGs were asked for.
+    pub png: Vec<u8>,
+}
+
+/// Every fan chart of a run, in the scenario's order, drawn in parallel
+/// (the result does not depend on the number of threads). With `png` false
+/// only the SVG is drawn.
+pub fn render_all(
+    s: &crate::scenario::Scenario,
+    sum: &crate::summary::years::YearSummary,
+    png: bool,
+) -> Result<Vec<Drawn>, FanError> {
+    use rayon::prelude::*;
+    charts(s, sum)
+        .into_par_iter()
+        .map(|(name, chart)| {
+            Ok(Drawn {
+                stem: format!("fan-{name}"),
+                svg: svg(&chart)?,
+                png: if png { self::png(&chart)? } else { Vec::new() },
+                title: chart.title,
+                indicator: name,
+            })
+        })
+        .collect()
+}
+
 /// One chart per indicator of a multi-year run, in the scenario's order:
 /// `(indicator name, chart)`.
 pub fn charts(
@@ -560,12 +597,26 @@ mod png_tests {
     use super::*;
 
     #[test]
-    fn png_without_a_registered_font_says_a_font_is_missing() {
-        match png(&tests_chart()) {
-            Err(FanError::Font(_)) => {}
-            Ok(bytes) => assert!(bytes.starts_with(b"\x89PNG"), "a font was registered"),
-            Err(other) => panic!("expected a font error, got {other}"),
-        }
+    fn a_fan_chart_png_draws_its_chinese_title_with_the_shipped_font() {
+        let decode = |bytes: Vec<u8>| {
+            let mut r = png::Decoder::new(std::io::Cursor::new(bytes))
+                .read_info()
+                .expect("a PNG");
+            let mut buf = vec![0; r.output_buffer_size()];
+            let info = r.next_frame(&mut buf).expect("a frame");
+            assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+            buf
+        };
+        let mut c = tests_chart();
+        let plain = decode(png(&c).expect("png"));
+        c.title = "地区生产总值".into();
+        let chinese = decode(png(&c).expect("png"));
+        // The title's pixels differ, and not only by a missing-glyph box of
+        // the same width for every character.
+        assert_ne!(plain, chinese);
+        c.title = "\u{E000}\u{E000}\u{E000}\u{E000}\u{E000}\u{E000}".into();
+        let missing = decode(png(&c).expect("png"));
+        assert_ne!(chinese, missing);
     }
 
     fn tests_chart() -> FanChart {

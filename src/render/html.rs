@@ -22,7 +22,8 @@ use super::chart::{Chart, Spec};
 use super::format;
 use super::table::thousands;
 use crate::scenario::{Kind, Meta, Scenario};
-use crate::summary::Summary;
+use crate::summary::years::YearSummary;
+use crate::summary::{Summary, Tool};
 
 /// File name inside the output directory.
 pub const FILE: &str = "report.html";
@@ -152,6 +153,9 @@ th, td { border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: le
 th { background: #f4f4f4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.joint td { font-weight: bold; color: var(--verm); border-top: 2px solid var(--ink); }
+tr.group td { font-weight: bold; background: #fafafa; border-top: 2px solid var(--rule); }
+tr.group td .note { font-weight: normal; }
+td.driver { padding-left: 24px; }
 code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 13px; }
 figure { margin: 16px 0 28px; }
 figure svg { width: 100%; height: auto; display: block; }
@@ -176,13 +180,20 @@ svg.spark { display: block; }
 /// assumptions, reproducibility. `charts` may be empty (then no figures).
 pub fn standard(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Report {
     let mut r = Report::new(&scenario.title);
-    r.lead = lead(scenario, summary);
+    r.lead = lead(scenario, summary.into());
     r.push(Section::new("targets", "Targets", targets(summary, charts)));
     r.push(Section::new(
         "indicators",
         "Indicators",
         indicators(summary, charts),
     ));
+    if let Some(sec) = summary
+        .sensitivity
+        .as_ref()
+        .and_then(|sens| super::html_sensitivity::section(scenario, sens))
+    {
+        r.push(sec);
+    }
     r.push(Section::new(
         "assumptions",
         "Assumptions",
@@ -191,12 +202,56 @@ pub fn standard(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Rep
     r.push(Section::new(
         "reproducibility",
         "Reproducibility",
-        reproducibility(scenario, summary),
+        reproducibility(scenario, summary.into()),
     ));
     r
 }
 
-fn lead(scenario: &Scenario, summary: &Summary) -> String {
+/// What identifies a run: the same fields in a one-year and a multi-year
+/// summary, for the report's header and its reproducibility table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Provenance<'a> {
+    pub file: &'a str,
+    pub hash: &'a str,
+    pub seed: u64,
+    pub draws: u64,
+    pub tool: &'a Tool,
+    pub generator: &'static str,
+    pub block_size: usize,
+    pub quantile_method: &'static str,
+}
+
+impl<'a> From<&'a Summary> for Provenance<'a> {
+    fn from(s: &'a Summary) -> Self {
+        Provenance {
+            file: &s.scenario.file,
+            hash: &s.scenario.hash,
+            seed: s.seed,
+            draws: s.draws,
+            tool: &s.tool,
+            generator: s.generator,
+            block_size: s.block_size,
+            quantile_method: s.quantile_method,
+        }
+    }
+}
+
+impl<'a> From<&'a YearSummary> for Provenance<'a> {
+    fn from(s: &'a YearSummary) -> Self {
+        Provenance {
+            file: &s.scenario.file,
+            hash: &s.scenario.hash,
+            seed: s.seed,
+            draws: s.draws,
+            tool: &s.tool,
+            generator: s.generator,
+            block_size: s.block_size,
+            quantile_method: s.quantile_method,
+        }
+    }
+}
+
+pub(crate) fn lead(scenario: &Scenario, summary: Provenance) -> String {
     let mut out = String::new();
     if !scenario.description.trim().is_empty() {
         out.push_str(&format!(
@@ -211,7 +266,7 @@ fn lead(scenario: &Scenario, summary: &Summary) -> String {
         summary.tool.name,
         summary.tool.version,
         escape(&scenario.name),
-        escape(short_hash(&summary.scenario.hash)),
+        escape(short_hash(summary.hash)),
     ));
     out
 }
@@ -221,12 +276,17 @@ fn short_hash(h: &str) -> &str {
 }
 
 fn figure(chart: &Chart) -> String {
+    chart_figure(&chart.stem, &chart.title, &chart.svg)
+}
+
+/// A chart inline, captioned with its title and its files in `charts/`.
+pub(crate) fn chart_figure(stem: &str, title: &str, svg: &str) -> String {
     format!(
         "<figure id=\"chart-{}\" class=\"chart\">\n{}\n<figcaption>{} — <code>charts/{}.svg</code>, <code>.png</code></figcaption>\n</figure>\n",
-        escape(&chart.stem),
-        strip_xml_prolog(&chart.svg),
-        escape(&chart.title),
-        escape(&chart.stem),
+        escape(stem),
+        strip_xml_prolog(svg),
+        escape(title),
+        escape(stem),
     )
 }
 
@@ -237,7 +297,7 @@ fn strip_xml_prolog(svg: &str) -> &str {
     }
 }
 
-fn label_cell(name: &str, label: Option<&str>, label_en: Option<&str>) -> String {
+pub(crate) fn label_cell(name: &str, label: Option<&str>, label_en: Option<&str>) -> String {
     let mut out = String::new();
     if let Some(l) = label {
         out.push_str(&escape(l));
@@ -360,7 +420,7 @@ fn meta_value(x: f64, meta: &Meta) -> String {
     format::value(x, meta.kind)
 }
 
-fn assumptions(s: &Scenario) -> String {
+pub(crate) fn assumptions(s: &Scenario) -> String {
     let mut out = String::new();
     out.push_str("<h3>Base-year values</h3>\n");
     if s.base.is_empty() {
@@ -451,15 +511,15 @@ fn assumptions(s: &Scenario) -> String {
     out
 }
 
-fn reproducibility(s: &Scenario, summary: &Summary) -> String {
+pub(crate) fn reproducibility(s: &Scenario, summary: Provenance) -> String {
     let rows = [
         (
             "scenario file",
-            format!("<code>{}</code>", escape(&summary.scenario.file)),
+            format!("<code>{}</code>", escape(summary.file)),
         ),
         (
             "scenario hash",
-            format!("<code>{}</code>", escape(&summary.scenario.hash)),
+            format!("<code>{}</code>", escape(summary.hash)),
         ),
         ("seed", summary.seed.to_string()),
         ("draws", thousands(summary.draws)),

@@ -36,7 +36,8 @@ use std::path::{Path, PathBuf};
 /// the shipped font, registered under this same name.
 pub const FONT_FAMILY: &str = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Heiti SC, SimHei, Arial, sans-serif";
 
-static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/wqy-microhei-subset.ttf");
+pub(crate) static FONT_BYTES: &[u8] =
+    include_bytes!("../../../assets/fonts/wqy-microhei-subset.ttf");
 
 /// Sub-directory of the output directory that holds the chart files.
 pub const DIR: &str = "charts";
@@ -259,7 +260,9 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError
     Ok(out)
 }
 
-fn register_font() {
+/// Register the shipped font with plotters under [`FONT_FAMILY`] and
+/// `sans-serif` (once per process); every bitmap chart calls it first.
+pub(crate) fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // A failure shows as a drawing error naming the missing font.
