@@ -3,7 +3,7 @@
 //! calibrated to a joint probability.
 
 use super::Failure;
-use super::run::{options, out_dir};
+use super::run::Simulate;
 use std::path::PathBuf;
 use targetsim::calibrate::{self, Bands};
 use targetsim::render::{calibration, json};
@@ -35,18 +35,8 @@ pub struct Args {
     /// A draft met with a probability above this is too timid.
     #[arg(long, value_parser = fraction, default_value = "0.9")]
     pub timid_above: f64,
-    /// Number of Monte Carlo draws [default: the scenario's, else 100000].
-    #[arg(long, short = 'n')]
-    pub draws: Option<u64>,
-    /// Seed of the random streams [default: the scenario's, else 1].
-    #[arg(long, short = 's')]
-    pub seed: Option<u64>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Output directory [default: output/<scenario name>].
-    #[arg(long, short = 'o')]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: Simulate,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -108,8 +98,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             .find(|&i| Some(i) != upper)
             .unwrap_or(0),
     };
-    let run = options(&s, args.draws, args.seed, args.threads)?;
-    let dir = out_dir(&s, args.out);
+    let run = args.sim.options(&s)?;
+    let dir = args.sim.out_dir(&s);
     targetsim::engine::check_memory(
         run.draws,
         s.indicators.len() + s.target_sets[set].targets.len(),

@@ -2,7 +2,7 @@
 //! variants against the base with common random numbers.
 
 use super::Failure;
-use super::run::{options, out_dir};
+use super::run::Simulate;
 use std::path::PathBuf;
 use targetsim::render::{compare_chart, comparison, json, raster};
 use targetsim::scenario;
@@ -15,18 +15,8 @@ use targetsim::scenario;
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
     pub scenario: PathBuf,
-    /// Number of Monte Carlo draws [default: the scenario's, else 100000].
-    #[arg(long, short = 'n')]
-    pub draws: Option<u64>,
-    /// Seed of the random streams [default: the scenario's, else 1].
-    #[arg(long, short = 's')]
-    pub seed: Option<u64>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Output directory [default: output/<scenario name>].
-    #[arg(long, short = 'o')]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: Simulate,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -34,8 +24,8 @@ pub struct Args {
 
 pub fn execute(args: Args) -> Result<(), Failure> {
     let s = scenario::load(&args.scenario)?;
-    let opts = options(&s, args.draws, args.seed, args.threads)?;
-    let dir = out_dir(&s, args.out);
+    let opts = args.sim.options(&s)?;
+    let dir = args.sim.out_dir(&s);
     targetsim::engine::check_memory(opts.draws, s.indicators.len() + 1)?;
     targetsim::output::prepare_dir(&dir)?;
     let c = targetsim::compare::compare(&s, &opts)?;

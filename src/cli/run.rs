@@ -10,12 +10,27 @@ use targetsim::scenario::{self, Scenario};
 /// probability, each target set's joint probability.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites summary.json, indicators.csv, targets.csv, charts/ (SVG and PNG) and\nreport.html to the output directory (default output/<scenario name>/), and
-tornado.svg and tornado.png (what decides a miss). The same scenario and seed give byte-identical\nfiles for any --threads."
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites to the output directory (default output/<scenario name>/): summary.json,\nindicators.csv, targets.csv, tornado.svg and .png (what decides a miss),\ncharts/ (SVG and PNG) and report.html. The same scenario and seed give\nbyte-identical files for any --threads."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
     pub scenario: PathBuf,
+    #[command(flatten)]
+    pub sim: Simulate,
+    /// Print nothing but errors (no table, no progress bar).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Do not write charts/ (report.html still shows the charts).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Do not write report.html.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+/// The options every command that simulates takes.
+#[derive(clap::Args)]
+pub struct Simulate {
     /// Number of Monte Carlo draws [default: the scenario's, else 100000].
     #[arg(long, short = 'n')]
     pub draws: Option<u64>,
@@ -28,40 +43,32 @@ pub struct Args {
     /// Output directory [default: output/<scenario name>].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
-    /// Print nothing but errors (no table, no progress bar).
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-    /// Do not write charts/ (report.html still shows the charts).
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Do not write report.html.
-    #[arg(long)]
-    pub no_report: bool,
 }
 
-/// The options shared by every command that simulates.
-pub fn options(
-    s: &Scenario,
-    draws: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<u64>,
-) -> Result<RunOptions<'static>, Failure> {
-    let draws = draws.unwrap_or(s.simulation.draws);
-    let draws = scenario::check_draws(draws)
-        .map_err(|m| Failure::Usage(format!("error: --draws {draws}: {m}")))?;
-    let mut opts = RunOptions::new(draws, seed.unwrap_or(s.simulation.seed));
-    opts.threads = threads.map(|t| t as usize);
-    Ok(opts)
-}
+impl Simulate {
+    /// The library's run options: the scenario's draws and seed unless
+    /// overridden.
+    pub fn options(&self, s: &Scenario) -> Result<RunOptions<'static>, Failure> {
+        let draws = self.draws.unwrap_or(s.simulation.draws);
+        let draws = scenario::check_draws(draws)
+            .map_err(|m| Failure::Usage(format!("error: --draws {draws}: {m}")))?;
+        let mut opts = RunOptions::new(draws, self.seed.unwrap_or(s.simulation.seed));
+        opts.threads = self.threads.map(|t| t as usize);
+        Ok(opts)
+    }
 
-pub fn out_dir(s: &Scenario, out: Option<PathBuf>) -> PathBuf {
-    out.unwrap_or_else(|| PathBuf::from("output").join(&s.name))
+    /// `--out`, else `output/<scenario name>`.
+    pub fn out_dir(&self, s: &Scenario) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("output").join(&s.name))
+    }
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
     let s = scenario::load(&args.scenario)?;
-    let opts = options(&s, args.draws, args.seed, args.threads)?;
-    let dir = out_dir(&s, args.out);
+    let opts = args.sim.options(&s)?;
+    let dir = args.sim.out_dir(&s);
     if s.horizon.is_some() {
         let out = super::run_years::Outputs {
             quiet: args.quiet,
