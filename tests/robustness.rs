@@ -7,16 +7,28 @@ use std::path::Path;
 use targetsim::RunOptions;
 use targetsim::scenario::{self, Format};
 
+fn scenario_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(name),
+    )
+    .expect("shipped scenario")
+}
+
 fn seed_district_bytes() -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district.toml"))
-        .expect("seed district")
+    scenario_bytes("seed-district.toml")
 }
 
 /// Load must return Ok or Err, never panic; when it returns Ok, a short run
-/// must not panic either.
+/// (one year, several years, sensitivity) must not panic either.
 fn survives(bytes: &[u8], format: Format) {
     if let Ok(s) = scenario::from_bytes(Path::new("damaged.toml"), bytes, format) {
-        let _ = targetsim::run(&s, &RunOptions::new(64, 1));
+        let opts = RunOptions::new(64, 1);
+        let _ = targetsim::run(&s, &opts);
+        let _ = targetsim::run_years(&s, &opts);
+        let model = targetsim::model::Model::compile(&s);
+        let _ = targetsim::sensitivity::run(&s, &model, &opts);
     }
 }
 
@@ -33,11 +45,28 @@ fn a_scenario_cut_off_at_any_byte_never_crashes() {
     for cut in (0..json.len()).step_by(3) {
         survives(&json[..cut], Format::Json);
     }
+    // The multi-year and variant formats, every third byte.
+    for name in ["seed-district-plan.toml", "seed-district-variants.toml"] {
+        let bytes = scenario_bytes(name);
+        for cut in (0..bytes.len()).step_by(3) {
+            survives(&bytes[..cut], Format::Toml);
+        }
+    }
 }
 
 #[test]
 fn a_scenario_with_any_single_line_damaged_never_crashes() {
-    let text = String::from_utf8(seed_district_bytes()).unwrap();
+    damage_every_line(&seed_district_bytes());
+}
+
+#[test]
+fn the_plan_and_variants_scenarios_with_any_single_line_damaged_never_crash() {
+    damage_every_line(&scenario_bytes("seed-district-plan.toml"));
+    damage_every_line(&scenario_bytes("seed-district-variants.toml"));
+}
+
+fn damage_every_line(bytes: &[u8]) {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let damages: [&dyn Fn(&str) -> String; 8] = [
         &|_| String::new(),
