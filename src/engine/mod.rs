@@ -57,6 +57,24 @@ pub struct SetCounts {
     pub joint: u64,
 }
 
+impl SetCounts {
+    /// No draw counted yet, for a set of `targets` targets.
+    pub fn zero(targets: usize) -> SetCounts {
+        SetCounts {
+            met: vec![0; targets],
+            joint: 0,
+        }
+    }
+
+    /// Add one block's counts.
+    pub fn add(&mut self, block: &SetCounts) {
+        self.joint += block.joint;
+        for (t, m) in self.met.iter_mut().zip(&block.met) {
+            *t += m;
+        }
+    }
+}
+
 /// The simulated columns.
 #[derive(Debug, Clone)]
 pub struct Simulation {
@@ -113,18 +131,12 @@ fn simulate_in_pool(
     let mut counts: Vec<SetCounts> = model
         .target_sets
         .iter()
-        .map(|set| SetCounts {
-            met: vec![0; set.len()],
-            joint: 0,
-        })
+        .map(|set| SetCounts::zero(set.len()))
         .collect();
     // The first failing block in block order, so the message is deterministic.
     for block in results {
-        for (total, c) in counts.iter_mut().zip(block?) {
-            total.joint += c.joint;
-            for (t, m) in total.met.iter_mut().zip(&c.met) {
-                *t += m;
-            }
+        for (total, c) in counts.iter_mut().zip(&block?) {
+            total.add(c);
         }
     }
     Ok(Simulation {
@@ -289,7 +301,7 @@ fn run_block(
 
 /// Count the draws meeting `rule` and clear `joint` where it is missed.
 /// Matching on the rule once, outside the loop, lets each loop vectorise.
-fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
+pub(crate) fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
     #[inline(always)]
     fn count(col: &[f64], joint: &mut [bool], met: impl Fn(f64) -> bool) -> u64 {
         let mut m = 0u64;

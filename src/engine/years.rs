@@ -84,27 +84,15 @@ fn in_pool(
     let mut counts: Vec<SetCounts> = model
         .target_sets
         .iter()
-        .map(|set| SetCounts {
-            met: vec![0; set.len()],
-            joint: 0,
-        })
+        .map(|set| SetCounts::zero(set.len()))
         .collect();
-    let mut plan = SetCounts {
-        met: vec![0; model.plan.len()],
-        joint: 0,
-    };
+    let mut plan = SetCounts::zero(model.plan.len());
     for block in results {
         let (sets, p) = block?;
-        for (total, c) in counts
-            .iter_mut()
-            .chain(std::iter::once(&mut plan))
-            .zip(sets.iter().chain(std::iter::once(&p)))
-        {
-            total.joint += c.joint;
-            for (t, m) in total.met.iter_mut().zip(&c.met) {
-                *t += m;
-            }
+        for (total, c) in counts.iter_mut().zip(&sets) {
+            total.add(c);
         }
+        plan.add(&p);
     }
     Ok(YearSimulation {
         draws,
@@ -223,13 +211,7 @@ fn run_block(
         let mut met = Vec::with_capacity(set.len());
         for t in set {
             let col = &ws.cols[t.year * w + d + t.target.indicator][..n];
-            let mut m = 0u64;
-            for (j, &x) in joint.iter_mut().zip(col) {
-                let ok = t.target.rule.is_met(x);
-                m += ok as u64;
-                *j &= ok;
-            }
-            met.push(m);
+            met.push(super::count_met(t.target.rule, col, joint));
         }
         let joint = joint.iter().filter(|&&j| j).count() as u64;
         sets.push(SetCounts { met, joint });
