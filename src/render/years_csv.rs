@@ -4,69 +4,20 @@
 //! `required_path.csv` with the average growth the remaining years would need.
 //! Raw numbers (rates as fractions), as in the one-year files.
 
-use crate::scenario::Rule;
+use super::csv::{finish, indicator_cells, indicator_header, num, rule_cells};
 use crate::summary::QUANTILE_LEVELS;
 use crate::summary::years::YearSummary;
-
-fn num(x: f64) -> String {
-    x.to_string()
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    // Writing into memory cannot fail.
-    w.into_inner().unwrap_or_default()
-}
-
-fn rule_cells(rule: &Rule) -> (&'static str, String, String, String) {
-    match *rule {
-        Rule::AtLeast { threshold } => ("at_least", num(threshold), String::new(), String::new()),
-        Rule::AtMost { threshold } => ("at_most", num(threshold), String::new(), String::new()),
-        Rule::About { value, tolerance } => (
-            "about",
-            num(value),
-            num(value - tolerance),
-            num(value + tolerance),
-        ),
-        Rule::Range { low, high } => ("range", String::new(), num(low), num(high)),
-    }
-}
 
 /// `indicators.csv`: year, indicator, labels, mean, sd, min, max, p01 … p99.
 pub fn indicators(s: &YearSummary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = [
-        "year",
-        "indicator",
-        "label",
-        "label_en",
-        "unit",
-        "kind",
-        "mean",
-        "sd",
-        "min",
-        "max",
-    ]
-    .iter()
-    .map(|h| h.to_string())
-    .collect();
-    header.extend(QUANTILE_LEVELS.iter().map(|(n, _)| n.to_string()));
+    let mut header = vec!["year".to_string()];
+    header.extend(indicator_header());
     let _ = w.write_record(&header);
     for (year, results) in &s.years {
         for (name, ind) in &results.indicators {
-            let ind = &ind.summary;
-            let mut row = vec![
-                year.clone(),
-                name.clone(),
-                ind.label.clone().unwrap_or_default(),
-                ind.label_en.clone().unwrap_or_default(),
-                ind.unit.clone().unwrap_or_default(),
-                format!("{:?}", ind.kind).to_lowercase(),
-                num(ind.mean),
-                num(ind.sd),
-                num(ind.min),
-                num(ind.max),
-            ];
-            row.extend(ind.quantiles.pairs().iter().map(|(_, v)| num(*v)));
+            let mut row = vec![year.clone()];
+            row.extend(indicator_cells(name, &ind.summary));
             let _ = w.write_record(&row);
         }
     }
