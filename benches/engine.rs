@@ -1,5 +1,6 @@
-//! Engine throughput on the seed district: simulate only (no file I/O, no
-//! summary), and simulate plus summary, at 1e5 and 1e6 draws.
+//! Engine throughput on the seed district: simulate keeping columns (as
+//! calibrate and compare do), and the streamed run with its summary (as
+//! `run` does, without file I/O), at 1e5 and 1e6 draws.
 //!
 //! Run: `cargo bench --bench engine`. Quote medians and the ratio between
 //! the two sizes (cost should grow linearly with draws).
@@ -8,6 +9,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use std::hint::black_box;
 use std::path::Path;
 use targetsim::model::Model;
+use targetsim::model::years::YearModel;
 use targetsim::{RunOptions, engine, scenario, summary};
 
 fn seed_district(c: &mut Criterion) {
@@ -20,6 +22,7 @@ fn seed_district(c: &mut Criterion) {
         }
     };
     let model = Model::compile(&s);
+    let streamed = YearModel::of(&s);
     let mut group = c.benchmark_group("seed_district");
     group.sample_size(10);
     for draws in [100_000u64, 1_000_000] {
@@ -29,12 +32,13 @@ fn seed_district(c: &mut Criterion) {
             b.iter(|| black_box(engine::simulate(&model, opts).map(|sim| sim.counts)))
         });
         group.bench_with_input(
-            BenchmarkId::new("simulate_and_summarise", draws),
+            BenchmarkId::new("stream_and_summarise", draws),
             &opts,
             |b, opts| {
                 b.iter(|| {
                     black_box(
-                        engine::simulate(&model, opts).map(|sim| summary::summarise(&s, sim).draws),
+                        engine::stream(&s, &streamed, opts)
+                            .map(|run| summary::summarise(&s, &run).draws),
                     )
                 })
             },

@@ -24,9 +24,9 @@ pub use engine::RunOptions;
 /// Compile, simulate and summarise a validated scenario: the whole `run`
 /// job without any file output.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Summary, RunError> {
-    let model = model::Model::compile(scenario);
-    let sim = engine::simulate(&model, opts)?;
-    Ok(summary::summarise(scenario, sim))
+    let model = model::years::YearModel::of(scenario);
+    let run = engine::stream(scenario, &model, opts)?;
+    Ok(summary::summarise(scenario, &run))
 }
 
 /// Compile, simulate and summarise a validated multi-year scenario (one with
@@ -35,9 +35,10 @@ pub fn run_years(
     scenario: &Scenario,
     opts: &RunOptions,
 ) -> Result<Option<summary::years::YearSummary>, RunError> {
-    let Some(model) = model::years::YearModel::compile(scenario) else {
+    if scenario.horizon.is_none() {
         return Ok(None);
-    };
-    let sim = engine::simulate_years(&model, opts)?;
-    Ok(summary::years::summarise_years(scenario, sim))
+    }
+    let model = model::years::YearModel::of(scenario);
+    let run = engine::stream(scenario, &model, opts)?;
+    Ok(summary::years::summarise_years(scenario, &run))
 }

@@ -1,27 +1,30 @@
-//! Block-wise, columnar evaluation of a compiled model.
+//! Block-wise, columnar evaluation of a compiled model: one engine for
+//! one-year runs and plans (a one-year scenario is a plan whose horizon is
+//! one year, see [`YearModel::of`]).
 //!
-//! Draws are made and evaluated in blocks of [`BLOCK`] draws. Each block
-//! fills one column per driver, runs every indicator's program over whole
-//! columns, copies the indicator columns into the result, and counts which
-//! targets are met. Blocks run in parallel; each has its own random stream
-//! (see [`crate::sampling`]), and the per-block counts are integers, so the
-//! result does not depend on the number of threads.
+//! Draws are made and evaluated in blocks of [`BLOCK`] draws
+//! ([`block::run`]). [`stream`] folds each block into the run's
+//! accumulators while it is in cache and drops it; [`simulate`] keeps whole
+//! columns for the analyses that need draws aligned across indicators
+//! (calibration, comparison, sensitivity). Blocks run in parallel; each has
+//! its own random stream (see [`crate::sampling`]), and everything that is
+//! added up is either an integer or combined in block order, so the result
+//! does not depend on the number of threads.
 
+pub mod block;
 mod memory;
-pub mod years;
 
 use crate::error::RunError;
-use crate::model::expr::Scratch;
-use crate::model::{Model, Source};
-use crate::sampling::{BLOCK, block_rng};
-use crate::scenario::Rule;
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Open01, StandardNormal};
+use crate::model::Model;
+use crate::model::years::YearModel;
+use crate::sampling::BLOCK;
+use crate::scenario::{Rule, Scenario};
+use crate::summary::tally::{Layout, Pilot, Tally, pilot_blocks};
+use block::Workspace;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 pub use memory::{available_memory_bytes, check as check_memory};
-pub use years::{YearSimulation, simulate_years};
 
 /// What to run. Plain data: the CLI fills it from its arguments.
 #[derive(Clone, Copy)]
@@ -34,6 +37,8 @@ pub struct RunOptions<'a> {
     pub keep_drivers: bool,
     /// Called after each block with the number of draws it finished.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// Only the `k`-th (1-based) of `n` contiguous ranges of blocks.
+    pub shard: Option<(u64, u64)>,
 }
 
 impl RunOptions<'_> {
@@ -44,12 +49,13 @@ impl RunOptions<'_> {
             threads: None,
             keep_drivers: false,
             progress: None,
+            shard: None,
         }
     }
 }
 
 /// How often each target, and each whole set, was met.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SetCounts {
     /// Per target, in the set's order.
     pub met: Vec<u64>,
@@ -75,7 +81,139 @@ impl SetCounts {
     }
 }
 
-/// The simulated columns.
+/// Blocks of a run of `draws` draws.
+pub fn n_blocks(draws: u64) -> u64 {
+    draws.div_ceil(BLOCK as u64)
+}
+
+/// The blocks shard `k` of `n` (1-based) runs: the `k`-th of `n`
+/// contiguous, nearly equal ranges.
+pub fn shard_blocks(draws: u64, k: u64, n: u64) -> std::ops::Range<u64> {
+    let b = n_blocks(draws) as u128;
+    let (k, n) = (k as u128, n as u128);
+    ((k - 1) * b / n) as u64..(k * b / n) as u64
+}
+
+/// Draws in block `b` of a run of `draws` draws.
+fn block_len(draws: u64, b: u64) -> usize {
+    draws.saturating_sub(b * BLOCK as u64).min(BLOCK as u64) as usize
+}
+
+/// What a streamed run leaves: the pilot, the layout of the accumulators,
+/// and the accumulators of the blocks it ran.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    pub pilot: Pilot,
+    pub layout: Layout,
+    pub tally: Tally,
+}
+
+/// The pilot of a run: its first blocks, kept whole, and the layout they give.
+pub fn pilot(
+    s: &Scenario,
+    model: &YearModel,
+    opts: &RunOptions,
+) -> Result<(Pilot, Layout), RunError> {
+    let pool = pool(opts.threads)?;
+    pool.install(|| pilot_in_pool(s, model, opts))
+}
+
+fn pilot_in_pool(
+    s: &Scenario,
+    model: &YearModel,
+    opts: &RunOptions,
+) -> Result<(Pilot, Layout), RunError> {
+    let (paths, _) = crate::summary::tally::paths_and_reach(s, model);
+    let parts: Vec<Result<Pilot, RunError>> = (0..pilot_blocks(opts.draws) as u64)
+        .into_par_iter()
+        .map_init(
+            || Workspace::new(model),
+            |ws, b| {
+                let n = block_len(opts.draws, b);
+                let counts = block::run(model, opts.seed, b as usize, n, ws)?;
+                let mut p = Pilot::new(model, &paths);
+                p.add_block(model, &paths, ws, n, &counts);
+                Ok(p)
+            },
+        )
+        .collect();
+    let mut pilot = Pilot::new(model, &paths);
+    for part in parts {
+        pilot.append(part?);
+    }
+    let mut layout = Layout::new(s, model, opts.draws, &pilot);
+    layout.seed = opts.seed;
+    Ok((pilot, layout))
+}
+
+/// Run the blocks of `opts` (all, or the shard's) and fold them into the
+/// run's accumulators.
+pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Streamed, RunError> {
+    let pool = pool(opts.threads)?;
+    pool.install(|| {
+        let (pilot, layout) = pilot_in_pool(s, model, opts)?;
+        let blocks = match opts.shard {
+            Some((k, n)) => shard_blocks(opts.draws, k, n),
+            None => 0..n_blocks(opts.draws),
+        };
+        let blocks = blocks.start as usize..blocks.end as usize;
+        let threads = rayon::current_num_threads().max(1);
+        // Few accumulators: each holds every column's sketch.
+        let min_len = ((blocks.end - blocks.start) / (4 * threads)).max(1);
+        type Acc = (
+            Option<Workspace>,
+            Tally,
+            Option<(usize, RunError)>,
+            [Vec<f64>; 2],
+        );
+        let fresh = || -> Acc {
+            (
+                None,
+                Tally::new(&layout, model),
+                None,
+                [Vec::new(), Vec::new()],
+            )
+        };
+        let (_, tally, failed, _) = blocks
+            .into_par_iter()
+            .with_min_len(min_len)
+            .fold(fresh, |(ws, mut tally, mut failed, mut buf), b| {
+                let mut ws = ws.unwrap_or_else(|| Workspace::new(model));
+                let n = block_len(opts.draws, b as u64);
+                match block::run(model, opts.seed, b, n, &mut ws) {
+                    Ok(counts) => tally.add_block(&layout, model, &ws, b, n, &counts, &mut buf),
+                    Err(e) => {
+                        if failed.as_ref().is_none_or(|(fb, _)| b < *fb) {
+                            failed = Some((b, e));
+                        }
+                    }
+                }
+                if let Some(progress) = opts.progress {
+                    progress(n as u64);
+                }
+                (Some(ws), tally, failed, buf)
+            })
+            .reduce(fresh, |(_, mut a, fa, buf), (_, b, fb, _)| {
+                a.merge(b);
+                // The first failing block in block order, so the message is deterministic.
+                let failed = match (fa, fb) {
+                    (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
+                    (x, y) => x.or(y),
+                };
+                (None, a, failed, buf)
+            });
+        if let Some((_, e)) = failed {
+            return Err(e);
+        }
+        Ok(Streamed {
+            pilot,
+            layout,
+            tally,
+        })
+    })
+}
+
+/// The simulated columns of a one-year run, aligned by draw.
 #[derive(Debug, Clone)]
 pub struct Simulation {
     pub draws: usize,
@@ -89,7 +227,8 @@ pub struct Simulation {
     pub counts: Vec<SetCounts>,
 }
 
-/// Run the model.
+/// Run a one-year model keeping whole columns (for the analyses that need
+/// draws aligned across indicators). Same engine, same draws as [`stream`].
 pub fn simulate(model: &Model, opts: &RunOptions) -> Result<Simulation, RunError> {
     let columns = model.n_indicators
         + if opts.keep_drivers {
@@ -105,12 +244,13 @@ pub fn simulate(model: &Model, opts: &RunOptions) -> Result<Simulation, RunError
         available_mib: 0,
         max_draws: usize::MAX as u64,
     })?;
+    let model = YearModel::one_year(model.clone());
     let pool = pool(opts.threads)?;
-    pool.install(|| simulate_in_pool(model, opts, draws))
+    pool.install(|| simulate_in_pool(&model, opts, draws))
 }
 
 fn simulate_in_pool(
-    model: &Model,
+    model: &YearModel,
     opts: &RunOptions,
     draws: usize,
 ) -> Result<Simulation, RunError> {
@@ -120,13 +260,25 @@ fn simulate_in_pool(
     } else {
         Vec::new()
     };
+    let k = model.n_indicators;
     let mut columns: Vec<&mut Vec<f64>> = indicators.iter_mut().chain(drivers.iter_mut()).collect();
     let results = in_blocks(
         &mut columns,
         draws,
         opts,
         || Workspace::new(model),
-        |ws, b, n, outs| run_block(model, opts.seed, b, n, ws, outs),
+        |ws, b, n, outs| {
+            let counts = block::run(model, opts.seed, b, n, ws)?;
+            for (c, out) in outs.iter_mut().enumerate() {
+                let col = if c < k {
+                    ws.indicator(model, 0, c, n)
+                } else {
+                    ws.driver(model, 0, c - k, n)
+                };
+                out.copy_from_slice(col);
+            }
+            Ok::<_, RunError>(counts.sets)
+        },
     );
     let mut counts: Vec<SetCounts> = model
         .target_sets
@@ -193,112 +345,6 @@ pub(crate) fn in_blocks<W, R: Send>(
         .collect()
 }
 
-/// Per-thread buffers, reused across blocks so the hot loop never allocates
-/// after warm-up.
-struct Workspace {
-    /// Drivers then indicators, BLOCK each.
-    cols: Vec<Vec<f64>>,
-    /// Copula normal scores, BLOCK each.
-    scores: Vec<Vec<f64>>,
-    tmp: Vec<f64>,
-    joint: Vec<bool>,
-    scratch: Scratch,
-}
-
-impl Workspace {
-    fn new(model: &Model) -> Self {
-        Workspace {
-            cols: (0..model.n_drivers + model.n_indicators)
-                .map(|_| vec![0.0; BLOCK])
-                .collect(),
-            scores: (0..model.n_copula()).map(|_| vec![0.0; BLOCK]).collect(),
-            tmp: vec![0.0; BLOCK],
-            joint: vec![true; BLOCK],
-            scratch: Scratch::default(),
-        }
-    }
-}
-
-fn fill_normal(rng: &mut ChaCha8Rng, out: &mut [f64]) {
-    for x in out {
-        *x = rng.sample(StandardNormal);
-    }
-}
-
-fn fill_uniform(rng: &mut ChaCha8Rng, out: &mut [f64]) {
-    for x in out {
-        *x = rng.sample(Open01);
-    }
-}
-
-/// One block: drivers, indicators, copy-out, target counts.
-fn run_block(
-    model: &Model,
-    seed: u64,
-    b: usize,
-    n: usize,
-    ws: &mut Workspace,
-    outs: &mut [&mut [f64]],
-) -> Result<Vec<SetCounts>, RunError> {
-    let mut rng = block_rng(seed, b as u64);
-    let d = model.n_drivers;
-    // The order in which the stream is consumed is part of the contract:
-    // first the copula's scores, driver by driver, then each independent
-    // driver in declaration order.
-    for z in &mut ws.scores {
-        fill_normal(&mut rng, &mut z[..n]);
-    }
-    // Cannot fail: the workspace holds one full-length column per copula driver.
-    let _ = model.copula.correlate_columns(&mut ws.scores);
-    for (i, plan) in model.drivers.iter().enumerate() {
-        let col = &mut ws.cols[i][..n];
-        match plan.source {
-            Source::Copula(pos) => plan.marginal.fill_from_scores(&ws.scores[pos][..n], col),
-            Source::Score => {
-                fill_normal(&mut rng, &mut ws.tmp[..n]);
-                plan.marginal.fill_from_scores(&ws.tmp[..n], col);
-            }
-            Source::Uniform => {
-                fill_uniform(&mut rng, &mut ws.tmp[..n]);
-                plan.marginal.fill_from_uniforms(&ws.tmp[..n], col);
-            }
-            Source::Constant(v) => col.fill(v),
-        }
-    }
-    for plan in &model.indicators {
-        let mut out = std::mem::take(&mut ws.cols[plan.slot]);
-        {
-            let views: Vec<&[f64]> = ws.cols.iter().map(|c| c.as_slice()).collect();
-            plan.program.eval(&views, &mut out[..n], &mut ws.scratch);
-        }
-        let bad = out[..n].iter().position(|x| !x.is_finite());
-        ws.cols[plan.slot] = out;
-        if let Some(i) = bad {
-            return Err(non_finite(model, plan.slot, b * BLOCK + i, i, &ws.cols));
-        }
-    }
-    for (k, out) in outs.iter_mut().enumerate() {
-        let slot = if k < model.n_indicators {
-            d + k
-        } else {
-            k - model.n_indicators
-        };
-        out.copy_from_slice(&ws.cols[slot][..n]);
-    }
-    let mut counts = Vec::with_capacity(model.target_sets.len());
-    for set in &model.target_sets {
-        let joint = &mut ws.joint[..n];
-        joint.fill(true);
-        let mut met = Vec::with_capacity(set.len());
-        for t in set {
-            met.push(count_met(t.rule, &ws.cols[d + t.indicator][..n], joint));
-        }
-        let joint = joint.iter().filter(|&&j| j).count() as u64;
-        counts.push(SetCounts { met, joint });
-    }
-    Ok(counts)
-}
-
 /// Count the draws meeting `rule` and clear `joint` where it is missed.
 /// Matching on the rule once, outside the loop, lets each loop vectorise.
 pub(crate) fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
@@ -317,27 +363,5 @@ pub(crate) fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
         Rule::AtMost { threshold } => count(col, joint, |x| x <= threshold),
         Rule::About { value, tolerance } => count(col, joint, |x| (x - value).abs() <= tolerance),
         Rule::Range { low, high } => count(col, joint, |x| low <= x && x <= high),
-    }
-}
-
-fn non_finite(model: &Model, slot: usize, draw: usize, i: usize, cols: &[Vec<f64>]) -> RunError {
-    let k = slot - model.n_drivers;
-    let plan = model.indicators.iter().find(|p| p.slot == slot);
-    let inputs = plan
-        .map(|p| {
-            p.program
-                .slots()
-                .iter()
-                .map(|&s| format!("{} = {}", model.slot_names[s], cols[s][i]))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
-    RunError::NonFinite {
-        indicator: model.slot_names[slot].clone(),
-        formula: model.formulas[k].clone(),
-        draw: draw as u64,
-        value: cols[slot][i],
-        inputs,
     }
 }

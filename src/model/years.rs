@@ -62,6 +62,49 @@ impl YearModel {
         self.years.len()
     }
 
+    /// Compile any validated scenario: a plan as its horizon says, a
+    /// one-year scenario as a plan whose horizon is one year (year 0). Both
+    /// run through the same engine, and a one-year model draws exactly what
+    /// the first year of a plan with the same drivers draws.
+    pub fn of(s: &Scenario) -> YearModel {
+        Self::compile(s).unwrap_or_else(|| Self::one_year(Model::compile(s)))
+    }
+
+    /// A one-year model as a plan of one year (year 0).
+    pub fn one_year(one: Model) -> YearModel {
+        YearModel {
+            years: vec![0],
+            n_drivers: one.n_drivers,
+            n_indicators: one.n_indicators,
+            copula: one.copula,
+            drivers: one
+                .drivers
+                .into_iter()
+                .map(|p| DriverYears {
+                    persistence: 0.0,
+                    innovation: 1.0,
+                    per_year: vec![YearDriver {
+                        marginal: p.marginal,
+                        source: p.source,
+                    }],
+                })
+                .collect(),
+            programs: vec![one.indicators],
+            target_sets: one
+                .target_sets
+                .into_iter()
+                .map(|set| {
+                    set.into_iter()
+                        .map(|target| YearTargetPlan { year: 0, target })
+                        .collect()
+                })
+                .collect(),
+            plan: Vec::new(),
+            slot_names: one.slot_names,
+            formulas: one.formulas,
+        }
+    }
+
     /// Compile a validated multi-year scenario (`None` for a one-year one).
     pub fn compile(s: &Scenario) -> Option<YearModel> {
         let h: &Horizon = s.horizon.as_ref()?;

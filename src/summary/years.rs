@@ -21,17 +21,16 @@
 //!   conditions the simulated paths rather than restarting them.
 
 use super::Quantiles;
-use super::stats;
 use super::{
     IndicatorSummary, QUANTILE_LEVELS, QUANTILE_METHOD, SCHEMA_VERSION, ScenarioInfo, Tool,
     proportion_se,
 };
-use crate::engine::years::{YearSimulation, plan_met};
+use crate::engine::Streamed;
+use crate::engine::block::plan_met;
 use crate::scenario::Scenario;
 use crate::scenario::horizon::{Horizon, Measure};
 use crate::scenario::{Kind, Rule};
 use indexmap::IndexMap;
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// Levels of the fan chart's quantiles: 5%, 10%, ..., 95%. Bands pair them
@@ -218,75 +217,77 @@ pub fn nearest_draws(x: &[f64], c: f64, m: usize) -> Vec<usize> {
     idx
 }
 
-fn plan_section(s: &Scenario, h: &Horizon, sim: &YearSimulation) -> Option<PlanSummary> {
+fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary> {
     let plan = h.plan.as_ref()?;
-    let draws = sim.draws as u64;
-    let band = ((BAND_SHARE * sim.draws as f64).round() as usize).max(1);
+    let Streamed {
+        pilot,
+        layout,
+        tally,
+    } = run;
+    let draws = tally.draws;
+    let exact = layout.exact(pilot);
+    let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
+    let band = ((BAND_SHARE * draws as f64).round() as usize).max(1);
     let targets = plan
         .targets
         .iter()
-        .zip(&sim.plan.met)
-        .map(|(t, &met)| {
+        .enumerate()
+        .zip(&tally.plan.met)
+        .map(|((ti, t), &met)| {
             let p = met as f64 / draws as f64;
             let t_years = t.year + 1;
             let level_needed = t.level_needed(t_years);
-            let end = sim.column(t.year, t.indicator);
-            let required_path = (t.year > 0 && level_needed.is_finite()).then(|| {
-                let first = sim.column(0, t.indicator);
-                let m = t.year as f64;
-                let mut need: Vec<f64> = first
-                    .iter()
-                    .filter(|&&x| x > 0.0)
-                    .map(|&x| (level_needed / x).powf(1.0 / m) - 1.0)
-                    .collect();
-                let excluded = (first.len() - need.len()) as u64;
-                let mean = stats::mean(&need);
-                let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
-                let q = stats::quantiles_in_place(&mut need, &levels);
-                let mut took: Vec<f64> = first
-                    .iter()
-                    .zip(end)
-                    .filter(|&(&x, _)| x > 0.0)
-                    .map(|(&x, &e)| (e / x).powf(1.0 / m) - 1.0)
-                    .collect();
-                let took = stats::quantiles_in_place(&mut took, &levels);
-                RequiredPath {
-                    simulated: quantiles_of(&took),
-                    from_year: h.years[1],
-                    to_year: h.years[t.year],
-                    quantiles: quantiles_of(&q),
-                    mean,
-                    excluded_draws: excluded,
-                }
-            });
-            let cond = sim.column(0, t.condition_on);
-            let reachable_if_met = h
-                .target_sets
+            let required_path = layout
+                .paths
                 .iter()
-                .filter_map(|set| {
-                    let yt = set
-                        .targets
-                        .iter()
-                        .find(|yt| yt.year == 0 && yt.target.indicator == t.condition_on)?;
-                    let c = yt.target.rule.reference_value();
-                    let near = nearest_draws(cond, c, band);
-                    let hits = near.iter().filter(|&&i| plan_met(t, end[i])).count();
-                    let (lo, hi) = near
-                        .iter()
-                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
-                            (lo.min(cond[i]), hi.max(cond[i]))
-                        });
-                    let pr = hits as f64 / near.len() as f64;
-                    Some(Reachable {
-                        target_set: set.name.clone(),
-                        indicator: s.indicators[t.condition_on].name.clone(),
-                        value: c,
-                        band_draws: near.len() as u64,
+                .position(|ps| ps.target == ti)
+                .map(|pi| {
+                    let ps = &layout.paths[pi];
+                    let (mean, _) = tally.mean_sd(layout, ps.need);
+                    let q = tally.quantiles(layout, pilot, ps.need, &levels);
+                    let took = tally.quantiles(layout, pilot, ps.took, &levels);
+                    RequiredPath {
+                        simulated: quantiles_of(&took),
+                        from_year: h.years[1],
+                        to_year: h.years[t.year],
+                        quantiles: quantiles_of(&q),
+                        mean,
+                        excluded_draws: tally.excluded[pi],
+                    }
+                });
+            let reachable_if_met = layout
+                .reach
+                .iter()
+                .zip(&tally.reach)
+                .filter(|(r, _)| r.target == ti)
+                .map(|(r, count)| {
+                    // With every draw in the pilot, the nearest `band` draws
+                    // exactly; else the pilot's band of values.
+                    let (band_draws, hits, lo, hi) = if exact {
+                        let cond = &pilot.columns[r.indicator];
+                        let end = &pilot.columns[t.year * h_k(s) + t.indicator];
+                        let near = nearest_draws(cond, r.value, band);
+                        let hits = near.iter().filter(|&&i| plan_met(t, end[i])).count() as u64;
+                        let (lo, hi) = near
+                            .iter()
+                            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
+                                (lo.min(cond[i]), hi.max(cond[i]))
+                            });
+                        (near.len() as u64, hits, lo, hi)
+                    } else {
+                        (count.band, count.hits, r.lo, r.hi)
+                    };
+                    let pr = hits as f64 / band_draws as f64;
+                    Reachable {
+                        target_set: h.target_sets[r.set].name.clone(),
+                        indicator: s.indicators[r.indicator].name.clone(),
+                        value: r.value,
+                        band_draws,
                         band_low: lo,
                         band_high: hi,
                         probability: pr,
-                        se: proportion_se(pr, near.len() as u64),
-                    })
+                        se: proportion_se(pr, band_draws),
+                    }
                 })
                 .collect();
             PlanTargetSummary {
@@ -304,7 +305,7 @@ fn plan_section(s: &Scenario, h: &Horizon, sim: &YearSimulation) -> Option<PlanS
             }
         })
         .collect();
-    let joint = sim.plan.joint as f64 / draws as f64;
+    let joint = tally.plan.joint as f64 / draws as f64;
     Some(PlanSummary {
         label: plan.meta.label.clone(),
         label_en: plan.meta.label_en.clone(),
@@ -314,24 +315,27 @@ fn plan_section(s: &Scenario, h: &Horizon, sim: &YearSimulation) -> Option<PlanS
     })
 }
 
-/// Summarise a multi-year simulation. Needs the draws aligned across
-/// columns for the plan section, so it computes that first, then sorts.
-pub fn summarise_years(s: &Scenario, mut sim: YearSimulation) -> Option<YearSummary> {
+fn h_k(s: &Scenario) -> usize {
+    s.indicators.len()
+}
+
+/// Summarise a streamed multi-year run.
+pub fn summarise_years(s: &Scenario, run: &Streamed) -> Option<YearSummary> {
     let h = s.horizon.as_ref()?;
-    let draws = sim.draws as u64;
-    let plan_targets = plan_section(s, h, &sim);
-    let mut levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
-    levels.extend(FAN_LEVELS);
-    let k = sim.n_indicators;
-    let stats: Vec<(f64, f64, f64, f64, Vec<f64>)> = sim
-        .indicators
-        .par_iter_mut()
-        .map(|col| {
-            let m = stats::mean(col);
-            let sd = stats::sd(col, m);
-            let (lo, hi) = stats::min_max(col);
-            let q = stats::quantiles_in_place(col, &levels);
-            (m, sd, lo, hi, q)
+    let draws = run.tally.draws;
+    let plan_targets = plan_section(s, h, run);
+    let levels = super::tally::levels(true);
+    let k = s.indicators.len();
+    let Streamed {
+        pilot,
+        layout,
+        tally,
+    } = run;
+    let stats: Vec<(f64, f64, f64, f64, Vec<f64>)> = (0..k * h.n_years())
+        .map(|c| {
+            let (m, sd) = tally.mean_sd(layout, c);
+            let q = tally.quantiles(layout, pilot, c, &levels);
+            (m, sd, tally.columns[c].min, tally.columns[c].max, q)
         })
         .collect();
     let years = h
@@ -372,7 +376,7 @@ pub fn summarise_years(s: &Scenario, mut sim: YearSimulation) -> Option<YearSumm
     let target_sets = h
         .target_sets
         .iter()
-        .zip(&sim.counts)
+        .zip(&tally.sets)
         .map(|(set, counts)| {
             let targets: Vec<YearTargetSummary> = set
                 .targets
@@ -409,7 +413,7 @@ pub fn summarise_years(s: &Scenario, mut sim: YearSimulation) -> Option<YearSumm
         schema_version: SCHEMA_VERSION,
         tool: Tool::this(),
         scenario: ScenarioInfo::of(s),
-        seed: sim.seed,
+        seed: layout.seed,
         draws,
         generator: crate::sampling::GENERATOR,
         block_size: crate::sampling::BLOCK,

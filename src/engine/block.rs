@@ -1,113 +1,29 @@
-//! Block-wise evaluation of a multi-year model.
+//! One block of draws: every year's drivers and indicators, and the target
+//! counts. The only place that consumes a block's random stream, for
+//! one-year runs (a plan whose horizon is one year) and plans alike.
 //!
-//! Each block of [`BLOCK`] draws has its own stream, as in the one-year
-//! engine, and walks the years in order. In each year the stream is consumed
-//! exactly as a one-year block consumes it (the copula's scores driver by
-//! driver, then each independent driver in declaration order), so the first
-//! year of a multi-year run draws what a one-year run of the same drivers
-//! draws. A driver with persistence `rho` turns the year's score `u_t` into
+//! Each block of [`BLOCK`] draws has its own stream and walks the years in
+//! order. In each year the stream is consumed in a fixed order: the copula's
+//! scores driver by driver, then each independent driver in declaration
+//! order. A driver with persistence `rho` turns the year's score `u_t` into
 //! `z_t = rho z_{t-1} + sqrt(1 - rho^2) u_t` before its marginal maps it.
-//!
-//! Results are one column per indicator per year: 8 bytes x draws x
-//! indicators x years.
 
-use super::{SetCounts, fill_normal, fill_uniform};
+use super::{SetCounts, count_met};
 use crate::error::RunError;
 use crate::model::Source;
 use crate::model::expr::Scratch;
 use crate::model::years::YearModel;
 use crate::sampling::{BLOCK, block_rng};
 use crate::scenario::horizon::PlanTarget;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Open01, StandardNormal};
 
-/// The simulated columns of a multi-year run.
-#[derive(Debug, Clone)]
-pub struct YearSimulation {
-    pub draws: usize,
-    pub seed: u64,
-    pub years: Vec<i32>,
-    pub n_indicators: usize,
-    /// Column `y * n_indicators + i`: indicator `i` (declaration order) in year `y`.
-    pub indicators: Vec<Vec<f64>>,
-    /// Per target set (targets of every year).
-    pub counts: Vec<SetCounts>,
-    /// The plan targets.
-    pub plan: SetCounts,
-}
-
-impl YearSimulation {
-    pub fn column(&self, year: usize, indicator: usize) -> &[f64] {
-        &self.indicators[year * self.n_indicators + indicator]
-    }
-}
-
-/// Whether a plan target is met by the indicator's value `x` in its year.
-#[inline]
-pub fn plan_met(t: &PlanTarget, x: f64) -> bool {
-    t.rule.is_met(t.measure_of(x, t.year + 1))
-}
-
-pub fn simulate_years(
-    model: &YearModel,
-    opts: &super::RunOptions,
-) -> Result<YearSimulation, RunError> {
-    let columns = model.n_indicators * model.n_years();
-    super::memory::check(opts.draws, columns)?;
-    let draws = usize::try_from(opts.draws).map_err(|_| RunError::TooMuchMemory {
-        draws: opts.draws,
-        columns,
-        need_mib: u64::MAX,
-        available_mib: 0,
-        max_draws: usize::MAX as u64,
-    })?;
-    let pool = super::pool(opts.threads)?;
-    pool.install(|| in_pool(model, opts, draws))
-}
-
-type BlockCounts = (Vec<SetCounts>, SetCounts);
-
-fn in_pool(
-    model: &YearModel,
-    opts: &super::RunOptions,
-    draws: usize,
-) -> Result<YearSimulation, RunError> {
-    let k = model.n_indicators;
-    let n_cols = k * model.n_years();
-    let mut indicators: Vec<Vec<f64>> = (0..n_cols).map(|_| vec![0.0; draws]).collect();
-    let mut columns: Vec<&mut Vec<f64>> = indicators.iter_mut().collect();
-    let results: Vec<Result<BlockCounts, RunError>> = super::in_blocks(
-        &mut columns,
-        draws,
-        opts,
-        || Workspace::new(model),
-        |ws, b, n, outs| run_block(model, opts.seed, b, n, ws, outs),
-    );
-    let mut counts: Vec<SetCounts> = model
-        .target_sets
-        .iter()
-        .map(|set| SetCounts::zero(set.len()))
-        .collect();
-    let mut plan = SetCounts::zero(model.plan.len());
-    for block in results {
-        let (sets, p) = block?;
-        for (total, c) in counts.iter_mut().zip(&sets) {
-            total.add(c);
-        }
-        plan.add(&p);
-    }
-    Ok(YearSimulation {
-        draws,
-        seed: opts.seed,
-        years: model.years.clone(),
-        n_indicators: k,
-        indicators,
-        counts,
-        plan,
-    })
-}
-
-struct Workspace {
-    /// Every year's drivers then indicators, BLOCK each.
-    cols: Vec<Vec<f64>>,
+/// Per-thread buffers, reused across blocks so the hot loop never allocates
+/// after warm-up.
+pub(crate) struct Workspace {
+    /// Every year's drivers then indicators, BLOCK each: slot `y * width + j`.
+    pub cols: Vec<Vec<f64>>,
     /// The year's copula scores.
     scores: Vec<Vec<f64>>,
     /// Each driver's normal score of the previous year.
@@ -118,7 +34,7 @@ struct Workspace {
 }
 
 impl Workspace {
-    fn new(model: &YearModel) -> Self {
+    pub fn new(model: &YearModel) -> Self {
         Workspace {
             cols: (0..model.width() * model.n_years())
                 .map(|_| vec![0.0; BLOCK])
@@ -129,6 +45,38 @@ impl Workspace {
             joint: vec![true; BLOCK],
             scratch: Scratch::default(),
         }
+    }
+
+    /// Indicator `i` in year `y`, for the block last run (`n` draws).
+    #[inline]
+    pub fn indicator(&self, model: &YearModel, y: usize, i: usize, n: usize) -> &[f64] {
+        &self.cols[y * model.width() + model.n_drivers + i][..n]
+    }
+
+    /// Driver `j` in year `y`, for the block last run.
+    #[inline]
+    pub fn driver(&self, model: &YearModel, y: usize, j: usize, n: usize) -> &[f64] {
+        &self.cols[y * model.width() + j][..n]
+    }
+}
+
+/// What a block's draws met: per target set (targets of every year), and the
+/// plan targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockCounts {
+    pub sets: Vec<SetCounts>,
+    pub plan: SetCounts,
+}
+
+pub(crate) fn fill_normal(rng: &mut ChaCha8Rng, out: &mut [f64]) {
+    for x in out {
+        *x = rng.sample(StandardNormal);
+    }
+}
+
+fn fill_uniform(rng: &mut ChaCha8Rng, out: &mut [f64]) {
+    for x in out {
+        *x = rng.sample(Open01);
     }
 }
 
@@ -143,22 +91,28 @@ fn persist(state: &mut [f64], u: &[f64], rho: f64, innovation: f64, first: bool)
     }
 }
 
-fn run_block(
+/// Whether a plan target is met by the indicator's value `x` in its year.
+#[inline]
+pub fn plan_met(t: &PlanTarget, x: f64) -> bool {
+    t.rule.is_met(t.measure_of(x, t.year + 1))
+}
+
+/// Run block `b` of `n` draws into the workspace and count the targets met.
+pub(crate) fn run(
     model: &YearModel,
     seed: u64,
     b: usize,
     n: usize,
     ws: &mut Workspace,
-    outs: &mut [&mut [f64]],
 ) -> Result<BlockCounts, RunError> {
     let mut rng = block_rng(seed, b as u64);
     let d = model.n_drivers;
-    let k = model.n_indicators;
     let w = model.width();
     for y in 0..model.n_years() {
         for z in &mut ws.scores {
             fill_normal(&mut rng, &mut z[..n]);
         }
+        // Cannot fail: the workspace holds one full-length column per copula driver.
         let _ = model.copula.correlate_columns(&mut ws.scores);
         for (i, drv) in model.drivers.iter().enumerate() {
             let plan = &drv.per_year[y];
@@ -200,10 +154,6 @@ fn run_block(
             }
         }
     }
-    for (c, out) in outs.iter_mut().enumerate() {
-        let (y, i) = (c / k, c % k);
-        out.copy_from_slice(&ws.cols[y * w + d + i][..n]);
-    }
     let mut sets = Vec::with_capacity(model.target_sets.len());
     for set in &model.target_sets {
         let joint = &mut ws.joint[..n];
@@ -211,7 +161,7 @@ fn run_block(
         let mut met = Vec::with_capacity(set.len());
         for t in set {
             let col = &ws.cols[t.year * w + d + t.target.indicator][..n];
-            met.push(super::count_met(t.target.rule, col, joint));
+            met.push(count_met(t.target.rule, col, joint));
         }
         let joint = joint.iter().filter(|&&j| j).count() as u64;
         sets.push(SetCounts { met, joint });
@@ -230,7 +180,10 @@ fn run_block(
         met.push(m);
     }
     let joint = joint.iter().filter(|&&j| j).count() as u64;
-    Ok((sets, SetCounts { met, joint }))
+    Ok(BlockCounts {
+        sets,
+        plan: SetCounts { met, joint },
+    })
 }
 
 fn non_finite(
@@ -243,6 +196,7 @@ fn non_finite(
 ) -> RunError {
     let w = model.width();
     let local = plan.slot - year * w;
+    let one_year = model.n_years() == 1;
     let name = |s: usize| {
         let (yy, l) = (s / w, s % w);
         if yy == year {
@@ -259,7 +213,11 @@ fn non_finite(
         .collect::<Vec<_>>()
         .join(", ");
     RunError::NonFinite {
-        indicator: format!("{} ({})", model.slot_names[local], model.years[year]),
+        indicator: if one_year {
+            model.slot_names[local].clone()
+        } else {
+            format!("{} ({})", model.slot_names[local], model.years[year])
+        },
         formula: model.formulas[local - model.n_drivers].clone(),
         draw: draw as u64,
         value: cols[plan.slot][i],

@@ -1,0 +1,550 @@
+//! What a run accumulates while it streams: each block's draws are folded
+//! into per-column accumulators while they are in cache, then dropped, so a
+//! run's memory does not grow with its draws (apart from a few numbers per
+//! block for the moments, and the pilot sample).
+//!
+//! Everything here merges exactly and in any order (integer counts,
+//! extremes, per-block moments kept by block index and combined in block
+//! order at the end), so one run, any number of threads and any split into
+//! shards give the same bytes.
+//!
+//! Columns: indicator `i` in year `y` is column `y * indicators + i`; after
+//! them, for each plan target with a required path, the growth needed and
+//! the growth taken (see `summary::years`).
+
+use super::histogram::{HistTally, Histogram};
+use super::sketch::{Grid, PILOT_BLOCKS, Sketch};
+use super::years::{BAND_SHARE, FAN_LEVELS, nearest_draws};
+use super::{QUANTILE_LEVELS, stats};
+use crate::engine::SetCounts;
+use crate::engine::block::{BlockCounts, Workspace, plan_met};
+use crate::model::years::YearModel;
+use crate::sampling::BLOCK;
+use crate::scenario::Scenario;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The quantile levels of a column: the reported ones, then (plans) the fan's.
+pub fn levels(plan: bool) -> Vec<f64> {
+    let mut l: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
+    if plan {
+        l.extend(FAN_LEVELS);
+    }
+    l
+}
+
+/// The pilot: the run's first blocks, kept whole. It lays out the sketches
+/// and bands, gives exact results when it holds every draw, and feeds the
+/// sensitivity analysis.
+#[derive(Debug, Clone)]
+pub struct Pilot {
+    pub draws: usize,
+    /// Every column (indicators by year, then required-path columns).
+    pub columns: Vec<Vec<f64>>,
+    /// Year-0 driver columns.
+    pub drivers: Vec<Vec<f64>>,
+    pub counts: BlockCounts,
+}
+
+/// A required path: plan target `target` (index into the model's plan) on
+/// `indicator`, year `year` (> 0), with its level needed.
+#[derive(Debug, Clone)]
+pub struct PathSpec {
+    pub target: usize,
+    pub indicator: usize,
+    pub year: usize,
+    pub level_needed: f64,
+    /// Columns of the growth needed and taken.
+    pub need: usize,
+    pub took: usize,
+}
+
+/// "Still reachable if next year's target is met": plan target `target`,
+/// set `set`, conditioned on `indicator` in year 0 lying in `[lo, hi]`.
+#[derive(Debug, Clone)]
+pub struct ReachSpec {
+    pub target: usize,
+    pub set: usize,
+    pub indicator: usize,
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// How a run's accumulators are laid out. A function of the scenario, the
+/// seed and the draws alone (every shard computes the same one).
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub draws: u64,
+    pub seed: u64,
+    pub plan: bool,
+    pub n_columns: usize,
+    /// First draw of each column, the shift of its sums.
+    pub shifts: Vec<f64>,
+    pub grids: Vec<Grid>,
+    /// Whether each column gets a chart histogram, and its bins.
+    pub hists: Vec<Option<HistTally>>,
+    pub paths: Vec<PathSpec>,
+    pub reach: Vec<ReachSpec>,
+}
+
+impl Layout {
+    /// Whether the pilot holds every draw (exact quantiles, exact bands).
+    pub fn exact(&self, pilot: &Pilot) -> bool {
+        self.draws as usize <= pilot.draws
+    }
+}
+
+/// Blocks in the pilot of a run of `draws` draws.
+pub fn pilot_blocks(draws: u64) -> usize {
+    (draws as usize).div_ceil(BLOCK).min(PILOT_BLOCKS)
+}
+
+/// The required paths and the reachability conditions of a model.
+pub fn paths_and_reach(s: &Scenario, model: &YearModel) -> (Vec<PathSpec>, Vec<ReachSpec>) {
+    let k = model.n_indicators;
+    let base = k * model.n_years();
+    let mut paths = Vec::new();
+    let mut reach = Vec::new();
+    let Some(h) = s.horizon.as_ref() else {
+        return (paths, reach);
+    };
+    for (ti, t) in model.plan.iter().enumerate() {
+        let level_needed = t.level_needed(t.year + 1);
+        if t.year > 0 && level_needed.is_finite() {
+            let c = base + 2 * paths.len();
+            paths.push(PathSpec {
+                target: ti,
+                indicator: t.indicator,
+                year: t.year,
+                level_needed,
+                need: c,
+                took: c + 1,
+            });
+        }
+        for (si, set) in h.target_sets.iter().enumerate() {
+            if let Some(yt) = set
+                .targets
+                .iter()
+                .find(|yt| yt.year == 0 && yt.target.indicator == t.condition_on)
+            {
+                reach.push(ReachSpec {
+                    target: ti,
+                    set: si,
+                    indicator: t.condition_on,
+                    value: yt.target.rule.reference_value(),
+                    lo: f64::NAN,
+                    hi: f64::NAN,
+                });
+            }
+        }
+    }
+    (paths, reach)
+}
+
+/// Growth needed and taken in one draw, `None` when the first-year value is
+/// not positive.
+#[inline]
+fn path_values(p: &PathSpec, x1: f64, xt: f64) -> Option<(f64, f64)> {
+    (x1 > 0.0).then(|| {
+        let m = p.year as f64;
+        (
+            (p.level_needed / x1).powf(1.0 / m) - 1.0,
+            (xt / x1).powf(1.0 / m) - 1.0,
+        )
+    })
+}
+
+impl Pilot {
+    /// Collect the pilot's columns from blocks run one after another.
+    pub fn new(model: &YearModel, paths: &[PathSpec]) -> Pilot {
+        let k = model.n_indicators;
+        Pilot {
+            draws: 0,
+            columns: vec![Vec::new(); k * model.n_years() + 2 * paths.len()],
+            drivers: vec![Vec::new(); model.n_drivers],
+            counts: BlockCounts {
+                sets: model
+                    .target_sets
+                    .iter()
+                    .map(|s| SetCounts::zero(s.len()))
+                    .collect(),
+                plan: SetCounts::zero(model.plan.len()),
+            },
+        }
+    }
+
+    pub(crate) fn add_block(
+        &mut self,
+        model: &YearModel,
+        paths: &[PathSpec],
+        ws: &Workspace,
+        n: usize,
+        counts: &BlockCounts,
+    ) {
+        let k = model.n_indicators;
+        for y in 0..model.n_years() {
+            for i in 0..k {
+                self.columns[y * k + i].extend_from_slice(ws.indicator(model, y, i, n));
+            }
+        }
+        for p in paths {
+            let x1 = ws.indicator(model, 0, p.indicator, n);
+            let xt = ws.indicator(model, p.year, p.indicator, n);
+            for (&a, &b) in x1.iter().zip(xt) {
+                if let Some((need, took)) = path_values(p, a, b) {
+                    self.columns[p.need].push(need);
+                    self.columns[p.took].push(took);
+                }
+            }
+        }
+        for (j, col) in self.drivers.iter_mut().enumerate() {
+            col.extend_from_slice(ws.driver(model, 0, j, n));
+        }
+        for (t, c) in self.counts.sets.iter_mut().zip(&counts.sets) {
+            t.add(c);
+        }
+        self.counts.plan.add(&counts.plan);
+        self.draws += n;
+    }
+}
+
+impl Pilot {
+    /// Append the next blocks' pilot.
+    pub fn append(&mut self, o: Pilot) {
+        for (a, b) in self.columns.iter_mut().zip(o.columns) {
+            a.extend(b);
+        }
+        for (a, b) in self.drivers.iter_mut().zip(o.drivers) {
+            a.extend(b);
+        }
+        for (t, c) in self.counts.sets.iter_mut().zip(&o.counts.sets) {
+            t.add(c);
+        }
+        self.counts.plan.add(&o.counts.plan);
+        self.draws += o.draws;
+    }
+}
+
+impl Layout {
+    /// Lay out a run of `draws` draws from its pilot.
+    pub fn new(s: &Scenario, model: &YearModel, draws: u64, pilot: &Pilot) -> Layout {
+        let plan = s.horizon.is_some();
+        let (paths, mut reach) = paths_and_reach(s, model);
+        let k = model.n_indicators;
+        let n_columns = pilot.columns.len();
+        let targeted: Vec<bool> = (0..k)
+            .map(|i| {
+                s.target_sets
+                    .iter()
+                    .any(|set| set.targets.iter().any(|t| t.indicator == i))
+            })
+            .collect();
+        let mut grids = Vec::with_capacity(n_columns);
+        let mut hists = Vec::with_capacity(n_columns);
+        let mut shifts = Vec::with_capacity(n_columns);
+        for (c, col) in pilot.columns.iter().enumerate() {
+            let indicator_col = c < k * model.n_years();
+            let lv = if indicator_col {
+                levels(plan)
+            } else {
+                levels(false)
+            };
+            shifts.push(col.first().copied().unwrap_or(0.0));
+            let mut sorted = col.clone();
+            sorted.sort_by(f64::total_cmp);
+            grids.push(Grid::from_pilot(&sorted, &lv));
+            // Chart histograms: the one-year charts draw the targeted indicators.
+            let hist = (!plan && indicator_col && targeted[c] && !sorted.is_empty()).then(|| {
+                let q = |p: f64| stats::quantiles_in_place(&mut sorted.clone(), &[p])[0];
+                let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+                let distinct = super::histogram::Histogram::of_column(&sorted, min, max, min, max);
+                let few = matches!(distinct, Histogram::Values { .. });
+                HistTally::new(min, max, q(0.01), q(0.99), draws, few)
+            });
+            hists.push(hist);
+        }
+        // The band of first-year values nearest to each target: the pilot's
+        // nearest BAND_SHARE of draws.
+        let band = ((BAND_SHARE * pilot.draws as f64).round() as usize).max(1);
+        for r in &mut reach {
+            let x = &pilot.columns[r.indicator];
+            let near = nearest_draws(x, r.value, band);
+            let (lo, hi) = near
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
+                    (lo.min(x[i]), hi.max(x[i]))
+                });
+            r.lo = lo;
+            r.hi = hi;
+        }
+        Layout {
+            draws,
+            seed: 0,
+            plan,
+            n_columns,
+            shifts,
+            grids,
+            hists,
+            paths,
+            reach,
+        }
+    }
+}
+
+/// One block's moments of one column: the shifted sums of its two halves of
+/// 4,096 draws (the summation order of `stats::mean`), and the sum of
+/// squared deviations from the block's own mean.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Moments {
+    pub n: u64,
+    pub sums: [f64; 2],
+    pub m2: f64,
+}
+
+impl Moments {
+    fn of(col: &[f64], shift: f64) -> Moments {
+        let mut sums = [0.0; 2];
+        for (s, c) in sums.iter_mut().zip(col.chunks(BLOCK / 2)) {
+            *s = c.iter().map(|x| x - shift).sum::<f64>();
+        }
+        let n = col.len();
+        if n == 0 {
+            return Moments {
+                n: 0,
+                sums,
+                m2: 0.0,
+            };
+        }
+        let mean = shift + (sums[0] + sums[1]) / n as f64;
+        let m2 = col.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+        Moments {
+            n: n as u64,
+            sums,
+            m2,
+        }
+    }
+}
+
+/// One column's order-free accumulators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnTally {
+    pub min: f64,
+    pub max: f64,
+    pub sketch: Sketch,
+    pub hist: Option<HistTally>,
+}
+
+/// Counts of "still reachable if met": draws in the band, and of them the
+/// draws that meet the plan target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ReachCount {
+    pub band: u64,
+    pub hits: u64,
+}
+
+/// Everything accumulated over some blocks of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub draws: u64,
+    /// Per block index: each column's moments.
+    pub blocks: BTreeMap<u64, Vec<Moments>>,
+    pub columns: Vec<ColumnTally>,
+    pub sets: Vec<SetCounts>,
+    pub plan: SetCounts,
+    pub reach: Vec<ReachCount>,
+    /// Per required path: draws left out (first-year value not positive).
+    pub excluded: Vec<u64>,
+}
+
+impl Tally {
+    pub fn new(layout: &Layout, model: &YearModel) -> Tally {
+        Tally {
+            draws: 0,
+            blocks: BTreeMap::new(),
+            columns: (0..layout.n_columns)
+                .map(|c| ColumnTally {
+                    min: f64::INFINITY,
+                    max: f64::NEG_INFINITY,
+                    sketch: Sketch::new(layout.grids[c].clone()),
+                    hist: layout.hists[c].clone(),
+                })
+                .collect(),
+            sets: model
+                .target_sets
+                .iter()
+                .map(|s| SetCounts::zero(s.len()))
+                .collect(),
+            plan: SetCounts::zero(model.plan.len()),
+            reach: vec![ReachCount::default(); layout.reach.len()],
+            excluded: vec![0; layout.paths.len()],
+        }
+    }
+
+    /// Rebuild lookup tables after deserialising.
+    pub fn index(&mut self) {
+        for c in &mut self.columns {
+            c.sketch.index();
+        }
+    }
+
+    fn add_column(&mut self, layout: &Layout, c: usize, col: &[f64], moments: &mut Vec<Moments>) {
+        moments.push(Moments::of(col, layout.shifts[c]));
+        let t = &mut self.columns[c];
+        for &x in col {
+            t.min = t.min.min(x);
+            t.max = t.max.max(x);
+        }
+        t.sketch.add_all(col);
+        if let Some(h) = &mut t.hist {
+            h.add_all(col);
+        }
+    }
+
+    /// Fold block `b` of `n` draws, just run into `ws`.
+    pub(crate) fn add_block(
+        &mut self,
+        layout: &Layout,
+        model: &YearModel,
+        ws: &Workspace,
+        b: usize,
+        n: usize,
+        counts: &BlockCounts,
+        buf: &mut [Vec<f64>; 2],
+    ) {
+        let k = model.n_indicators;
+        let mut moments = Vec::with_capacity(layout.n_columns);
+        for y in 0..model.n_years() {
+            for i in 0..k {
+                self.add_column(
+                    layout,
+                    y * k + i,
+                    ws.indicator(model, y, i, n),
+                    &mut moments,
+                );
+            }
+        }
+        for (pi, p) in layout.paths.iter().enumerate() {
+            let x1 = ws.indicator(model, 0, p.indicator, n);
+            let xt = ws.indicator(model, p.year, p.indicator, n);
+            let [need, took] = buf;
+            need.clear();
+            took.clear();
+            for (&a, &bb) in x1.iter().zip(xt) {
+                if let Some((u, v)) = path_values(p, a, bb) {
+                    need.push(u);
+                    took.push(v);
+                }
+            }
+            self.excluded[pi] += (n - need.len()) as u64;
+            self.add_column(layout, p.need, need, &mut moments);
+            self.add_column(layout, p.took, took, &mut moments);
+        }
+        for (r, count) in layout.reach.iter().zip(&mut self.reach) {
+            let t = &model.plan[r.target];
+            let x1 = ws.indicator(model, 0, r.indicator, n);
+            let xt = ws.indicator(model, t.year, t.indicator, n);
+            for (&a, &bb) in x1.iter().zip(xt) {
+                if r.lo <= a && a <= r.hi {
+                    count.band += 1;
+                    count.hits += plan_met(t, bb) as u64;
+                }
+            }
+        }
+        for (t, c) in self.sets.iter_mut().zip(&counts.sets) {
+            t.add(c);
+        }
+        self.plan.add(&counts.plan);
+        self.draws += n as u64;
+        self.blocks.insert(b as u64, moments);
+    }
+
+    /// Add another tally of other blocks of the same run.
+    pub fn merge(&mut self, o: Tally) {
+        self.draws += o.draws;
+        self.blocks.extend(o.blocks);
+        for (a, b) in self.columns.iter_mut().zip(&o.columns) {
+            a.min = a.min.min(b.min);
+            a.max = a.max.max(b.max);
+            a.sketch.merge(&b.sketch);
+            if let (Some(h), Some(oh)) = (&mut a.hist, &b.hist) {
+                h.merge(oh);
+            }
+        }
+        for (a, b) in self.sets.iter_mut().zip(&o.sets) {
+            a.add(b);
+        }
+        self.plan.add(&o.plan);
+        for (a, b) in self.reach.iter_mut().zip(&o.reach) {
+            a.band += b.band;
+            a.hits += b.hits;
+        }
+        for (a, b) in self.excluded.iter_mut().zip(&o.excluded) {
+            *a += b;
+        }
+    }
+
+    /// Mean and sample sd of column `c`, from the blocks in block order.
+    pub fn mean_sd(&self, layout: &Layout, c: usize) -> (f64, f64) {
+        let shift = layout.shifts[c];
+        let mut total = 0.0;
+        let (mut n, mut mean, mut m2) = (0u64, 0.0f64, 0.0f64);
+        for m in self.blocks.values() {
+            let b = m[c];
+            total += b.sums[0];
+            total += b.sums[1];
+            if b.n == 0 {
+                continue;
+            }
+            let bmean = shift + (b.sums[0] + b.sums[1]) / b.n as f64;
+            if n == 0 {
+                (n, mean, m2) = (b.n, bmean, b.m2);
+            } else {
+                let nn = n + b.n;
+                let delta = bmean - mean;
+                mean += delta * b.n as f64 / nn as f64;
+                m2 += b.m2 + delta * delta * (n as f64) * (b.n as f64) / nn as f64;
+                n = nn;
+            }
+        }
+        if n == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let mean = shift + total / n as f64;
+        let sd = if n < 2 {
+            0.0
+        } else {
+            (m2 / (n - 1) as f64).sqrt()
+        };
+        (mean, sd)
+    }
+
+    /// Quantiles of column `c` at `levels`: exact type 7 when the pilot holds
+    /// every draw, else from the sketch.
+    pub fn quantiles(&self, layout: &Layout, pilot: &Pilot, c: usize, levels: &[f64]) -> Vec<f64> {
+        if layout.exact(pilot) {
+            stats::quantiles_in_place(&mut pilot.columns[c].clone(), levels)
+        } else {
+            self.columns[c].sketch.quantiles(levels)
+        }
+    }
+
+    /// The chart histogram of column `c` (empty when it has none).
+    pub fn histogram(
+        &self,
+        layout: &Layout,
+        pilot: &Pilot,
+        c: usize,
+        p01: f64,
+        p99: f64,
+    ) -> Histogram {
+        let t = &self.columns[c];
+        match &t.hist {
+            None => Histogram::default(),
+            Some(_) if layout.exact(pilot) => {
+                Histogram::of_column(&pilot.columns[c], t.min, t.max, p01, p99)
+            }
+            Some(h) => h.clone().finish(),
+        }
+    }
+}
