@@ -19,12 +19,9 @@
 
 /// A histogram counted block by block: the bins are laid out from the
 /// pilot sample (its extremes and 1% and 99% quantiles, with the rule of
-/// [`Histogram::of_column`]), values are counted one by one until there are
-/// more than [`MAX_DISTINCT`] of them. Counts merge exactly in any order.
+/// [`Histogram::of_column`]). Counts merge exactly in any order.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HistTally {
-    /// Distinct values and their counts, ascending; `None` once there are too many.
-    pub values: Option<(Vec<f64>, Vec<u64>)>,
     pub lo: f64,
     pub hi: f64,
     pub counts: Vec<u64>,
@@ -34,7 +31,7 @@ pub struct HistTally {
 
 impl HistTally {
     /// Bins over the pilot's range for a run of `draws` draws.
-    pub fn new(min: f64, max: f64, p01: f64, p99: f64, draws: u64, distinct: bool) -> HistTally {
+    pub fn new(min: f64, max: f64, p01: f64, p99: f64, draws: u64) -> HistTally {
         let w = p99 - p01;
         let (mut lo, mut hi) = ((p01 - 0.25 * w).max(min), (p99 + 0.25 * w).min(max));
         if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
@@ -42,7 +39,6 @@ impl HistTally {
         }
         let bins = ((draws as f64).sqrt() / 4.0).clamp(20.0, 80.0) as usize;
         HistTally {
-            values: distinct.then(|| (Vec::new(), Vec::new())),
             lo,
             hi,
             counts: vec![0; bins],
@@ -68,16 +64,6 @@ impl HistTally {
                 self.counts[k] += 1;
             }
         }
-        if let Some((values, counts)) = &mut self.values {
-            match distinct_values(col) {
-                Some((v, c)) => {
-                    if !merge_values(values, counts, &v, &c) {
-                        self.values = None;
-                    }
-                }
-                None => self.values = None,
-            }
-        }
     }
 
     pub fn merge(&mut self, o: &HistTally) {
@@ -86,19 +72,16 @@ impl HistTally {
         }
         self.below += o.below;
         self.above += o.above;
-        match (&mut self.values, &o.values) {
-            (Some((v, c)), Some((ov, oc))) => {
-                if !merge_values(v, c, ov, oc) {
-                    self.values = None;
-                }
-            }
-            _ => self.values = None,
-        }
     }
 
-    pub fn finish(self) -> Histogram {
-        match self.values {
-            Some((values, counts)) => Histogram::Values { values, counts },
+    /// The histogram: value by value when the column's distinct values
+    /// were kept, else the bins.
+    pub fn finish(self, distinct: Option<&super::sketch::Distinct>) -> Histogram {
+        match distinct {
+            Some(d) => Histogram::Values {
+                values: d.values.clone(),
+                counts: d.counts.clone(),
+            },
             None => Histogram::Bins {
                 lo: self.lo,
                 hi: self.hi,
@@ -108,24 +91,6 @@ impl HistTally {
             },
         }
     }
-}
-
-/// Add `(v, c)` into the ascending `(values, counts)`; false when the
-/// union has more than [`MAX_DISTINCT`] values.
-fn merge_values(values: &mut Vec<f64>, counts: &mut Vec<u64>, v: &[f64], c: &[u64]) -> bool {
-    for (&x, &n) in v.iter().zip(c) {
-        match values.binary_search_by(|y| y.total_cmp(&x)) {
-            Ok(i) => counts[i] += n,
-            Err(i) => {
-                if values.len() == MAX_DISTINCT {
-                    return false;
-                }
-                values.insert(i, x);
-                counts.insert(i, n);
-            }
-        }
-    }
-    true
 }
 
 /// Columns with at most this many distinct values are counted value by value.

@@ -13,7 +13,7 @@
 //! the growth taken (see `summary::years`).
 
 use super::histogram::{HistTally, Histogram};
-use super::sketch::{Grid, PILOT_BLOCKS, Sketch};
+use super::sketch::{Distinct, Grid, PILOT_BLOCKS, Sketch};
 use super::years::{BAND_SHARE, FAN_LEVELS, nearest_draws};
 use super::{QUANTILE_LEVELS, stats};
 use crate::engine::SetCounts;
@@ -84,6 +84,8 @@ pub struct Layout {
     pub grids: Vec<Grid>,
     /// Whether each column gets a chart histogram, and its bins.
     pub hists: Vec<Option<HistTally>>,
+    /// Whether each column's pilot took few enough values to count them.
+    pub discrete: Vec<bool>,
     pub paths: Vec<PathSpec>,
     pub reach: Vec<ReachSpec>,
 }
@@ -243,6 +245,7 @@ impl Layout {
         let mut grids = Vec::with_capacity(n_columns);
         let mut hists = Vec::with_capacity(n_columns);
         let mut shifts = Vec::with_capacity(n_columns);
+        let mut discrete = Vec::with_capacity(n_columns);
         for (c, col) in pilot.columns.iter().enumerate() {
             let indicator_col = c < k * model.n_years();
             let lv = if indicator_col {
@@ -254,13 +257,13 @@ impl Layout {
             let mut sorted = col.clone();
             sorted.sort_by(f64::total_cmp);
             grids.push(Grid::from_pilot(&sorted, &lv));
+            let mut d = Distinct::default();
+            discrete.push(d.add_all(&sorted));
             // Chart histograms: the one-year charts draw the targeted indicators.
             let hist = (!plan && indicator_col && targeted[c] && !sorted.is_empty()).then(|| {
                 let q = |p: f64| stats::quantiles_in_place(&mut sorted.clone(), &[p])[0];
                 let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
-                let distinct = super::histogram::Histogram::of_column(&sorted, min, max, min, max);
-                let few = matches!(distinct, Histogram::Values { .. });
-                HistTally::new(min, max, q(0.01), q(0.99), draws, few)
+                HistTally::new(min, max, q(0.01), q(0.99), draws)
             });
             hists.push(hist);
         }
@@ -286,6 +289,7 @@ impl Layout {
             shifts,
             grids,
             hists,
+            discrete,
             paths,
             reach,
         }
@@ -332,6 +336,8 @@ pub struct ColumnTally {
     pub min: f64,
     pub max: f64,
     pub sketch: Sketch,
+    /// The values counted one by one, while there are few (see `sketch::Distinct`).
+    pub distinct: Option<Distinct>,
     pub hist: Option<HistTally>,
 }
 
@@ -367,6 +373,7 @@ impl Tally {
                     min: f64::INFINITY,
                     max: f64::NEG_INFINITY,
                     sketch: Sketch::new(layout.grids[c].clone()),
+                    distinct: layout.discrete[c].then(Distinct::default),
                     hist: layout.hists[c].clone(),
                 })
                 .collect(),
@@ -396,6 +403,11 @@ impl Tally {
             t.max = t.max.max(x);
         }
         t.sketch.add_all(col);
+        if let Some(d) = &mut t.distinct
+            && !d.add_all(col)
+        {
+            t.distinct = None;
+        }
         if let Some(h) = &mut t.hist {
             h.add_all(col);
         }
@@ -467,6 +479,14 @@ impl Tally {
             a.min = a.min.min(b.min);
             a.max = a.max.max(b.max);
             a.sketch.merge(&b.sketch);
+            match (&mut a.distinct, &b.distinct) {
+                (Some(d), Some(od)) => {
+                    if !d.merge(od) {
+                        a.distinct = None;
+                    }
+                }
+                _ => a.distinct = None,
+            }
             if let (Some(h), Some(oh)) = (&mut a.hist, &b.hist) {
                 h.merge(oh);
             }
@@ -525,7 +545,11 @@ impl Tally {
         if layout.exact(pilot) {
             stats::quantiles_in_place(&mut pilot.columns[c].clone(), levels)
         } else {
-            self.columns[c].sketch.quantiles(levels)
+            let t = &self.columns[c];
+            match &t.distinct {
+                Some(d) => d.quantiles(levels),
+                None => t.sketch.quantiles(levels, t.min, t.max),
+            }
         }
     }
 
@@ -544,7 +568,7 @@ impl Tally {
             Some(_) if layout.exact(pilot) => {
                 Histogram::of_column(&pilot.columns[c], t.min, t.max, p01, p99)
             }
-            Some(h) => h.clone().finish(),
+            Some(h) => h.clone().finish(t.distinct.as_ref()),
         }
     }
 }
