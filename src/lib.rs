@@ -13,6 +13,7 @@ pub mod render;
 pub mod sampling;
 pub mod scenario;
 pub mod sensitivity;
+pub mod shard;
 pub mod summary;
 
 use error::RunError;

@@ -6,6 +6,7 @@ mod backtest;
 mod calibrate;
 mod compare;
 mod fit;
+mod merge;
 mod progress;
 mod run;
 mod run_years;
@@ -36,6 +37,7 @@ enum Command {
     Backtest(backtest::Args),
     Calibrate(calibrate::Args),
     Compare(compare::Args),
+    Merge(merge::Args),
 }
 
 /// Why a command stopped, and so its exit code.
@@ -96,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Backtest(args) => backtest::execute(args),
         Command::Calibrate(args) => calibrate::execute(args),
         Command::Compare(args) => compare::execute(args),
+        Command::Merge(args) => merge::execute(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

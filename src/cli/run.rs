@@ -1,10 +1,15 @@
 //! `targetsim run`: simulate a scenario, print the table, write the results.
 
 use super::Failure;
-use std::path::PathBuf;
+use super::progress::Progress;
+use std::path::{Path, PathBuf};
 use targetsim::RunOptions;
+use targetsim::engine::{self, Streamed};
+use targetsim::model::years::YearModel;
 use targetsim::render::{Export, chart, csv, html, json, raster, table, tornado};
 use targetsim::scenario::{self, Scenario};
+use targetsim::shard::{self, Shard};
+use targetsim::summary::{self, ScenarioInfo};
 
 /// Simulate a scenario: each indicator's distribution, each target's
 /// probability, each target set's joint probability.
@@ -26,6 +31,33 @@ pub struct Args {
     /// Do not write report.html.
     #[arg(long)]
     pub no_report: bool,
+    /// Simulate only the K-th of N equal ranges of blocks and write
+    /// DIR/shard-K-of-N.tsim, for `targetsim merge` (e.g. --shard 2/8).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+}
+
+/// `K/N` with 1 <= K <= N <= 1,000,000.
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("`{text}` is not K/N with 1 <= K <= N (for example 2/8)");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || k > n || n > 1_000_000 {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// What `run` writes besides the tables (its `--quiet`, `--no-charts` and
+/// `--no-report`).
+#[derive(Debug, Clone, Copy)]
+pub struct Outputs {
+    pub quiet: bool,
+    pub charts: bool,
+    pub report: bool,
 }
 
 /// The options every command that simulates takes.
@@ -67,43 +99,74 @@ impl Simulate {
 
 pub fn execute(args: Args) -> Result<(), Failure> {
     let s = scenario::load(&args.scenario)?;
-    let opts = args.sim.options(&s)?;
+    let mut opts = args.sim.options(&s)?;
     let dir = args.sim.out_dir(&s);
-    if s.horizon.is_some() {
-        let out = super::run_years::Outputs {
-            quiet: args.quiet,
-            charts: !args.no_charts,
-            report: !args.no_report,
-        };
-        return super::run_years::execute(&s, &opts, dir, out);
-    }
-    targetsim::engine::check_memory(opts.draws, s.indicators.len())?;
+    let out = Outputs {
+        quiet: args.quiet,
+        charts: !args.no_charts,
+        report: !args.no_report,
+    };
     targetsim::output::prepare_dir(&dir)?;
-    let progress = super::progress::Progress::new(opts.draws, args.quiet);
+    let model = YearModel::of(&s);
+    let progress = Progress::new(opts.draws, args.quiet);
     let count = |n: u64| progress.inc(n);
     let mut counted: RunOptions<'_> = opts;
     counted.progress = Some(&count);
-    let summary = targetsim::run(&s, &counted);
+    if let Some((k, n)) = args.shard {
+        counted.shard = Some((k, n));
+        let run = engine::stream(&s, &model, &counted)?;
+        let shard = Shard::new(ScenarioInfo::of(&s), opts.seed, opts.draws, k, n, run.tally);
+        let path = targetsim::output::write_atomic(&dir, &shard::file_name(k, n), &shard.to_bytes())?;
+        progress.finish();
+        if !out.quiet {
+            println!("wrote {}", path.display());
+        }
+        return Ok(());
+    }
+    let run = engine::stream(&s, &model, &counted)?;
+    opts.progress = None;
+    finish(&s, &opts, &dir, out, &run, &progress)
+}
+
+/// Summarise a streamed run (simulated here, or merged from shards) and
+/// write and print its results.
+pub fn finish(
+    s: &Scenario,
+    opts: &RunOptions,
+    dir: &Path,
+    out: Outputs,
+    run: &Streamed,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    if s.horizon.is_some() {
+        let Some(summary) = summary::years::summarise_years(s, run) else {
+            return Err(Failure::Run("error: the scenario has no horizon".into()));
+        };
+        progress.finish();
+        return super::run_years::write(s, dir, out, &summary);
+    }
+    let mut summary = summary::summarise(s, run);
     progress.step("sensitivity: what decides a miss");
-    let mut summary = summary?;
-    let model = targetsim::model::Model::compile(&s);
-    summary.sensitivity = Some(targetsim::sensitivity::run(&s, &model, &opts)?);
+    let model = targetsim::model::Model::compile(s);
+    summary.sensitivity = Some(targetsim::sensitivity::run(s, &model, opts)?);
     progress.step("drawing charts, writing the report");
+    let (no_charts, no_report) = (!out.charts, !out.report);
+    let dir = dir.to_path_buf();
     // Everything is drawn before anything is written, so a failure leaves
     // the previous results in place.
     let draw_charts = || {
-        if args.no_charts && args.no_report {
+        if no_charts && no_report {
             Ok(Vec::new())
         } else {
-            chart::render_all(&summary, !args.no_charts)
+            chart::render_all(&summary, !no_charts)
                 .map_err(|e| Failure::Run(format!("error: {e}")))
         }
     };
     // The tornado panels as one SVG file and its PNG copy.
     let draw_tornado = || -> Result<Option<(String, Vec<u8>)>, Failure> {
-        match summary.sensitivity.as_ref().filter(|_| !args.no_charts) {
+        match summary.sensitivity.as_ref().filter(|_| !no_charts) {
             Some(sens) => {
-                let svg = tornado::svg_all(&s, sens);
+                let svg = tornado::svg_all(s, sens);
                 let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
                 Ok(Some((svg, png)))
             }
@@ -112,7 +175,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     };
     let (charts, tornado) = rayon::join(draw_charts, draw_tornado);
     let (charts, tornado) = (charts?, tornado?);
-    let page = (!args.no_report).then(|| html::standard(&s, &summary, &charts).to_html());
+    let page = (!no_report).then(|| html::standard(s, &summary, &charts).to_html());
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();
     for e in exports {
@@ -130,7 +193,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         )?);
         written.push(targetsim::output::write_atomic(&dir, "tornado.png", png)?);
     }
-    let chart_files = if args.no_charts {
+    let chart_files = if no_charts {
         Vec::new()
     } else {
         chart::write_all(&dir, &charts)?
@@ -144,8 +207,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         None => None,
     };
     progress.finish();
-    if !args.quiet {
-        print!("{}", table::render(&s, &summary));
+    if !out.quiet {
+        print!("{}", table::render(s, &summary));
         println!();
         for p in &written {
             println!("wrote {}", p.display());

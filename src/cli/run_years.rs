@@ -3,28 +3,16 @@
 //! path, fan charts and the plan's report.
 
 use super::Failure;
-use std::path::PathBuf;
-use targetsim::RunOptions;
+use super::run::Outputs;
+use std::path::Path;
+use targetsim::summary::years::YearSummary;
 use targetsim::render::{chart, fan, html, html_plan, json, years_csv, years_table};
 use targetsim::scenario::Scenario;
 
-/// What `run` writes besides the tables (its `--quiet`, `--no-charts` and
-/// `--no-report`).
-#[derive(Debug, Clone, Copy)]
-pub struct Outputs {
-    pub quiet: bool,
-    pub charts: bool,
-    pub report: bool,
-}
-
-pub fn execute(s: &Scenario, opts: &RunOptions, dir: PathBuf, out: Outputs) -> Result<(), Failure> {
-    let years = s.horizon.as_ref().map_or(1, |h| h.n_years());
-    // The result columns: every indicator in every year.
-    targetsim::engine::check_memory(opts.draws, s.indicators.len() * years)?;
-    targetsim::output::prepare_dir(&dir)?;
-    let Some(summary) = targetsim::run_years(s, opts)? else {
-        return Err(Failure::Run("error: the scenario has no horizon".into()));
-    };
+/// Write and print the results of a multi-year run.
+pub fn write(s: &Scenario, dir: &Path, out: Outputs, summary: &YearSummary) -> Result<(), Failure> {
+    let dir = dir.to_path_buf();
+    let summary = summary.clone();
     // Everything is drawn before anything is written, so a failure leaves
     // the previous results in place.
     let fans = if out.charts || out.report {

@@ -333,7 +333,9 @@ impl Moments {
 /// One column's order-free accumulators.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnTally {
+    #[serde(with = "extreme")]
     pub min: f64,
+    #[serde(with = "extreme")]
     pub max: f64,
     pub sketch: Sketch,
     /// The values counted one by one, while there are few (see `sketch::Distinct`).
@@ -569,6 +571,38 @@ impl Tally {
                 Histogram::of_column(&pilot.columns[c], t.min, t.max, p01, p99)
             }
             Some(h) => h.clone().finish(t.distinct.as_ref()),
+        }
+    }
+}
+
+/// An extreme as JSON: a number, or `"inf"`/`"-inf"` for an empty column's.
+mod extreme {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else if *x > 0.0 {
+            s.serialize_str("inf")
+        } else {
+            s.serialize_str("-inf")
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum V {
+            N(f64),
+            S(String),
+        }
+        match V::deserialize(d)? {
+            V::N(x) => Ok(x),
+            V::S(s) if s == "inf" => Ok(f64::INFINITY),
+            V::S(s) if s == "-inf" => Ok(f64::NEG_INFINITY),
+            V::S(s) => Err(serde::de::Error::custom(format!(
+                "expected a number, \"inf\" or \"-inf\", found {s:?}"
+            ))),
         }
     }
 }
