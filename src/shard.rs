@@ -199,10 +199,22 @@ pub fn merge(mut shards: Vec<(PathBuf, Shard)>) -> Result<(Shard, Tally), MergeE
     let (first_path, first) = shards[0].clone();
     for (path, s) in &shards[1..] {
         let checks: [(&'static str, String, String); 4] = [
-            ("the scenario hash", s.scenario.hash.clone(), first.scenario.hash.clone()),
+            (
+                "the scenario hash",
+                s.scenario.hash.clone(),
+                first.scenario.hash.clone(),
+            ),
             ("the seed", s.seed.to_string(), first.seed.to_string()),
-            ("the number of draws", s.draws.to_string(), first.draws.to_string()),
-            ("the block size", s.block_size.to_string(), first.block_size.to_string()),
+            (
+                "the number of draws",
+                s.draws.to_string(),
+                first.draws.to_string(),
+            ),
+            (
+                "the block size",
+                s.block_size.to_string(),
+                first.block_size.to_string(),
+            ),
         ];
         for (what, found, expected) in checks {
             if found != expected {

@@ -206,7 +206,11 @@ fn the_plan_stays_reachable_with_the_conditional_probability_given_next_year_on_
         let out2 = run(&s2, draws);
         let t = &out2.plan_targets.as_ref().expect("plan").targets[0];
         let r = &t.reachable_if_met[0];
-        assert_eq!(r.band_draws, (draws as f64 * 0.02) as u64);
+        // The band is the value range of the pilot's (first 65,536 draws)
+        // nearest 2%; it holds about 2% of all draws (the pilot's 1,311
+        // draws fix its mass to within about 3% relative, 1 sd).
+        let share = r.band_draws as f64 / draws as f64;
+        assert!((share - 0.02).abs() <= 0.02 * 0.15, "band share {share}");
         assert!(r.band_low <= first_growth && first_growth <= r.band_high);
         let exact = p_reachable(level, rho, 0.5);
         assert_probability(

@@ -116,7 +116,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         counted.shard = Some((k, n));
         let run = engine::stream(&s, &model, &counted)?;
         let shard = Shard::new(ScenarioInfo::of(&s), opts.seed, opts.draws, k, n, run.tally);
-        let path = targetsim::output::write_atomic(&dir, &shard::file_name(k, n), &shard.to_bytes())?;
+        let path =
+            targetsim::output::write_atomic(&dir, &shard::file_name(k, n), &shard.to_bytes())?;
         progress.finish();
         if !out.quiet {
             println!("wrote {}", path.display());
@@ -158,8 +159,7 @@ pub fn finish(
         if no_charts && no_report {
             Ok(Vec::new())
         } else {
-            chart::render_all(&summary, !no_charts)
-                .map_err(|e| Failure::Run(format!("error: {e}")))
+            chart::render_all(&summary, !no_charts).map_err(|e| Failure::Run(format!("error: {e}")))
         }
     };
     // The tornado panels as one SVG file and its PNG copy.

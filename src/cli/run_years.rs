@@ -5,9 +5,9 @@
 use super::Failure;
 use super::run::Outputs;
 use std::path::Path;
-use targetsim::summary::years::YearSummary;
 use targetsim::render::{chart, fan, html, html_plan, json, years_csv, years_table};
 use targetsim::scenario::Scenario;
+use targetsim::summary::years::YearSummary;
 
 /// Write and print the results of a multi-year run.
 pub fn write(s: &Scenario, dir: &Path, out: Outputs, summary: &YearSummary) -> Result<(), Failure> {

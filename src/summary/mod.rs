@@ -34,7 +34,20 @@ pub const QUANTILE_LEVELS: [(&str, f64); 9] = [
     ("p99", 0.99),
 ];
 
-pub const QUANTILE_METHOD: &str = "Hyndman-Fan type 7 (linear interpolation between order statistics; R and NumPy default): exact when draws <= 65536, else read from a mergeable sketch laid out by the first 65536 draws, within a tenth of a Monte Carlo standard error at 1e6 draws (README, Quantiles)";
+pub const QUANTILE_METHOD: &str =
+    "Hyndman-Fan type 7 (linear interpolation between order statistics; R and NumPy default)";
+
+/// The quantile method of a run with more draws than the pilot.
+pub const QUANTILE_METHOD_SKETCH: &str = "Hyndman-Fan type 7 (linear interpolation between order statistics; R and NumPy default), read from a mergeable sketch laid out by the first 65536 draws: within a tenth of a Monte Carlo standard error at 1e6 draws (README, Quantiles); exact when draws <= 65536";
+
+/// What `quantile_method` says: exact type 7, or type 7 from the sketch.
+pub fn quantile_method(exact: bool) -> &'static str {
+    if exact {
+        QUANTILE_METHOD
+    } else {
+        QUANTILE_METHOD_SKETCH
+    }
+}
 
 /// The whole result of a run.
 #[derive(Debug, Clone, Serialize)]
@@ -54,6 +67,8 @@ pub struct Summary {
     /// Draws per block; each block has its own stream.
     pub block_size: usize,
     /// Definition of the quantiles.
+    /// Definition of the quantiles: exact type 7 when draws <= 65536, else
+    /// type 7 read from the sketch (see `summary::sketch`).
     pub quantile_method: &'static str,
     /// Per indicator, in the scenario's order. Growth rates and shares are fractions (0.09 = 9%).
     pub indicators: IndexMap<String, IndicatorSummary>,
@@ -229,7 +244,7 @@ pub fn summarise(s: &Scenario, run: &Streamed) -> Summary {
         .iter()
         .enumerate()
         .map(|(c, ind)| {
-            let (mean, sd) = tally.mean_sd(layout, c);
+            let (mean, sd) = tally.mean_sd(layout, pilot, c);
             let t = &tally.columns[c];
             let quantiles = Quantiles::from_values(&tally.quantiles(layout, pilot, c, &levels));
             let histogram = tally.histogram(layout, pilot, c, quantiles.p01, quantiles.p99);
@@ -296,7 +311,7 @@ pub fn summarise(s: &Scenario, run: &Streamed) -> Summary {
         draws,
         generator: crate::sampling::GENERATOR,
         block_size: crate::sampling::BLOCK,
-        quantile_method: QUANTILE_METHOD,
+        quantile_method: quantile_method(layout.exact(pilot)),
         indicators,
         target_sets,
         sensitivity: None,

@@ -254,7 +254,11 @@ impl Lookup {
                 let b = first + (c + 1) as f64 / l.scale;
                 let (ca, cb) = (l.code(a), l.code(b));
                 // Both ends and everything between in one stretch or window.
-                if ca == cb && c > 0 && c + 1 < TABLE { ca } else { MIXED }
+                if ca == cb && c > 0 && c + 1 < TABLE {
+                    ca
+                } else {
+                    MIXED
+                }
             })
             .collect();
         l
@@ -350,7 +354,11 @@ impl Sketch {
             let at = g * (FINE_BINS + 1);
             let gap = Cell {
                 n: self.counts[at],
-                min: if g == 0 { min } else { self.grid.windows[g - 1].1 },
+                min: if g == 0 {
+                    min
+                } else {
+                    self.grid.windows[g - 1].1
+                },
                 max: if g == n { max } else { self.grid.windows[g].0 },
             };
             let (lo, hi) = self.grid.windows.get(g).copied().unwrap_or((0.0, 0.0));

@@ -506,8 +506,15 @@ impl Tally {
         }
     }
 
-    /// Mean and sample sd of column `c`, from the blocks in block order.
-    pub fn mean_sd(&self, layout: &Layout, c: usize) -> (f64, f64) {
+    /// Mean and sample sd of column `c`: from the pilot's draws when it
+    /// holds them all (two passes, as `stats::mean` and `stats::sd`), else
+    /// from the blocks' moments combined in block order (Chan et al.).
+    pub fn mean_sd(&self, layout: &Layout, pilot: &Pilot, c: usize) -> (f64, f64) {
+        if layout.exact(pilot) {
+            let col = &pilot.columns[c];
+            let mean = stats::mean(col);
+            return (mean, stats::sd(col, mean));
+        }
         let shift = layout.shifts[c];
         let mut total = 0.0;
         let (mut n, mut mean, mut m2) = (0u64, 0.0f64, 0.0f64);

@@ -22,8 +22,8 @@
 
 use super::Quantiles;
 use super::{
-    IndicatorSummary, QUANTILE_LEVELS, QUANTILE_METHOD, SCHEMA_VERSION, ScenarioInfo, Tool,
-    proportion_se,
+    IndicatorSummary, QUANTILE_LEVELS, SCHEMA_VERSION, ScenarioInfo, Tool, proportion_se,
+    quantile_method,
 };
 use crate::engine::Streamed;
 use crate::engine::block::plan_met;
@@ -243,7 +243,7 @@ fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary
                 .position(|ps| ps.target == ti)
                 .map(|pi| {
                     let ps = &layout.paths[pi];
-                    let (mean, _) = tally.mean_sd(layout, ps.need);
+                    let (mean, _) = tally.mean_sd(layout, pilot, ps.need);
                     let q = tally.quantiles(layout, pilot, ps.need, &levels);
                     let took = tally.quantiles(layout, pilot, ps.took, &levels);
                     RequiredPath {
@@ -333,7 +333,7 @@ pub fn summarise_years(s: &Scenario, run: &Streamed) -> Option<YearSummary> {
     } = run;
     let stats: Vec<(f64, f64, f64, f64, Vec<f64>)> = (0..k * h.n_years())
         .map(|c| {
-            let (m, sd) = tally.mean_sd(layout, c);
+            let (m, sd) = tally.mean_sd(layout, pilot, c);
             let q = tally.quantiles(layout, pilot, c, &levels);
             (m, sd, tally.columns[c].min, tally.columns[c].max, q)
         })
@@ -417,7 +417,7 @@ pub fn summarise_years(s: &Scenario, run: &Streamed) -> Option<YearSummary> {
         draws,
         generator: crate::sampling::GENERATOR,
         block_size: crate::sampling::BLOCK,
-        quantile_method: QUANTILE_METHOD,
+        quantile_method: quantile_method(layout.exact(pilot)),
         horizon: HorizonInfo {
             base_year: h.base_year(),
             years: h.years.clone(),
