@@ -3,6 +3,7 @@
 pub mod backtest;
 pub mod calibrate;
 pub mod compare;
+pub mod diagnostics;
 pub mod engine;
 pub mod error;
 pub mod fit;

@@ -33,7 +33,7 @@ pub fn index(path: &str, i: usize) -> String {
 /// The nearest of `candidates` to `word`, if it is close enough to be a
 /// plausible typo.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    crate::model::expr::suggest(word, candidates)
+    crate::diagnostics::suggest(word, candidates)
 }
 
 /// `did you mean `x`?` for the nearest candidate.
