@@ -103,21 +103,28 @@ pub struct ProblemDisplay<'a> {
     pub problem: &'a Problem,
 }
 
+/// Every part is escaped ([`crate::input::text::escape`]) line by line:
+/// paths, values and messages quote text from the scenario, which must not
+/// reach the terminal as control characters.
 impl fmt::Display for ProblemDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::input::text::escape;
         let p = self.problem;
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", escape(&self.file.display().to_string()))?;
         if !p.path.is_empty() {
-            write!(f, ": {}", p.path)?;
+            write!(f, ": {}", escape(&p.path))?;
         }
         if let Some(v) = &p.value {
-            write!(f, " = {v}")?;
+            write!(f, " = {}", escape(v))?;
         }
         for line in p.message.lines() {
-            write!(f, "\n  {line}")?;
+            write!(f, "\n  {}", escape(line))?;
         }
         if let Some(h) = &p.hint {
-            write!(f, "\n  hint: {h}")?;
+            for (i, line) in h.lines().enumerate() {
+                let lead = if i == 0 { "hint: " } else { "  " };
+                write!(f, "\n  {lead}{}", escape(line))?;
+            }
         }
         Ok(())
     }

@@ -100,6 +100,9 @@ impl SplitMethod {
 /// The estimates for one series.
 #[derive(Debug, Clone)]
 pub struct SeriesFit {
+    /// The driver's name in the fragment (see [`driver_names`]); the column
+    /// name itself becomes its label.
+    pub driver: String,
     pub growth: Growth,
     pub normal: NormalFit,
     pub split_normal: SplitNormalFit,
@@ -401,7 +404,20 @@ pub fn fit(history: &History, opts: &FitOptions) -> Result<Fit, FitError> {
     let last = *history.years.last().unwrap_or(&first);
     let level_years = opts.years.unwrap_or((first, last));
     let mut series = Vec::new();
-    for name in &opts.series {
+    let columns: Vec<(usize, &str)> = opts
+        .series
+        .iter()
+        .map(|name| {
+            let position = history
+                .series
+                .iter()
+                .position(|s| s.name == *name)
+                .map_or(0, |k| k + 1);
+            (position, name.as_str())
+        })
+        .collect();
+    let drivers = driver_names(&columns);
+    for (name, driver) in opts.series.iter().zip(drivers) {
         let growth = history.growth(name, Some(level_years))?;
         let n = growth.values.len();
         if n < MIN_OBSERVATIONS {
@@ -423,6 +439,7 @@ pub fn fit(history: &History, opts: &FitOptions) -> Result<Fit, FitError> {
         let split_normal =
             split_normal_by(&growth.values, opts.split_method).ok_or_else(no_spread)?;
         series.push(SeriesFit {
+            driver,
             growth,
             normal,
             split_normal,
@@ -445,22 +462,75 @@ pub enum FragmentDist {
     Normal,
 }
 
-/// `g_` and the column name made safe as a scenario name.
-pub fn driver_name(series: &str) -> String {
-    let mut s: String = series
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+/// `g_` and the column name made safe as a scenario name (letters, digits
+/// and `_`, lowercase), or `None` when the name holds letters with no plain
+/// ASCII spelling (Chinese, Cyrillic, ...) or nothing usable at all.
+/// Accented Latin letters lose their accents (`é` is `e`, `ß` is `ss`).
+pub fn driver_name(series: &str) -> Option<String> {
+    let mut s = String::new();
+    for c in series.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if let Some(t) = transliterate(c) {
+            s.push_str(t);
+        } else if c.is_alphanumeric() {
+            return None;
+        } else {
+            s.push('_');
+        }
+    }
     while s.contains("__") {
         s = s.replace("__", "_");
     }
-    format!("g_{}", s.trim_matches('_'))
+    // Identifiers are at most 64 characters; leave room for `g_` and a suffix.
+    let s: String = s.trim_matches('_').chars().take(48).collect();
+    let s = s.trim_end_matches('_');
+    (!s.is_empty()).then(|| format!("g_{s}"))
+}
+
+/// Distinct, valid driver names for columns given as (position in the file,
+/// counting from 1 after `year`; name): [`driver_name`] where it gives one,
+/// else `g_<position>`; a name already taken gets `_2`, `_3`, ... added.
+pub fn driver_names(columns: &[(usize, &str)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(columns.len());
+    for &(position, name) in columns {
+        let base = driver_name(name).unwrap_or_else(|| format!("g_{position}"));
+        let mut candidate = base.clone();
+        let mut k = 2;
+        while out.contains(&candidate) {
+            candidate = format!("{base}_{k}");
+            k += 1;
+        }
+        out.push(candidate);
+    }
+    out
+}
+
+/// The plain ASCII spelling of an accented Latin letter, if it has one.
+fn transliterate(c: char) -> Option<&'static str> {
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    Some(match lower {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+        'ĺ' | 'ľ' | 'ł' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'œ' => "oe",
+        'ř' => "r",
+        'ś' | 'š' | 'ş' | 'ș' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' | 'ț' => "t",
+        'þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => return None,
+    })
 }
 
 fn num(x: f64) -> String {
@@ -471,13 +541,21 @@ fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
+/// A TOML basic string: quoted, with `"`, `\\` and every control character
+/// escaped, so no text can end the string, the line or the comment it is in.
+pub fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push(' '),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if crate::input::text::is_control(c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
             c => out.push(c),
         }
     }
@@ -510,10 +588,12 @@ impl Fit {
         let (g0, g1, n) = self.growth_years();
         let mut out = String::new();
         let _ = writeln!(out, "# Scenario fragment written by `targetsim fit`.");
+        // The file name is the planner's, not ours: quoted and escaped, it
+        // cannot end the comment line.
         let _ = writeln!(
             out,
             "# Data: {}, levels {}..{}: annual growth rates {}..{} (n = {} years each).",
-            self.file_name(),
+            toml_string(&self.file_name()),
             self.level_years.0,
             self.level_years.1,
             g0,
@@ -550,7 +630,7 @@ impl Fit {
         }
         let _ = writeln!(out, "\n[drivers]");
         for s in &self.series {
-            let name = driver_name(&s.growth.name);
+            let name = &s.driver;
             let label = toml_string(&format!("{} growth", s.growth.name));
             let sn = format!(
                 "{{ dist = \"split_normal\", mode = {}, sd_low = {}, sd_high = {}, kind = \"rate\", label = {} }}",
@@ -589,9 +669,9 @@ impl Fit {
                 for j in i + 1..c.p {
                     let _ = writeln!(
                         out,
-                        "  [\"{}\", \"{}\", {}],   # sample {}",
-                        driver_name(&self.series[i].growth.name),
-                        driver_name(&self.series[j].growth.name),
+                        "  [{}, {}, {}],   # sample {}",
+                        toml_string(&self.series[i].driver),
+                        toml_string(&self.series[j].driver),
                         num(c.shrunk[i * c.p + j]),
                         num(c.sample[i * c.p + j])
                     );
@@ -611,7 +691,7 @@ impl Fit {
         let _ = writeln!(
             out,
             "Growth rates from {}: {}..{}, n = {} years per series",
-            self.file_name(),
+            crate::input::text::escape(&self.file_name()),
             g0,
             g1,
             n
@@ -894,8 +974,42 @@ mod tests {
 
     #[test]
     fn driver_names_are_safe_scenario_names() {
-        assert_eq!(driver_name("income"), "g_income");
-        assert_eq!(driver_name("Retail Sales (real)"), "g_retail_sales_real");
+        assert_eq!(driver_name("income").as_deref(), Some("g_income"));
+        assert_eq!(
+            driver_name("Retail Sales (real)").as_deref(),
+            Some("g_retail_sales_real")
+        );
+        assert_eq!(
+            driver_name("Épargne brute").as_deref(),
+            Some("g_epargne_brute")
+        );
+        assert_eq!(driver_name("地区生产总值"), None);
+        assert_eq!(driver_name("(%)"), None);
+    }
+
+    #[test]
+    fn columns_without_an_ascii_name_get_distinct_names_by_position() {
+        let names = driver_names(&[
+            (1, "地区生产总值"),
+            (2, "固定资产投资"),
+            (3, "gdp"),
+            (4, "GDP"),
+            (5, "g d p"),
+        ]);
+        assert_eq!(names, ["g_1", "g_2", "g_gdp", "g_gdp_2", "g_g_d_p"]);
+        // A name that happens to equal a positional one is still distinct.
+        assert_eq!(driver_names(&[(2, "1"), (1, "收入")]), ["g_1", "g_1_2"]);
+        let long = "x".repeat(500);
+        let n = &driver_names(&[(1, long.as_str())])[0];
+        assert!(n.len() <= 64, "{n}");
+    }
+
+    #[test]
+    fn a_toml_string_cannot_end_its_line() {
+        let s = toml_string("a\"b\\c\nd\u{1b}e 地区");
+        assert_eq!(s, r#""a\"b\\c\nd\u001Be 地区""#);
+        let t: toml::Table = format!("x = {s}").parse().unwrap();
+        assert_eq!(t["x"].as_str(), Some("a\"b\\c\nd\u{1b}e 地区"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod error;
 pub mod fit;
 pub mod history;
+pub mod input;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -44,6 +44,9 @@ pub const MIN_HISTORY: usize = 5;
 pub const DEFAULT_HISTORY: usize = 10;
 /// Bins of the PIT histogram.
 pub const PIT_BINS: usize = 5;
+/// Columns of `draws` values the `sim` method holds at once (its draws and
+/// the sort's scratch), for the memory check before a run.
+pub const SIM_COLUMNS: usize = 2;
 
 /// What to run: plain data, filled by the CLI.
 #[derive(Debug, Clone)]
@@ -74,7 +77,7 @@ impl Default for BacktestOptions {
 pub enum BacktestError {
     #[error("--level {0}: the interval level must be between 0 and 1, e.g. 0.8 for 80%")]
     Level(f64),
-    #[error("--draws {0}: give at least 100 draws per forecast, e.g. 10000")]
+    #[error("--draws {0}: give at least 100 and at most {max} draws per forecast, e.g. 10000", max = crate::scenario::MAX_DRAWS)]
     Draws(usize),
     #[error(
         "--from {from}: a forecast needs at least {min} past growth rates; the first possible year is {earliest} and the last is {last}"
@@ -176,7 +179,7 @@ pub fn check_options(opts: &BacktestOptions) -> Result<(), BacktestError> {
     if !(opts.level > 0.0 && opts.level < 1.0) {
         return Err(BacktestError::Level(opts.level));
     }
-    if opts.draws < 100 {
+    if opts.draws < 100 || opts.draws as u64 > crate::scenario::MAX_DRAWS {
         return Err(BacktestError::Draws(opts.draws));
     }
     Ok(())

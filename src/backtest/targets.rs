@@ -155,10 +155,15 @@ pub enum TargetsError {
 
 /// Read a targets file.
 pub fn load(path: &Path) -> Result<Vec<TargetRow>, TargetsError> {
-    let bytes = std::fs::read(path).map_err(|source| TargetsError::Read {
-        file: path.to_path_buf(),
-        source,
-    })?;
+    use crate::input::file::{self, ReadError};
+    let bytes =
+        file::read(path, crate::history::MAX_FILE_BYTES).map_err(|e| TargetsError::Read {
+            file: path.to_path_buf(),
+            source: match e {
+                ReadError::Io(source) => source,
+                too_large => std::io::Error::other(too_large.to_string()),
+            },
+        })?;
     from_bytes(path, &bytes)
 }
 
@@ -198,10 +203,10 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<TargetRow>, TargetsEr
         let cell = |c: usize, problem: &str, hint: &str| TargetsError::Cell {
             file: file.clone(),
             line,
-            column: header.get(c).unwrap_or("").to_string(),
+            column: crate::input::text::excerpt(header.get(c).unwrap_or(""), 60),
             message: format!(
                 "{problem} (value `{}`)\n  hint: {hint}",
-                rec.get(c).unwrap_or("")
+                crate::input::text::excerpt(rec.get(c).unwrap_or(""), 60)
             ),
         };
         let opt_num = |c: Option<usize>| -> Result<Option<f64>, TargetsError> {
@@ -223,7 +228,15 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<TargetRow>, TargetsEr
             .get(cy)
             .unwrap_or("")
             .parse()
-            .map_err(|_| cell(cy, "not a year", "write the year as a whole number"))?;
+            .ok()
+            .filter(|y| crate::history::YEARS.contains(y))
+            .ok_or_else(|| {
+                cell(
+                    cy,
+                    "not a calendar year from 1 to 9999",
+                    "write the year as a whole number",
+                )
+            })?;
         if let Some(prev) = rows.last().map(|r| r.year)
             && year != prev + 1
         {

@@ -2,6 +2,7 @@
 //! by year, and (with `--targets`) how past targets compared with outcomes.
 
 use super::Failure;
+use super::console::{out, outln};
 use std::path::PathBuf;
 use targetsim::backtest::{self, BacktestOptions, SimDist, report, targets};
 use targetsim::history::History;
@@ -34,7 +35,7 @@ pub struct Args {
     pub out: Option<PathBuf>,
     /// Draws per forecast for the `sim` method.
     #[arg(long, short = 'n', default_value_t = 10_000)]
-    pub draws: usize,
+    pub draws: u64,
     /// Seed of the `sim` method's random streams.
     #[arg(long, short = 's', default_value_t = 1)]
     pub seed: u64,
@@ -64,15 +65,35 @@ pub enum Outcome {
     FirstRelease,
 }
 
+/// The files a backtest writes, in its output directory.
+const OUTPUTS: [&str; 5] = [
+    "backtest.json",
+    "forecasts.svg",
+    "forecasts.png",
+    "pit.svg",
+    "pit.png",
+];
+
 fn usage(e: &dyn std::fmt::Display) -> Failure {
     Failure::Usage(format!("error: {e}"))
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    // The same bounds as `run --draws`, before anything is allocated: a
+    // count that cannot be held is refused with the most that fits. `sim`
+    // holds one forecast's draws and the sort's scratch at a time.
+    let draws = targetsim::scenario::check_draws(args.draws)
+        .map_err(|m| Failure::Usage(format!("error: --draws {}: {m}", args.draws)))?;
+    targetsim::engine::check_memory(draws, backtest::SIM_COLUMNS)?;
+    let draws = usize::try_from(draws).map_err(|_| {
+        Failure::Usage(format!(
+            "error: --draws {draws}: more than this machine can address"
+        ))
+    })?;
     let opts = BacktestOptions {
         from: args.from,
         level: args.level,
-        draws: args.draws,
+        draws,
         seed: args.seed,
         sim_dist: match args.sim_dist {
             Dist::SplitNormal => SimDist::SplitNormal,
@@ -122,6 +143,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         }
     };
     backtest::first_index(&growth, opts.from).map_err(|e| usage(&e))?;
+    targetsim::input::file::refuse_overwrite(OUTPUTS.iter().map(|name| dir.join(name)), [&file])?;
     targetsim::output::prepare_dir(&dir)?;
     let b = backtest::run(&growth, &opts).map_err(|e| usage(&e))?;
     let file_text = file.display().to_string();
@@ -135,29 +157,36 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             .map_err(|e| Failure::Run(format!("error: {e}")))
     };
     let (forecasts_png, pit_png) = (png(&forecasts)?, png(&pit)?);
+    let [
+        json_name,
+        forecasts_svg,
+        forecasts_png_name,
+        pit_svg,
+        pit_png_name,
+    ] = OUTPUTS;
     let outputs: [(&str, Vec<u8>); 5] = [
         (
-            "backtest.json",
+            json_name,
             report::json(&b, &file_text, targets_report.as_ref()),
         ),
-        ("forecasts.svg", forecasts),
-        ("forecasts.png", forecasts_png),
-        ("pit.svg", pit),
-        ("pit.png", pit_png),
+        (forecasts_svg, forecasts),
+        (forecasts_png_name, forecasts_png),
+        (pit_svg, pit),
+        (pit_png_name, pit_png),
     ];
     let mut written = Vec::new();
     for (name, bytes) in &outputs {
         written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
     }
     if !args.quiet {
-        print!("{}", report::table(&b, &file_text));
+        out!("{}", report::table(&b, &file_text))?;
         if let Some(r) = &targets_report {
-            println!();
-            print!("{}", report::targets_table(r));
+            outln!()?;
+            out!("{}", report::targets_table(r))?;
         }
-        println!();
+        outln!()?;
         for p in &written {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display())?;
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! `targetsim fit`: driver distributions and correlations from a history file.
 
 use super::Failure;
+use super::console::{out, outln};
 use std::path::{Path, PathBuf};
 use targetsim::fit::{self, FitOptions, FragmentDist};
 use targetsim::history::{self, History};
@@ -73,9 +74,11 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         Dist::SplitNormal => FragmentDist::SplitNormal,
         Dist::Normal => FragmentDist::Normal,
     });
-    print!("{}", f.table());
-    match &args.out {
+    // The fragment is written before anything is printed, so a reader that
+    // closes the pipe early does not cost the file.
+    let written = match &args.out {
         Some(path) => {
+            targetsim::input::file::refuse_overwrite([path], [&args.history])?;
             let dir = match path.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                 _ => Path::new(".").to_path_buf(),
@@ -84,12 +87,20 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 Failure::Usage(format!("error: --out {}: not a file name", path.display()))
             })?;
             targetsim::output::prepare_dir(&dir)?;
-            let written = targetsim::output::write_atomic(&dir, name, fragment.as_bytes())?;
-            println!("\nwrote {}", written.display());
+            Some(targetsim::output::write_atomic(
+                &dir,
+                name,
+                fragment.as_bytes(),
+            )?)
         }
+        None => None,
+    };
+    out!("{}", f.table())?;
+    match written {
+        Some(path) => outln!("\nwrote {}", path.display())?,
         None => {
-            println!("\nScenario fragment (save with --out FILE):\n");
-            print!("{fragment}");
+            outln!("\nScenario fragment (save with --out FILE):\n")?;
+            out!("{fragment}")?;
         }
     }
     Ok(())

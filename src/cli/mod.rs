@@ -1,10 +1,12 @@
 //! Argument parsing and the mapping from failures to exit codes:
 //! 0 success, 1 a run failed (I/O, numerics), 2 bad usage or an invalid
-//! scenario.
+//! scenario. Everything printed goes through [`console`], so no failed
+//! write (closed pipe, full disk) ever panics.
 
 mod backtest;
 mod calibrate;
 mod compare;
+pub(crate) mod console;
 mod fit;
 mod merge;
 mod progress;
@@ -46,6 +48,15 @@ pub enum Failure {
     Usage(String),
     /// The input was fine but the run could not finish: exit 1.
     Run(String),
+    /// Standard output was closed by its reader (a pipe into `head`): stop
+    /// quietly, exit 0.
+    Closed,
+}
+
+impl From<targetsim::input::file::WouldOverwrite> for Failure {
+    fn from(e: targetsim::input::file::WouldOverwrite) -> Self {
+        Failure::Usage(format!("error: {e}"))
+    }
 }
 
 impl From<ScenarioError> for Failure {
@@ -90,7 +101,22 @@ pub fn scenario_message(e: &ScenarioError) -> String {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to standard output, usage errors to
+            // standard error; a closed pipe is no failure.
+            let code = e.exit_code();
+            if let Err(io) = e.print()
+                && !e.use_stderr()
+                && let Failure::Run(msg) = console::stdout_failure(io)
+            {
+                console::errln!("{msg}");
+                return ExitCode::from(1);
+            }
+            return ExitCode::from(u8::try_from(code).unwrap_or(2));
+        }
+    };
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Validate(args) => validate::execute(args),
@@ -101,13 +127,13 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::execute(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(Failure::Usage(msg)) => {
-            eprintln!("{msg}");
+            console::errln!("{msg}");
             ExitCode::from(2)
         }
         Err(Failure::Run(msg)) => {
-            eprintln!("{msg}");
+            console::errln!("{msg}");
             ExitCode::from(1)
         }
     }

@@ -12,6 +12,26 @@
 
 use std::path::{Path, PathBuf};
 
+/// Largest history file read: decades of annual data for thousands of
+/// series fit in a fraction of this.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Calendar years a history may hold (the scenario format's range).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// The bytes of a history or targets file, read safely (see
+/// [`crate::input::file::read`]).
+pub fn read_input(path: &Path) -> Result<Vec<u8>, HistoryError> {
+    use crate::input::file::{self, ReadError};
+    file::read(path, MAX_FILE_BYTES).map_err(|e| HistoryError::Read {
+        file: path.to_path_buf(),
+        source: match e {
+            ReadError::Io(source) => source,
+            too_large => std::io::Error::other(too_large.to_string()),
+        },
+    })
+}
+
 /// A file of annual levels.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -86,6 +106,17 @@ pub enum HistoryError {
         previous: i32,
         found: i32,
     },
+    /// A column name that breaks the inert-text rule, is empty or repeated.
+    #[error("{file}: column {position} of the header, `{name}`: {problem}\n  hint: {hint}")]
+    ColumnName {
+        file: PathBuf,
+        /// 1-based, counting `year`.
+        position: usize,
+        /// Escaped and cut short for the message.
+        name: String,
+        problem: String,
+        hint: String,
+    },
     #[error("{file}: no column `{name}`; the series are: {available}{hint}")]
     UnknownSeries {
         file: PathBuf,
@@ -117,12 +148,10 @@ pub enum HistoryError {
 }
 
 impl History {
-    /// Read and check a history file.
+    /// Read and check a history file: a regular file (a FIFO or a device is
+    /// refused before it is opened) of at most [`MAX_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<History, HistoryError> {
-        let bytes = std::fs::read(path).map_err(|source| HistoryError::Read {
-            file: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = read_input(path)?;
         History::from_bytes(path, &bytes)
     }
 
@@ -143,10 +172,11 @@ impl History {
         if !first.eq_ignore_ascii_case("year") {
             return Err(HistoryError::NoYearColumn {
                 file,
-                found: first.to_string(),
+                found: crate::input::text::excerpt(first, 60),
             });
         }
         let names: Vec<String> = header.iter().skip(1).map(str::to_string).collect();
+        check_names(&file, &names)?;
         let mut years: Vec<i32> = Vec::new();
         let mut levels: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
         for record in reader.records() {
@@ -156,17 +186,24 @@ impl History {
                 file: file.clone(),
                 line,
                 column: column.to_string(),
-                message: format!("{problem} (value `{value}`)\n  hint: {hint}"),
+                message: format!(
+                    "{problem} (value `{}`)\n  hint: {hint}",
+                    crate::input::text::excerpt(value, 60)
+                ),
             };
             let y = record.get(0).unwrap_or("");
-            let year: i32 = y.parse().map_err(|_| {
-                cell(
-                    "year",
-                    y,
-                    "not a year",
-                    "write the year as a whole number, e.g. 1995",
-                )
-            })?;
+            let year: i32 = y
+                .parse()
+                .ok()
+                .filter(|year| YEARS.contains(year))
+                .ok_or_else(|| {
+                    cell(
+                        "year",
+                        y,
+                        "not a calendar year from 1 to 9999",
+                        "write the year as a whole number, e.g. 1995",
+                    )
+                })?;
             if let Some(&previous) = years.last() {
                 if year > previous + 1 {
                     return Err(HistoryError::MissingYear {
@@ -281,6 +318,38 @@ impl History {
     }
 }
 
+/// Column names end up in tables, charts, labels and generated scenario
+/// text: each must be inert text (see [`crate::input::text`]), non-empty and
+/// unique.
+fn check_names(file: &Path, names: &[String]) -> Result<(), HistoryError> {
+    use crate::input::text::{self, TextKind};
+    for (k, name) in names.iter().enumerate() {
+        let err = |problem: String, hint: String| HistoryError::ColumnName {
+            file: file.to_path_buf(),
+            position: k + 2,
+            name: text::excerpt(name, 60),
+            problem,
+            hint,
+        };
+        if let Err(e) = text::check(name, TextKind::Line) {
+            return Err(err(format!("the name {e}"), e.hint(TextKind::Line)));
+        }
+        if name.trim().is_empty() {
+            return Err(err(
+                "the column has no name".into(),
+                "give every column after `year` a name in the first line, or delete the empty column".into(),
+            ));
+        }
+        if names[..k].contains(name) {
+            return Err(err(
+                "the name is used by an earlier column too".into(),
+                "give each column its own name".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A finite number, or why not (problem, hint).
 fn parse_number(text: &str) -> Result<f64, (&'static str, &'static str)> {
     if text.is_empty() {
@@ -365,6 +434,28 @@ mod tests {
             load("date,a\n2000,1\n2001,2\n"),
             Err(HistoryError::NoYearColumn { .. })
         ));
+    }
+
+    #[test]
+    fn column_names_must_be_inert_named_and_unique() {
+        let e = load("year,a\u{1b}[2Jb\n2000,1\n2001,2\n").unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("column 2"), "{m}");
+        assert!(m.contains("U+001B at position 2"), "{m}");
+        assert!(!m.contains('\u{1b}'), "the name is escaped: {m}");
+        let e = load("year,a,a\n2000,1,2\n2001,2,3\n").unwrap_err();
+        assert!(e.to_string().contains("column 3"), "{e}");
+        let e = load("year,,b\n2000,1,2\n2001,2,3\n").unwrap_err();
+        assert!(e.to_string().contains("no name"), "{e}");
+        assert!(load("year,地区生产总值,b\n2000,1,2\n2001,2,3\n").is_ok());
+    }
+
+    #[test]
+    fn a_year_beyond_the_calendar_is_refused_not_wrapped() {
+        let e = load("year,a\n2147483647,1\n2147483648,2\n").unwrap_err();
+        assert!(e.to_string().contains("not a calendar year"), "{e}");
+        let e = load("year,a\n2000,1\n2001,\u{1b}]0;x\n").unwrap_err();
+        assert!(!e.to_string().contains('\u{1b}'), "{e}");
     }
 
     #[test]

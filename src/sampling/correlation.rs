@@ -36,7 +36,15 @@
 //! identity weights). That matrix may still be singular, so its eigenvalues are then
 //! floored at `1e-8` and it is rescaled to a unit diagonal, which makes it strictly
 //! positive definite. The entries that moved by more than `1e-6` are reported as
-//! [`Adjustment`]s so the planner can see what was changed.
+//! [`Adjustment`]s so the planner can see what was changed ([`summarize`] gives the
+//! count and the largest changes, for a terminal).
+//!
+//! The repair costs `O(n^3)` for `n` drivers: only the groups of drivers joined by
+//! non-zero correlations whose block fails are repaired (every other entry is kept
+//! exactly), each projection is one symmetric eigendecomposition, and the number of
+//! projections is capped by a fixed work budget (shrinking as `n^3` grows), after which
+//! the last iterate is floored and rescaled as above, so the result is always a valid
+//! correlation matrix even when the projections stop before converging.
 //!
 //! # Sampling
 //!
@@ -61,6 +69,9 @@ const ADJUSTMENT_REPORT_TOL: f64 = 1e-6;
 const HIGHAM_TOL: f64 = 1e-10;
 /// Iteration cap of the alternating projections (the result is valid even if it stops early).
 const HIGHAM_MAX_ITER: usize = 20_000;
+/// Work budget of the alternating projections, in units of `n^3` (see
+/// [`higham_iterations`]).
+const HIGHAM_WORK: f64 = 2e9;
 /// Cumulative squared eigenvector weight that selects the implicated drivers.
 const EIGENVECTOR_WEIGHT: f64 = 0.9;
 
@@ -319,20 +330,17 @@ impl Correlation {
     }
 
     /// Positive-definiteness check and factorisation of a symmetric unit-diagonal matrix.
+    /// The check is a Cholesky factorisation of `R - 1e-10 I` (it succeeds exactly when
+    /// the smallest eigenvalue exceeds `1e-10`), so a valid matrix costs two
+    /// factorisations and no eigendecomposition; only a rejected one is examined further.
     fn from_checked(n: usize, matrix: Vec<f64>) -> Result<Self, CorrelationError> {
         if n == 0 {
             return Ok(Self::identity(0));
         }
         let m = DMatrix::from_row_slice(n, n, &matrix);
-        let eig = symmetric_eigen(m.clone())?;
-        let (min_idx, min_eigenvalue) = min_eigen(&eig);
-        let chol = Cholesky::new(m).filter(|_| min_eigenvalue > MIN_EIGENVALUE);
+        let chol = is_positive_definite(&m).then(|| Cholesky::new(m)).flatten();
         let Some(chol) = chol else {
-            let vector: Vec<f64> = eig.eigenvectors.column(min_idx).iter().copied().collect();
-            return Err(CorrelationError::NotPositiveDefinite {
-                pairs: implicated_pairs(n, &matrix, &vector),
-                min_eigenvalue,
-            });
+            return Err(not_positive_definite(n, &matrix));
         };
         let l = chol.l();
         let mut cholesky = vec![0.0; n * n];
@@ -359,19 +367,51 @@ impl Correlation {
     }
 
     /// Repair path shared by the public entry points: `matrix` is symmetric, finite,
-    /// unit diagonal.
+    /// unit diagonal. Drivers fall into groups joined by non-zero correlations (the
+    /// connected components of the matrix's graph); the matrix is positive definite
+    /// exactly when every group's block is, and the projections keep the blocks apart,
+    /// so only the groups that fail are repaired, each on its own, and every other
+    /// entry is kept exactly as given.
     fn repair_symmetric(
         n: usize,
         matrix: Vec<f64>,
     ) -> Result<(Self, Vec<Adjustment>), CorrelationError> {
-        match Self::from_checked(n, matrix.clone()) {
-            Ok(c) => Ok((c, Vec::new())),
-            Err(_) => Self::repair_unchecked(n, &matrix),
+        if n == 0 {
+            return Ok((Self::identity(0), Vec::new()));
         }
+        if is_positive_definite(&DMatrix::from_row_slice(n, n, &matrix)) {
+            return Self::from_checked(n, matrix).map(|c| (c, Vec::new()));
+        }
+        let mut repaired = matrix.clone();
+        for group in components(n, &matrix) {
+            let k = group.len();
+            if k < 2 {
+                continue;
+            }
+            let block: Vec<f64> = group
+                .iter()
+                .flat_map(|&i| group.iter().map(move |&j| (i, j)))
+                .map(|(i, j)| matrix[i * n + j])
+                .collect();
+            // One group of all drivers is the whole matrix, already known to fail.
+            if k < n && is_positive_definite(&DMatrix::from_row_slice(k, k, &block)) {
+                continue;
+            }
+            let fixed = repair_block(k, &block)?;
+            for (a, &i) in group.iter().enumerate() {
+                for (b, &j) in group.iter().enumerate() {
+                    repaired[i * n + j] = fixed[a * k + b];
+                }
+            }
+        }
+        let c = Self::from_checked(n, repaired)?;
+        let adjustments = adjustments(n, &matrix, &c.matrix);
+        Ok((c, adjustments))
     }
 
     /// Nearest correlation matrix of any finite symmetric `n * n` matrix (the diagonal
     /// need not be 1), made strictly positive definite.
+    #[cfg(test)]
     fn repair_unchecked(
         n: usize,
         values: &[f64],
@@ -379,22 +419,95 @@ impl Correlation {
         if n == 0 {
             return Ok((Self::identity(0), Vec::new()));
         }
-        let nearest = nearest_correlation(n, values)?;
-        let mut floor = REPAIR_EIGEN_FLOOR;
-        let mut last_err = CorrelationError::NoConvergence;
-        for _ in 0..4 {
-            let candidate = floor_and_rescale(n, &nearest, floor)?;
-            match Self::from_checked(n, candidate) {
-                Ok(c) => {
-                    let adjustments = adjustments(n, values, &c.matrix);
-                    return Ok((c, adjustments));
-                }
-                Err(e) => last_err = e,
-            }
-            floor *= 10.0;
-        }
-        Err(last_err)
+        let fixed = repair_block(n, values)?;
+        let c = Self::from_checked(n, fixed)?;
+        let adjustments = adjustments(n, values, &c.matrix);
+        Ok((c, adjustments))
     }
+}
+
+/// Whether a symmetric matrix's smallest eigenvalue exceeds [`MIN_EIGENVALUE`]: the
+/// Cholesky factorisation of `M - MIN_EIGENVALUE * I` succeeds.
+fn is_positive_definite(m: &DMatrix<f64>) -> bool {
+    let n = m.nrows();
+    let shifted = m - DMatrix::<f64>::identity(n, n) * MIN_EIGENVALUE;
+    Cholesky::new(shifted).is_some()
+}
+
+/// The error for a matrix that failed [`is_positive_definite`]: its smallest
+/// eigenvalue and the pairs to revisit.
+fn not_positive_definite(n: usize, matrix: &[f64]) -> CorrelationError {
+    let m = DMatrix::from_row_slice(n, n, matrix);
+    let min_eigenvalue = m
+        .clone()
+        .symmetric_eigenvalues()
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    // The eigenvector is needed only when no pair or triple explains the failure.
+    let pairs = implicated_pairs(n, matrix, || {
+        symmetric_eigen(m)
+            .ok()
+            .map(|eig| {
+                let (k, _) = min_eigen(&eig);
+                eig.eigenvectors.column(k).iter().copied().collect()
+            })
+            .unwrap_or_default()
+    });
+    CorrelationError::NotPositiveDefinite {
+        pairs,
+        min_eigenvalue,
+    }
+}
+
+/// Groups of drivers joined, directly or through others, by non-zero correlations;
+/// each group in increasing order, groups by their first driver.
+fn components(n: usize, m: &[f64]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for i in 0..n {
+        for j in (i + 1)..n {
+            if m[i * n + j] != 0.0 {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut slot = vec![usize::MAX; n];
+    for i in 0..n {
+        let r = root(&mut parent, i);
+        if slot[r] == usize::MAX {
+            slot[r] = groups.len();
+            groups.push(Vec::new());
+        }
+        groups[slot[r]].push(i);
+    }
+    groups
+}
+
+/// The nearest correlation matrix to a finite symmetric `k * k` block, floored to be
+/// strictly positive definite and rescaled to a unit diagonal (row-major).
+fn repair_block(k: usize, values: &[f64]) -> Result<Vec<f64>, CorrelationError> {
+    let (_, last) = nearest_correlation(k, values)?;
+    let mut floor = REPAIR_EIGEN_FLOOR;
+    let mut candidate = floor_and_rescale(k, &last, floor);
+    for _ in 0..4 {
+        if is_positive_definite(&DMatrix::from_row_slice(k, k, &candidate)) {
+            return Ok(candidate);
+        }
+        floor *= 10.0;
+        candidate = floor_and_rescale(k, &last, floor);
+    }
+    Err(CorrelationError::NoConvergence)
 }
 
 /// Shape, range, diagonal and symmetry checks; returns the symmetrised matrix with an exact
@@ -511,9 +624,14 @@ fn triple_min_eigenvalue(n: usize, m: &[f64], i: usize, j: usize, k: usize) -> f
     }
 }
 
+/// Stop looking for more failing triples once this many pairs are named: the
+/// message lists only the first few, and a search over every triple of a large
+/// matrix is the slow part.
+const MAX_IMPLICATED_PAIRS: usize = 1_000;
+
 /// The pairs to report for a matrix that failed the positive-definiteness rule.
-/// `vector` is the eigenvector of the smallest eigenvalue.
-fn implicated_pairs(n: usize, m: &[f64], vector: &[f64]) -> Vec<(usize, usize)> {
+/// `vector` gives the eigenvector of the smallest eigenvalue, computed only if needed.
+fn implicated_pairs(n: usize, m: &[f64], vector: impl FnOnce() -> Vec<f64>) -> Vec<(usize, usize)> {
     // 2x2: |rho| = 1 (within the eigenvalue threshold) is singular on its own.
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for i in 0..n {
@@ -526,12 +644,28 @@ fn implicated_pairs(n: usize, m: &[f64], vector: &[f64]) -> Vec<(usize, usize)> 
     if !pairs.is_empty() {
         return pairs;
     }
-    // 3x3: every inconsistent triple.
-    for i in 0..n {
+    // 3x3: every inconsistent triple. With unit diagonal and |rho| < 1 the other two
+    // eigenvalues are positive and sum to at most 3, so a smallest eigenvalue at most
+    // MIN_EIGENVALUE means a determinant at most 2.25 * MIN_EIGENVALUE: the cheap
+    // determinant rules out almost every triple before an eigenvalue is computed.
+    let det_bound = 2.25 * MIN_EIGENVALUE + 1e-12;
+    'scan: for i in 0..n {
         for j in (i + 1)..n {
+            let a = m[i * n + j];
             for k in (j + 1)..n {
+                let (b, c) = (m[i * n + k], m[j * n + k]);
+                if a == 0.0 && (b == 0.0 || c == 0.0) || b == 0.0 && c == 0.0 {
+                    continue;
+                }
+                let det = 1.0 + 2.0 * a * b * c - a * a - b * b - c * c;
+                if det > det_bound {
+                    continue;
+                }
                 if triple_min_eigenvalue(n, m, i, j, k) <= MIN_EIGENVALUE {
                     pairs.extend([(i, j), (i, k), (j, k)]);
+                    if pairs.len() >= MAX_IMPLICATED_PAIRS {
+                        break 'scan;
+                    }
                 }
             }
         }
@@ -542,6 +676,7 @@ fn implicated_pairs(n: usize, m: &[f64], vector: &[f64]) -> Vec<(usize, usize)> 
         return pairs;
     }
     // Larger: drivers dominating the eigenvector of the smallest eigenvalue.
+    let vector = vector();
     let mut order: Vec<usize> = (0..vector.len().min(n)).collect();
     order.sort_by(|&a, &b| vector[b].abs().total_cmp(&vector[a].abs()).then(a.cmp(&b)));
     let total: f64 = vector.iter().map(|v| v * v).sum();
@@ -569,12 +704,6 @@ fn frobenius(m: &DMatrix<f64>) -> f64 {
     m.iter().map(|v| v * v).sum::<f64>().sqrt()
 }
 
-/// Projection onto the positive semidefinite cone (eigenvalues clipped at 0).
-fn project_psd(m: &DMatrix<f64>) -> Result<DMatrix<f64>, CorrelationError> {
-    let eig = symmetric_eigen(m.clone())?;
-    Ok(recompose_clipped(&eig, 0.0))
-}
-
 /// `V diag(max(lambda, floor)) V^T`, symmetrised.
 fn recompose_clipped(eig: &SymmetricEigen<f64, Dyn>, floor: f64) -> DMatrix<f64> {
     let mut b = eig.eigenvectors.clone();
@@ -585,16 +714,36 @@ fn recompose_clipped(eig: &SymmetricEigen<f64, Dyn>, floor: f64) -> DMatrix<f64>
     (&x + x.transpose()) * 0.5
 }
 
+/// Iterations of the alternating projections for `n` drivers: each costs one
+/// eigendecomposition, `O(n^3)`, so the cap shrinks with `n^3` to keep a repair
+/// within a fixed amount of work (2e9 `n^3`-units: seconds, not minutes, even for
+/// 2,000 drivers), between 1 and [`HIGHAM_MAX_ITER`]. Stopping early is safe: the
+/// last iterate is floored and rescaled into a valid correlation matrix anyway, only
+/// possibly farther from the input than the nearest one. Deterministic: the same
+/// input always takes the same iterations.
+fn higham_iterations(n: usize) -> usize {
+    let cube = (n.max(1) as f64).powi(3);
+    ((HIGHAM_WORK / cube) as usize).clamp(1, HIGHAM_MAX_ITER)
+}
+
 /// Higham (2002) alternating projections with Dykstra's correction, W = I. Returns the
-/// unit-diagonal iterate (positive semidefinite up to the convergence tolerance).
-fn nearest_correlation(n: usize, values: &[f64]) -> Result<DMatrix<f64>, CorrelationError> {
+/// unit-diagonal iterate (positive semidefinite up to the convergence tolerance) and
+/// the eigendecomposition of the last projected matrix, whose eigenvalues the caller
+/// floors (so the final step costs no further decomposition).
+fn nearest_correlation(
+    n: usize,
+    values: &[f64],
+) -> Result<(DMatrix<f64>, SymmetricEigen<f64, Dyn>), CorrelationError> {
     let a = DMatrix::from_row_slice(n, n, values);
     let mut y = (&a + a.transpose()) * 0.5;
     let mut ds = DMatrix::<f64>::zeros(n, n);
     let mut x_prev = y.clone();
-    for _ in 0..HIGHAM_MAX_ITER {
+    let mut last = None;
+    for _ in 0..higham_iterations(n) {
         let r = &y - &ds;
-        let x = project_psd(&r)?;
+        let eig = symmetric_eigen(r.clone())?;
+        let x = recompose_clipped(&eig, 0.0);
+        last = Some(eig);
         ds = &x - &r;
         let mut y_new = x.clone();
         y_new.fill_diagonal(1.0);
@@ -607,14 +756,17 @@ fn nearest_correlation(n: usize, values: &[f64]) -> Result<DMatrix<f64>, Correla
             break;
         }
     }
-    Ok(y)
+    let last = match last {
+        Some(eig) => eig,
+        None => symmetric_eigen(y.clone())?,
+    };
+    Ok((y, last))
 }
 
 /// Floors the eigenvalues at `floor`, rescales to unit diagonal and returns the exactly
 /// symmetric row-major matrix with entries clamped into `[-1, 1]`.
-fn floor_and_rescale(n: usize, y: &DMatrix<f64>, floor: f64) -> Result<Vec<f64>, CorrelationError> {
-    let eig = symmetric_eigen(y.clone())?;
-    let x = recompose_clipped(&eig, floor);
+fn floor_and_rescale(n: usize, eig: &SymmetricEigen<f64, Dyn>, floor: f64) -> Vec<f64> {
+    let x = recompose_clipped(eig, floor);
     let scale: Vec<f64> = (0..n).map(|i| 1.0 / x[(i, i)].sqrt()).collect();
     let mut out = vec![0.0; n * n];
     for i in 0..n {
@@ -625,7 +777,7 @@ fn floor_and_rescale(n: usize, y: &DMatrix<f64>, floor: f64) -> Result<Vec<f64>,
             out[j * n + i] = v;
         }
     }
-    Ok(out)
+    out
 }
 
 /// Entries `(i, j)`, `i <= j`, that moved by more than the report tolerance.
@@ -645,6 +797,38 @@ fn adjustments(n: usize, from: &[f64], to: &[f64]) -> Vec<Adjustment> {
         }
     }
     out
+}
+
+/// What a repair changed, in brief: how many pairs moved and the largest moves, for a
+/// terminal or a report (a repair of 500 drivers can move over 100,000 pairs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepairSummary {
+    /// Pairs `(i, j)`, `i < j`, that moved by more than `1e-6`.
+    pub pairs: usize,
+    /// The largest moves, largest first (ties in pair order), at most the number asked.
+    pub largest: Vec<Adjustment>,
+}
+
+/// The count of off-diagonal adjustments and the `keep` largest, largest first.
+pub fn summarize(adjustments: &[Adjustment], keep: usize) -> RepairSummary {
+    let mut off: Vec<&Adjustment> = adjustments.iter().filter(|a| a.i != a.j).collect();
+    let pairs = off.len();
+    let key = |a: &Adjustment| (a.to - a.from).abs();
+    let order = |a: &&Adjustment, b: &&Adjustment| {
+        key(b)
+            .total_cmp(&key(a))
+            .then(a.i.cmp(&b.i))
+            .then(a.j.cmp(&b.j))
+    };
+    if off.len() > keep && keep > 0 {
+        off.select_nth_unstable_by(keep - 1, order);
+    }
+    off.truncate(keep);
+    off.sort_by(order);
+    RepairSummary {
+        pairs,
+        largest: off.into_iter().cloned().collect(),
+    }
 }
 
 #[cfg(test)]
@@ -920,6 +1104,63 @@ mod tests {
         let (c, adj) = Correlation::repaired(3, &r).expect("valid");
         assert!(adj.is_empty());
         assert_eq!(c.matrix(), &r);
+    }
+
+    #[test]
+    fn a_summary_counts_the_moved_pairs_and_lists_the_largest_first() {
+        let adj = |i, j, from, to| Adjustment { i, j, from, to };
+        let all = vec![
+            adj(0, 0, 2.0, 1.0),
+            adj(0, 1, 0.9, 0.7),
+            adj(0, 2, -0.9, -0.5),
+            adj(1, 2, 0.9, 0.85),
+            adj(2, 3, 0.0, 0.1),
+        ];
+        let s = summarize(&all, 2);
+        assert_eq!(s.pairs, 4, "the diagonal is not a pair");
+        assert_eq!(s.largest, vec![all[2].clone(), all[1].clone()]);
+        assert_eq!(summarize(&all, 10).largest.len(), 4);
+        assert_eq!(summarize(&[], 10).pairs, 0);
+    }
+
+    #[test]
+    fn only_the_group_that_fails_is_repaired_and_the_rest_kept_exactly() {
+        // Drivers 0-2 are inconsistent; 3-4 are a valid pair of their own; 5 is alone.
+        let pairs = [(0, 1, 0.9), (1, 2, 0.9), (0, 2, -0.9), (3, 4, 0.7)];
+        let (c, adj) = Correlation::repaired_pairs(6, &pairs).expect("repairable");
+        assert!(is_valid_correlation(c.matrix(), 6));
+        assert_eq!(c.get(3, 4), 0.7);
+        for i in 0..3 {
+            for j in 3..6 {
+                assert_eq!(c.get(i, j), 0.0);
+            }
+        }
+        assert!(adj.iter().all(|a| a.i < 3 && a.j < 3));
+        assert_eq!(adj.len(), 3);
+    }
+
+    #[test]
+    fn repairing_hundreds_of_inconsistent_drivers_takes_seconds_not_minutes() {
+        // A chain of inconsistent triples joining all drivers into one group.
+        let n = 300;
+        let mut pairs = Vec::new();
+        for i in 0..n - 2 {
+            pairs.push((i, i + 1, 0.9));
+            pairs.push((i, i + 2, -0.9));
+        }
+        let start = std::time::Instant::now();
+        let (c, adj) = Correlation::repaired_pairs(n, &pairs).expect("repairable");
+        let took = start.elapsed();
+        assert!(Correlation::from_matrix(n, c.matrix()).is_ok());
+        assert!(!adj.is_empty());
+        assert!(took.as_secs() < 60, "repair of {n} drivers took {took:?}");
+        // The unrepaired matrix is refused quickly too, naming some triple.
+        let start = std::time::Instant::now();
+        let e = Correlation::from_pairs(n, &pairs).unwrap_err();
+        assert!(
+            matches!(e, CorrelationError::NotPositiveDefinite { ref pairs, .. } if !pairs.is_empty())
+        );
+        assert!(start.elapsed().as_secs() < 30);
     }
 
     #[test]

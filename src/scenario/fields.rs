@@ -13,10 +13,17 @@ pub fn join(path: &str, key: &str) -> String {
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let key = if plain {
+    // A key is echoed in messages: escaped, and cut short when long.
+    let key = if plain && key.len() <= 64 {
         key.to_string()
     } else {
-        format!("\"{}\"", key.escape_default())
+        let escaped = key.escape_default().to_string();
+        if escaped.chars().count() > 64 {
+            let cut: String = escaped.chars().take(61).collect();
+            format!("\"{cut}...\"")
+        } else {
+            format!("\"{escaped}\"")
+        }
     };
     if path.is_empty() {
         key
@@ -44,18 +51,17 @@ pub fn did_you_mean<'a>(
     nearest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
-/// Short rendering of a value for messages.
+/// Short rendering of a value for messages, with control characters
+/// escaped so that a hostile value cannot drive the terminal.
 pub fn show(value: &Value) -> String {
     let s = match value {
         Value::String(s) => format!("\"{s}\""),
+        // Only the start is shown: do not serialise a huge table whole.
+        Value::Array(a) if a.len() > 20 => format!("[... {} items]", a.len()),
+        Value::Object(m) if m.len() > 20 => format!("{{... {} entries}}", m.len()),
         other => other.to_string(),
     };
-    if s.chars().count() > 60 {
-        let cut: String = s.chars().take(57).collect();
-        format!("{cut}...")
-    } else {
-        s
-    }
+    crate::input::text::excerpt(&s, 60)
 }
 
 pub fn type_name(value: &Value) -> &'static str {
@@ -69,10 +75,28 @@ pub fn type_name(value: &Value) -> &'static str {
     }
 }
 
-/// A number as f64, refusing NaN and infinities (TOML allows `nan` and `inf`).
+/// Largest magnitude a number in a scenario may have. Far beyond any
+/// economic quantity, and small enough that the product of two such
+/// numbers is still finite (1e150 squared is 1e300 < 1.8e308), so a formula
+/// multiplying inputs does not overflow to infinity on its first step.
+pub const MAX_MAGNITUDE: f64 = 1e150;
+
+/// A number as f64, refusing NaN and infinities (TOML allows `nan` and
+/// `inf`) and magnitudes above [`MAX_MAGNITUDE`].
 pub fn number(value: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<f64> {
     match value {
         Value::Number(n) => match n.as_f64() {
+            Some(x) if x.is_finite() && x.abs() > MAX_MAGNITUDE => {
+                problems.push(
+                    Problem::new(
+                        path,
+                        format!("is too large: a number in a scenario is at most {MAX_MAGNITUDE:e} in size, so that results stay finite"),
+                    )
+                    .value(n.to_string())
+                    .hint("check the unit: write amounts in a larger unit (for example 亿元 instead of 元)"),
+                );
+                None
+            }
             Some(x) if x.is_finite() => Some(x),
             _ => {
                 problems.push(

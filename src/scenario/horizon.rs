@@ -37,6 +37,9 @@ use serde_json::{Map, Value};
 
 /// Longest horizon accepted: far beyond any plan.
 pub const MAX_YEARS: usize = 50;
+/// Longest lag accepted (`x[t-k]`, `k` years): history plus horizon never
+/// reach further back than calendar years do.
+pub const MAX_LAG: u32 = 9999;
 
 /// The multi-year part of a validated scenario.
 #[derive(Debug, Clone)]
@@ -610,14 +613,37 @@ fn check_lags(
                 );
                 continue;
             }
-            let first = years[0];
+            if r.lag > MAX_LAG {
+                p.push(
+                    Problem::new(
+                        path.clone(),
+                        format!(
+                            "`{}[t-{}]` reaches back {} years; a lag is at most {MAX_LAG} years\n{}",
+                            r.name,
+                            r.lag,
+                            r.lag,
+                            caret(&ind.formula, r.offset)
+                        ),
+                    )
+                    .value(format!("t-{}", r.lag))
+                    .hint(format!("lags count years: write `{}[t-1]` for last year's value", r.name)),
+                );
+                continue;
+            }
+            // In 64-bit arithmetic: no lag can wrap around to a later year.
+            let first = i64::from(years[0]);
+            let lag = i64::from(r.lag);
             // The earliest year this reference reads, in the first year.
-            let missing = (0..years.len())
-                .map(|t| first + t as i32 - r.lag as i32)
-                .find(|&y| y < first && history.value(r.name, y).is_none());
+            let missing = (0..years.len() as i64).map(|t| first + t - lag).find(|&y| {
+                y < first
+                    && i32::try_from(y)
+                        .ok()
+                        .and_then(|y| history.value(r.name, y))
+                        .is_none()
+            });
             if let Some(y) = missing {
-                let reader = y + r.lag as i32;
-                let hint = if y == history.base_year {
+                let reader = y + lag;
+                let hint = if y == i64::from(history.base_year) {
                     format!("add `{} = ...` under [base], its value in {y}", r.name)
                 } else {
                     format!(

@@ -28,11 +28,34 @@ const SECTIONS: [&str; 3] = ["base", "drivers", "indicators"];
 /// Where merged entries came from: (`section.name` prefix, file).
 pub type Origins = Vec<(String, PathBuf)>;
 
+/// A scenario document with its includes merged.
+#[derive(Debug)]
+pub struct Expanded {
+    pub doc: Value,
+    /// The bytes the scenario hash covers.
+    pub hashed: Vec<u8>,
+    pub origins: Origins,
+    /// The included files, in the order listed.
+    pub files: Vec<PathBuf>,
+}
+
 /// The scenario with its includes merged, the bytes to hash, and origins.
-pub fn expand(
+pub fn expand(path: &Path, bytes: &[u8], doc: Value) -> Result<Expanded, ScenarioError> {
+    let mut files = Vec::new();
+    let (doc, hashed, origins) = merge(path, bytes, doc, &mut files)?;
+    Ok(Expanded {
+        doc,
+        hashed,
+        origins,
+        files,
+    })
+}
+
+fn merge(
     path: &Path,
     bytes: &[u8],
     mut doc: Value,
+    files: &mut Vec<PathBuf>,
 ) -> Result<(Value, Vec<u8>, Origins), ScenarioError> {
     let mut hashed = bytes.to_vec();
     let mut origins = Origins::new();
@@ -77,7 +100,21 @@ pub fn expand(
         let inc_bytes = source::read(&file)?;
         let inc = source::parse(&file, &inc_bytes, Format::of(&file))?;
         hashed.extend_from_slice(&inc_bytes);
+        files.push(file.clone());
         let at = |p: &str| format!("include[{k}] ({}): {p}", file.display());
+        let text = super::inert::check(&inc, "");
+        if !text.is_empty() {
+            return Err(ScenarioError::Invalid {
+                file: path.to_path_buf(),
+                problems: text
+                    .into_iter()
+                    .map(|mut p| {
+                        p.path = at(&p.path);
+                        p
+                    })
+                    .collect(),
+            });
+        }
         let Some(inc) = inc.as_object() else {
             return Err(invalid(Problem::new(at(""), "must be a table")));
         };

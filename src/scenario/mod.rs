@@ -8,6 +8,8 @@
 mod fields;
 pub mod horizon;
 pub mod include;
+mod inert;
+mod json;
 pub mod source;
 mod validate;
 pub mod variants;
@@ -36,6 +38,9 @@ pub const MAX_DRAWS: u64 = 10_000_000_000;
 pub struct Scenario {
     /// The file it came from, as given on the command line.
     pub file: PathBuf,
+    /// Every file read to build it: `file`, then each included file. A
+    /// command must not write its results over any of them.
+    pub inputs: Vec<PathBuf>,
     /// `sha256:` and the hex digest of the file's bytes.
     pub hash: String,
     /// Short name, safe as a directory name (`[A-Za-z0-9_.-]`, not starting with `.`).
@@ -214,11 +219,26 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// Parse and validate scenario text; `path` is used in messages only.
 pub fn from_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Scenario, ScenarioError> {
     let doc = source::parse(path, bytes, format)?;
-    let (doc, hashed, origins) = include::expand(path, bytes, doc)?;
-    validate::scenario(path, &hashed, &doc).map_err(|problems| ScenarioError::Invalid {
-        file: path.to_path_buf(),
-        problems: include::annotate(problems, &origins),
-    })
+    // Text that could drive a terminal or stall a later step is refused
+    // before anything else reads the document.
+    let text = inert::check(&doc, "");
+    if !text.is_empty() {
+        return Err(ScenarioError::Invalid {
+            file: path.to_path_buf(),
+            problems: text,
+        });
+    }
+    let expanded = include::expand(path, bytes, doc)?;
+    let mut s = validate::scenario(path, &expanded.hashed, &expanded.doc).map_err(|problems| {
+        ScenarioError::Invalid {
+            file: path.to_path_buf(),
+            problems: include::annotate(problems, &expanded.origins),
+        }
+    })?;
+    s.inputs = std::iter::once(path.to_path_buf())
+        .chain(expanded.files)
+        .collect();
+    Ok(s)
 }
 
 /// `sha256:<hex>` of the bytes.

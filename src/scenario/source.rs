@@ -8,7 +8,6 @@
 
 use crate::error::ScenarioError;
 use serde_json::Value;
-use std::io::Read;
 use std::path::Path;
 
 /// Far larger than any scenario a planner writes (the seed district is 8 KB).
@@ -45,33 +44,22 @@ impl Format {
     }
 }
 
-/// Read the file's bytes, refusing oversized files without reading them whole.
+/// Read the file's bytes: a regular file only (a FIFO or a device is
+/// refused before it is opened), and oversized files without reading them
+/// whole.
 pub fn read(path: &Path) -> Result<Vec<u8>, ScenarioError> {
-    let read_err = |source| ScenarioError::Read {
-        file: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let meta = file.metadata().map_err(read_err)?;
-    if meta.is_dir() {
-        return Err(read_err(std::io::Error::other(
-            "it is a directory, not a file",
-        )));
-    }
-    let mut bytes = Vec::new();
-    // Read one byte past the limit so a file that grows or lies about its
-    // size is still caught.
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ScenarioError::TooLarge {
+    use crate::input::file::{self, ReadError};
+    file::read(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::Io(source) => ScenarioError::Read {
             file: path.to_path_buf(),
-            size: meta.len().max(bytes.len() as u64),
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    Ok(bytes)
+            source,
+        },
+        ReadError::TooLarge { size, limit } => ScenarioError::TooLarge {
+            file: path.to_path_buf(),
+            size,
+            limit,
+        },
+    })
 }
 
 /// Parse the text into a document tree.
@@ -100,12 +88,22 @@ pub fn parse(path: &Path, bytes: &[u8], format: Format) -> Result<Value, Scenari
         ));
     }
     match format {
-        Format::Json => serde_json::from_str::<Value>(text)
-            .map_err(|e| syntax(e.line(), e.column(), strip_position(&e.to_string()))),
+        Format::Json => super::json::from_str(text).map_err(|e| {
+            let message = strip_position(&e.to_string());
+            syntax(
+                e.line(),
+                e.column(),
+                crate::input::text::for_terminal(&message).into_owned(),
+            )
+        }),
         Format::Toml => {
             let table = text.parse::<toml::Table>().map_err(|e| {
                 let (line, column) = e.span().map(|s| line_col(bytes, s.start)).unwrap_or((1, 1));
-                syntax(line, column, e.message().trim().to_string())
+                syntax(
+                    line,
+                    column,
+                    crate::input::text::for_terminal(e.message().trim()).into_owned(),
+                )
             })?;
             Ok(toml_to_json(toml::Value::Table(table)))
         }

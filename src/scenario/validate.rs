@@ -82,6 +82,15 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default()
     };
+    if declared("indicators").is_empty() && doc.get("indicators").is_none_or(Value::is_object) {
+        p.push(
+            Problem::new(
+                "indicators",
+                "the scenario has no indicators, so there is nothing to simulate or report",
+            )
+            .hint("a minimal scenario needs a driver and an indicator computed from it, e.g.\n[drivers]\ng = { dist = \"normal\", mean = 0.06, sd = 0.01 }\n[indicators]\ngdp_growth = \"g\""),
+        );
+    }
     // Indicators whose own formula is broken count as declared too.
     let broken = declared("indicators")
         .into_iter()
@@ -122,6 +131,7 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
     }
     Ok(Scenario {
         file: path.to_path_buf(),
+        inputs: vec![path.to_path_buf()],
         hash: super::hash_bytes(bytes),
         name,
         title,
@@ -780,13 +790,19 @@ fn correlation_problem(
             pairs,
             min_eigenvalue,
         } => {
-            let listed: Vec<String> = pairs
+            // A large inconsistent matrix can implicate thousands of pairs.
+            const LISTED: usize = 20;
+            let mut listed: Vec<String> = pairs
                 .iter()
+                .take(LISTED)
                 .map(|&(i, j)| {
                     let rho = set_at.get(&(i.min(j), i.max(j))).map_or(0.0, |s| s.1);
                     format!("{} ~ {}: {rho}", names[i], names[j])
                 })
                 .collect();
+            if pairs.len() > LISTED {
+                listed.push(format!("... and {} more pairs", pairs.len() - LISTED));
+            }
             Problem::new(
                 "correlations",
                 format!(
