@@ -122,7 +122,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         }
     };
     backtest::first_index(&growth, opts.from).map_err(|e| usage(&e))?;
-    targetsim::output::prepare_dir(&dir)?;
+    let out = targetsim::output::Staging::begin(&targetsim::output::BACKTEST, &dir, &[&file])?;
     let b = backtest::run(&growth, &opts).map_err(|e| usage(&e))?;
     let file_text = file.display().to_string();
     let forecasts = backtest_chart::forecasts_svg(&b);
@@ -147,8 +147,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     ];
     let mut written = Vec::new();
     for (name, bytes) in &outputs {
-        written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
+        written.push(out.write(name, bytes)?);
     }
+    out.commit()?;
     if !args.quiet {
         print!("{}", report::table(&b, &file_text));
         if let Some(r) = &targets_report {

@@ -104,7 +104,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         run.draws,
         s.indicators.len() + s.target_sets[set].targets.len(),
     )?;
-    targetsim::output::prepare_dir(&dir)?;
+    let out = targetsim::output::Staging::begin(&targetsim::output::CALIBRATE, &dir, &[&s.file])?;
     let opts = calibrate::Options {
         run,
         set,
@@ -117,8 +117,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         upper,
     };
     let c = calibrate::calibrate(&s, &opts)?;
-    let path =
-        targetsim::output::write_atomic(&dir, "calibration.json", &json::to_pretty_bytes(&c))?;
+    let path = out.write("calibration.json", &json::to_pretty_bytes(&c))?;
+    out.commit()?;
     if !args.quiet {
         print!("{}", calibration::render(&s, &c));
         println!();

@@ -27,7 +27,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let opts = args.sim.options(&s)?;
     let dir = args.sim.out_dir(&s);
     targetsim::engine::check_memory(opts.draws, s.indicators.len() + 1)?;
-    targetsim::output::prepare_dir(&dir)?;
+    let out = targetsim::output::Staging::begin(&targetsim::output::COMPARE, &dir, &[&s.file])?;
     let c = targetsim::compare::compare(&s, &opts)?;
     let mut charts: Vec<(String, String)> =
         vec![("comparison".into(), compare_chart::sets_svg(&s.title, &c))];
@@ -48,8 +48,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     let mut written = Vec::new();
     for (name, bytes) in &files {
-        written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
+        written.push(out.write(name, bytes)?);
     }
+    out.commit()?;
     if !args.quiet {
         print!("{}", comparison::render(&s, &c));
         println!();

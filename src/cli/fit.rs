@@ -1,7 +1,7 @@
 //! `targetsim fit`: driver distributions and correlations from a history file.
 
 use super::Failure;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use targetsim::fit::{self, FitOptions, FragmentDist};
 use targetsim::history::{self, History};
 
@@ -76,15 +76,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     print!("{}", f.table());
     match &args.out {
         Some(path) => {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => Path::new(".").to_path_buf(),
-            };
-            let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-                Failure::Usage(format!("error: --out {}: not a file name", path.display()))
-            })?;
-            targetsim::output::prepare_dir(&dir)?;
-            let written = targetsim::output::write_atomic(&dir, name, fragment.as_bytes())?;
+            if path.file_name().and_then(|n| n.to_str()).is_none() {
+                return Err(Failure::Usage(format!(
+                    "error: --out {}: not a file name",
+                    path.display()
+                )));
+            }
+            let written =
+                targetsim::output::write_file(path, fragment.as_bytes(), &[&args.history])?;
             println!("\nwrote {}", written.display());
         }
         None => {

@@ -78,7 +78,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         return super::run_years::execute(&s, &opts, dir, out);
     }
     targetsim::engine::check_memory(opts.draws, s.indicators.len())?;
-    targetsim::output::prepare_dir(&dir)?;
+    let out = targetsim::output::Staging::begin(&targetsim::output::RUN, &dir, &[&s.file])?;
     let progress = super::progress::Progress::new(opts.draws, args.quiet);
     let count = |n: u64| progress.inc(n);
     let mut counted: RunOptions<'_> = opts;
@@ -116,33 +116,22 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();
     for e in exports {
-        written.push(targetsim::output::write_atomic(
-            &dir,
-            e.file_name(),
-            &e.render(&summary),
-        )?);
+        written.push(out.write(e.file_name(), &e.render(&summary))?);
     }
     if let Some((svg, png)) = &tornado {
-        written.push(targetsim::output::write_atomic(
-            &dir,
-            "tornado.svg",
-            svg.as_bytes(),
-        )?);
-        written.push(targetsim::output::write_atomic(&dir, "tornado.png", png)?);
+        written.push(out.write("tornado.svg", svg.as_bytes())?);
+        written.push(out.write("tornado.png", png)?);
     }
     let chart_files = if args.no_charts {
         Vec::new()
     } else {
-        chart::write_all(&dir, &charts)?
+        chart::write_all(&out, &charts)?
     };
     let report = match page {
-        Some(page) => Some(targetsim::output::write_atomic(
-            &dir,
-            html::FILE,
-            page.as_bytes(),
-        )?),
+        Some(page) => Some(out.write(html::FILE, page.as_bytes())?),
         None => None,
     };
+    out.commit()?;
     progress.finish();
     if !args.quiet {
         print!("{}", table::render(&s, &summary));

@@ -21,7 +21,7 @@ pub fn execute(s: &Scenario, opts: &RunOptions, dir: PathBuf, out: Outputs) -> R
     let years = s.horizon.as_ref().map_or(1, |h| h.n_years());
     // The result columns: every indicator in every year.
     targetsim::engine::check_memory(opts.draws, s.indicators.len() * years)?;
-    targetsim::output::prepare_dir(&dir)?;
+    let staging = targetsim::output::Staging::begin(&targetsim::output::RUN, &dir, &[&s.file])?;
     let Some(summary) = targetsim::run_years(s, opts)? else {
         return Err(Failure::Run("error: the scenario has no horizon".into()));
     };
@@ -43,28 +43,20 @@ pub fn execute(s: &Scenario, opts: &RunOptions, dir: PathBuf, out: Outputs) -> R
         ("required_path.csv", years_csv::required_path(&summary)),
     ];
     for (name, bytes) in &files {
-        written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
+        written.push(staging.write(name, bytes)?);
     }
     let charts_dir = dir.join(chart::DIR);
     if out.charts {
-        targetsim::output::prepare_dir(&charts_dir)?;
         for f in &fans {
-            targetsim::output::write_atomic(
-                &charts_dir,
-                &format!("{}.svg", f.stem),
-                f.svg.as_bytes(),
-            )?;
-            targetsim::output::write_atomic(&charts_dir, &format!("{}.png", f.stem), &f.png)?;
+            staging.write(&format!("{}/{}.svg", chart::DIR, f.stem), f.svg.as_bytes())?;
+            staging.write(&format!("{}/{}.png", chart::DIR, f.stem), &f.png)?;
         }
     }
     let report = match page {
-        Some(page) => Some(targetsim::output::write_atomic(
-            &dir,
-            html::FILE,
-            page.as_bytes(),
-        )?),
+        Some(page) => Some(staging.write(html::FILE, page.as_bytes())?),
         None => None,
     };
+    staging.commit()?;
     if !out.quiet {
         print!("{}", years_table::render(s, &summary));
         println!();
