@@ -123,24 +123,48 @@ fn nothing_left_beside(out: &Path) {
     );
 }
 
+/// The staged `summary.json` of the run with this process id, once the
+/// run has started writing its files.
+fn staged_summary(out: &Path, pid: u32) -> PathBuf {
+    out.parent()
+        .unwrap()
+        .join(format!(
+            ".{}.targetsim-staging-{pid}",
+            out.file_name().unwrap().to_string_lossy()
+        ))
+        .join("summary.json")
+}
+
+/// Sleep until `p` exists or `child` has exited; the time it took.
+fn until_exists(p: &Path, child: &mut Child, since: Instant) -> Duration {
+    while !p.exists() && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    since.elapsed()
+}
+
 #[test]
 fn a_run_killed_at_any_moment_leaves_one_whole_run_in_the_folder() {
     let started = Instant::now();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     const DRAWS: u64 = 200_000;
-    // A previous run, and how long a whole run takes.
+    // A previous run, how long a whole run takes, and when it starts
+    // writing its files.
     let t0 = Instant::now();
-    assert!(
-        spawn_run(tmp.path(), &out, DRAWS, 1000)
-            .wait()
-            .unwrap()
-            .success()
-    );
+    let mut first = spawn_run(tmp.path(), &out, DRAWS, 1000);
+    let writing = until_exists(&staged_summary(&out, first.id()), &mut first, t0);
+    assert!(first.wait().unwrap().success());
     let whole = t0.elapsed();
+    let write_phase = whole.saturating_sub(writing);
     assert_eq!(one_whole_run(&out), 1000);
-    // Kill points spread over the whole run and a little past its end,
-    // most in its second half where the files are written and swapped.
+    eprintln!(
+        "a whole run: {:.0} ms, writing from {:.0} ms",
+        whole.as_secs_f64() * 1e3,
+        writing.as_secs_f64() * 1e3
+    );
+    // Deterministic pseudo-random kill points: a third anywhere in the run,
+    // the rest while it writes its files and swaps them into place.
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut uniform = || {
         state = state
@@ -149,22 +173,27 @@ fn a_run_killed_at_any_moment_leaves_one_whole_run_in_the_folder() {
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let mut previous = 1000;
-    let (mut kept, mut replaced) = (0, 0);
+    let (mut kept, mut replaced, mut finished) = (0, 0, 0);
     for i in 1..=20u64 {
         let seed = 1000 + i;
-        let fraction = if i % 4 == 0 {
-            uniform() * 0.5
-        } else {
-            0.5 + uniform() * 0.6
-        };
+        let t = Instant::now();
         let mut child = spawn_run(tmp.path(), &out, DRAWS, seed);
-        std::thread::sleep(whole.mul_f64(fraction));
+        if i % 3 == 0 {
+            std::thread::sleep(whole.mul_f64(uniform()));
+        } else {
+            until_exists(&staged_summary(&out, child.id()), &mut child, t);
+            std::thread::sleep(write_phase.mul_f64(1.1 * uniform()));
+        }
+        if child.try_wait().unwrap().is_some() {
+            finished += 1;
+        }
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         let found = one_whole_run(&out);
         assert!(
             found == previous || found == seed,
-            "kill {i} at {fraction:.2} of a run: seed {found}, expected {previous} or {seed}"
+            "kill {i} after {:.0} ms: seed {found}, expected {previous} or {seed}",
+            t.elapsed().as_secs_f64() * 1e3
         );
         if found == seed {
             replaced += 1;
@@ -173,7 +202,9 @@ fn a_run_killed_at_any_moment_leaves_one_whole_run_in_the_folder() {
         }
         previous = found;
     }
-    eprintln!("20 kills: {kept} left the previous run, {replaced} the new one");
+    eprintln!(
+        "20 kills: {kept} left the previous run, {replaced} the new one ({finished} runs had finished)"
+    );
     // The next run clears what the killed ones left beside the folder.
     assert!(
         spawn_run(tmp.path(), &out, 2000, 7)

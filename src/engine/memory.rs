@@ -18,8 +18,13 @@ const OVERHEAD: u64 = 64 << 20;
 /// Address space each worker thread takes beyond the data under an
 /// address-space limit: its stack and the allocator's arena (glibc reserves
 /// 64 MiB of addresses for each), which `ulimit -v` counts though little of
-/// it is ever touched.
+/// it is ever touched. Counted for each thread the run will add to those
+/// already running (whose reservations `VmSize` already shows).
 const PER_THREAD_ADDRESSES: u64 = 72 << 20;
+
+/// Threads a run starts besides its workers: the one that watches for
+/// interruptions while results are written (`output`) and the progress bar's.
+const OTHER_THREADS: u64 = 2;
 
 /// The tightest limit on the memory this process may still allocate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,14 +163,16 @@ fn ancestors(root: &Path, path: &str) -> Vec<PathBuf> {
 /// Room left under `ulimit -v` and `ulimit -d`.
 #[cfg(unix)]
 fn rlimit_room() -> Vec<Limit> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let running = proc_kib("/proc/self/status", "Threads:").unwrap_or(1);
+    let to_come = (workers + OTHER_THREADS).saturating_sub(running.saturating_sub(1));
     let mut out = Vec::new();
     for (resource, status_key, source, reserve) in [
         (
             libc::RLIMIT_AS,
             "VmSize:",
             "the address-space limit (ulimit -v)",
-            threads * PER_THREAD_ADDRESSES,
+            to_come * PER_THREAD_ADDRESSES,
         ),
         (
             libc::RLIMIT_DATA,
@@ -185,10 +192,11 @@ fn rlimit_room() -> Vec<Limit> {
             continue;
         }
         let used = proc_kib("/proc/self/status", status_key).unwrap_or(0) * 1024;
+        // rlim_t is u64 on Linux but not on every Unix.
+        #[allow(clippy::unnecessary_cast)]
+        let cur = lim.rlim_cur as u64;
         out.push(Limit {
-            bytes: (lim.rlim_cur as u64)
-                .saturating_sub(used)
-                .saturating_sub(reserve),
+            bytes: cur.saturating_sub(used).saturating_sub(reserve),
             source,
         });
     }
