@@ -453,6 +453,13 @@ fn a_full_disk_fails_with_exit_1_naming_the_file_and_keeps_the_previous_run() {
         .stderr(contains("error: disk/out/").and(contains("No space left on device")));
     assert_eq!(one_whole_run(&disk.join("out")), 5);
     assert_eq!(names_in(&disk), ["out"]);
+    // The mount point itself cannot be swapped: refused before the run.
+    std::fs::remove_dir_all(disk.join("out")).unwrap();
+    targetsim(tmp.path())
+        .args(["run", s, "-n", "2000", "-q", "--out", "disk"])
+        .assert()
+        .code(2)
+        .stderr(contains("disk: is a mount point"));
 }
 
 #[test]

@@ -278,6 +278,11 @@ impl Staging {
         let mut mode = None;
         match std::fs::metadata(&slot.target) {
             Ok(m) if m.is_dir() => {
+                if is_mount_point(&m, &slot.parent) {
+                    return Err(refuse(
+                        "is a mount point; an output folder is replaced whole, so choose a folder inside it".into(),
+                    ));
+                }
                 mode = Some(m.permissions());
                 let foreign = foreign_entries(results, &slot.target)
                     .map_err(|e| refuse(format!("cannot list the output directory: {e}")))?;
@@ -521,6 +526,21 @@ fn foreign_entries(results: &Results, dir: &Path) -> std::io::Result<Vec<String>
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether the folder with metadata `m` lies on another file system than
+/// `parent` (a rename could not move it).
+fn is_mount_point(m: &std::fs::Metadata, parent: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(parent).is_ok_and(|p| p.dev() != m.dev())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (m, parent);
+        false
+    }
 }
 
 fn exists(p: &Path) -> bool {
