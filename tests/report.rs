@@ -207,7 +207,12 @@ fn no_charts_and_no_report_leave_only_the_tables() {
     assert!(!stdout.contains("report:") && !stdout.contains("charts"));
     assert_eq!(
         names(&out),
-        ["indicators.csv", "summary.json", "targets.csv"]
+        [
+            ".targetsim-run",
+            "indicators.csv",
+            "summary.json",
+            "targets.csv"
+        ]
     );
     // Without chart files the report still shows the charts.
     let out = dir.path().join("report-only");
@@ -215,6 +220,7 @@ fn no_charts_and_no_report_leave_only_the_tables() {
     assert_eq!(
         names(&out),
         [
+            ".targetsim-run",
             "indicators.csv",
             "report.html",
             "summary.json",
@@ -419,6 +425,7 @@ fn a_plan_run_honours_no_charts_and_no_report_and_is_byte_identical_across_threa
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     assert!(!stdout.contains("report:") && !stdout.contains("charts"));
     let tables = [
+        ".targetsim-run",
         "indicators.csv",
         "required_path.csv",
         "summary.json",
@@ -428,7 +435,7 @@ fn a_plan_run_honours_no_charts_and_no_report_and_is_byte_identical_across_threa
     let out = dir.path().join("report-only");
     targetsim(&["run", &plan, "-n", "5000", "--no-charts", "-q"], &out);
     let mut want = tables.to_vec();
-    want.insert(1, "report.html");
+    want.insert(2, "report.html");
     assert_eq!(names(&out), want);
     assert_eq!(
         read(&out.join("report.html"))

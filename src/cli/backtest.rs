@@ -144,7 +144,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     };
     backtest::first_index(&growth, opts.from).map_err(|e| usage(&e))?;
     targetsim::input::file::refuse_overwrite(OUTPUTS.iter().map(|name| dir.join(name)), [&file])?;
-    targetsim::output::prepare_dir(&dir)?;
+    let out = targetsim::output::Staging::begin(&targetsim::output::BACKTEST, &dir, &[&file])?;
     let b = backtest::run(&growth, &opts).map_err(|e| usage(&e))?;
     let file_text = file.display().to_string();
     let forecasts = backtest_chart::forecasts_svg(&b);
@@ -176,8 +176,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     ];
     let mut written = Vec::new();
     for (name, bytes) in &outputs {
-        written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
+        written.push(out.write(name, bytes)?);
     }
+    out.commit()?;
     if !args.quiet {
         out!("{}", report::table(&b, &file_text))?;
         if let Some(r) = &targets_report {

@@ -3,6 +3,7 @@
 //! calibrated to a joint probability.
 
 use super::Failure;
+use super::console::{out, outln};
 use super::run::Simulate;
 use std::path::PathBuf;
 use targetsim::calibrate::{self, Bands};
@@ -104,7 +105,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         run.draws,
         s.indicators.len() + s.target_sets[set].targets.len(),
     )?;
-    targetsim::output::prepare_dir(&dir)?;
+    let out =
+        targetsim::output::Staging::begin(&targetsim::output::CALIBRATE, &dir, &s.input_paths())?;
     let opts = calibrate::Options {
         run,
         set,
@@ -117,12 +119,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         upper,
     };
     let c = calibrate::calibrate(&s, &opts)?;
-    let path =
-        targetsim::output::write_atomic(&dir, "calibration.json", &json::to_pretty_bytes(&c))?;
+    let path = out.write("calibration.json", &json::to_pretty_bytes(&c))?;
+    out.commit()?;
     if !args.quiet {
-        print!("{}", calibration::render(&s, &c));
-        println!();
-        println!("wrote {}", path.display());
+        out!("{}", calibration::render(&s, &c))?;
+        outln!()?;
+        outln!("wrote {}", path.display())?;
     }
     Ok(())
 }

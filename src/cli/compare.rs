@@ -2,6 +2,7 @@
 //! variants against the base with common random numbers.
 
 use super::Failure;
+use super::console::{out, outln};
 use super::run::Simulate;
 use std::path::PathBuf;
 use targetsim::render::{compare_chart, comparison, json, raster};
@@ -27,7 +28,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let opts = args.sim.options(&s)?;
     let dir = args.sim.out_dir(&s);
     targetsim::engine::check_memory(opts.draws, s.indicators.len() + 1)?;
-    targetsim::output::prepare_dir(&dir)?;
+    let out =
+        targetsim::output::Staging::begin(&targetsim::output::COMPARE, &dir, &s.input_paths())?;
     let c = targetsim::compare::compare(&s, &opts)?;
     let mut charts: Vec<(String, String)> =
         vec![("comparison".into(), compare_chart::sets_svg(&s.title, &c))];
@@ -48,13 +50,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     let mut written = Vec::new();
     for (name, bytes) in &files {
-        written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
+        written.push(out.write(name, bytes)?);
     }
+    out.commit()?;
     if !args.quiet {
-        print!("{}", comparison::render(&s, &c));
-        println!();
+        out!("{}", comparison::render(&s, &c))?;
+        outln!()?;
         for p in &written {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display())?;
         }
     }
     Ok(())

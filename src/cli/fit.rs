@@ -2,7 +2,7 @@
 
 use super::Failure;
 use super::console::{out, outln};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use targetsim::fit::{self, FitOptions, FragmentDist};
 use targetsim::history::{self, History};
 
@@ -79,18 +79,16 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let written = match &args.out {
         Some(path) => {
             targetsim::input::file::refuse_overwrite([path], [&args.history])?;
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => Path::new(".").to_path_buf(),
-            };
-            let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-                Failure::Usage(format!("error: --out {}: not a file name", path.display()))
-            })?;
-            targetsim::output::prepare_dir(&dir)?;
-            Some(targetsim::output::write_atomic(
-                &dir,
-                name,
+            if path.file_name().and_then(|n| n.to_str()).is_none() {
+                return Err(Failure::Usage(format!(
+                    "error: --out {}: not a file name",
+                    path.display()
+                )));
+            }
+            Some(targetsim::output::write_file(
+                path,
                 fragment.as_bytes(),
+                &[&args.history],
             )?)
         }
         None => None,

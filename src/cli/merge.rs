@@ -81,7 +81,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&s.name));
-    targetsim::output::prepare_dir(&dir)?;
+    let mut inputs = s.input_paths();
+    inputs.extend(args.shards.iter().map(|p| p.as_path()));
+    let staging = targetsim::output::Staging::begin(&targetsim::output::RUN, &dir, &inputs)?;
     let out = Outputs {
         quiet: args.quiet,
         charts: !args.no_charts,
@@ -93,5 +95,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         tally,
     };
     let progress = Progress::new(0, true);
-    super::run::finish(&s, &opts, &dir, out, &run, &progress)
+    super::run::finish(&s, &opts, staging, out, &run, &progress)
 }

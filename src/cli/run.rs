@@ -1,11 +1,13 @@
 //! `targetsim run`: simulate a scenario, print the table, write the results.
 
 use super::Failure;
+use super::console::{out, outln};
 use super::progress::Progress;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use targetsim::RunOptions;
 use targetsim::engine::{self, Streamed};
 use targetsim::model::years::YearModel;
+use targetsim::output::{self, Staging};
 use targetsim::render::{Export, chart, csv, html, json, raster, table, tornado};
 use targetsim::scenario::{self, Scenario};
 use targetsim::shard::{self, Shard};
@@ -106,27 +108,37 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         charts: !args.no_charts,
         report: !args.no_report,
     };
-    targetsim::output::prepare_dir(&dir)?;
     let model = YearModel::of(&s);
+    engine::check_stream(&model, &opts)?;
     let progress = Progress::new(opts.draws, args.quiet);
     let count = |n: u64| progress.inc(n);
     let mut counted: RunOptions<'_> = opts;
     counted.progress = Some(&count);
     if let Some((k, n)) = args.shard {
+        // Shards of one run may be written into one folder at once (a job
+        // array): each is one file, written whole or not at all.
+        let target = dir.join(shard::file_name(k, n));
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Failure::Usage(format!(
+                "error: {}: cannot create the output directory: {e}\n  hint: choose another directory with --out",
+                dir.display()
+            ))
+        })?;
         counted.shard = Some((k, n));
         let run = engine::stream(&s, &model, &counted)?;
         let shard = Shard::new(ScenarioInfo::of(&s), opts.seed, opts.draws, k, n, run.tally);
-        let path =
-            targetsim::output::write_atomic(&dir, &shard::file_name(k, n), &shard.to_bytes())?;
+        let path = output::write_file(&target, &shard.to_bytes(), &s.input_paths())?;
         progress.finish();
         if !out.quiet {
-            println!("wrote {}", path.display());
+            outln!("wrote {}", path.display())?;
         }
         return Ok(());
     }
+    // Every refusal of the output folder comes before the simulation.
+    let staging = Staging::begin(&output::RUN, &dir, &s.input_paths())?;
     let run = engine::stream(&s, &model, &counted)?;
     opts.progress = None;
-    finish(&s, &opts, &dir, out, &run, &progress)
+    finish(&s, &opts, staging, out, &run, &progress)
 }
 
 /// Summarise a streamed run (simulated here, or merged from shards) and
@@ -134,7 +146,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
 pub fn finish(
     s: &Scenario,
     opts: &RunOptions,
-    dir: &Path,
+    staging: Staging,
     out: Outputs,
     run: &Streamed,
     progress: &Progress,
@@ -144,7 +156,7 @@ pub fn finish(
             return Err(Failure::Run("error: the scenario has no horizon".into()));
         };
         progress.finish();
-        return super::run_years::write(s, dir, out, &summary);
+        return super::run_years::write(s, staging, out, &summary);
     }
     let mut summary = summary::summarise(s, run);
     progress.step("sensitivity: what decides a miss");
@@ -152,7 +164,7 @@ pub fn finish(
     summary.sensitivity = Some(targetsim::sensitivity::run(s, &model, opts)?);
     progress.step("drawing charts, writing the report");
     let (no_charts, no_report) = (!out.charts, !out.report);
-    let dir = dir.to_path_buf();
+    let dir = staging.dir().to_path_buf();
     // Everything is drawn before anything is written, so a failure leaves
     // the previous results in place.
     let draw_charts = || {
@@ -179,49 +191,38 @@ pub fn finish(
     let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
     let mut written = Vec::new();
     for e in exports {
-        written.push(targetsim::output::write_atomic(
-            &dir,
-            e.file_name(),
-            &e.render(&summary),
-        )?);
+        written.push(staging.write(e.file_name(), &e.render(&summary))?);
     }
     if let Some((svg, png)) = &tornado {
-        written.push(targetsim::output::write_atomic(
-            &dir,
-            "tornado.svg",
-            svg.as_bytes(),
-        )?);
-        written.push(targetsim::output::write_atomic(&dir, "tornado.png", png)?);
+        written.push(staging.write("tornado.svg", svg.as_bytes())?);
+        written.push(staging.write("tornado.png", png)?);
     }
     let chart_files = if no_charts {
         Vec::new()
     } else {
-        chart::write_all(&dir, &charts)?
+        chart::write_all(&staging, &charts)?
     };
     let report = match page {
-        Some(page) => Some(targetsim::output::write_atomic(
-            &dir,
-            html::FILE,
-            page.as_bytes(),
-        )?),
+        Some(page) => Some(staging.write(html::FILE, page.as_bytes())?),
         None => None,
     };
+    staging.commit()?;
     progress.finish();
     if !out.quiet {
-        print!("{}", table::render(s, &summary));
-        println!();
+        out!("{}", table::render(s, &summary))?;
+        outln!()?;
         for p in &written {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display())?;
         }
         if !chart_files.is_empty() {
-            println!(
+            outln!(
                 "wrote {} charts (SVG and PNG) to {}",
                 charts.len(),
                 dir.join(chart::DIR).display()
-            );
+            )?;
         }
         if let Some(p) = report {
-            println!("report: {}", p.display());
+            outln!("report: {}", p.display())?;
         }
     }
     Ok(())

@@ -3,15 +3,21 @@
 //! path, fan charts and the plan's report.
 
 use super::Failure;
+use super::console::{out, outln};
 use super::run::Outputs;
-use std::path::Path;
+use targetsim::output::Staging;
 use targetsim::render::{chart, fan, html, html_plan, json, years_csv, years_table};
 use targetsim::scenario::Scenario;
 use targetsim::summary::years::YearSummary;
 
 /// Write and print the results of a multi-year run.
-pub fn write(s: &Scenario, dir: &Path, out: Outputs, summary: &YearSummary) -> Result<(), Failure> {
-    let dir = dir.to_path_buf();
+pub fn write(
+    s: &Scenario,
+    staging: Staging,
+    out: Outputs,
+    summary: &YearSummary,
+) -> Result<(), Failure> {
+    let dir = staging.dir().to_path_buf();
     let summary = summary.clone();
     // Everything is drawn before anything is written, so a failure leaves
     // the previous results in place.
@@ -31,43 +37,35 @@ pub fn write(s: &Scenario, dir: &Path, out: Outputs, summary: &YearSummary) -> R
         ("required_path.csv", years_csv::required_path(&summary)),
     ];
     for (name, bytes) in &files {
-        written.push(targetsim::output::write_atomic(&dir, name, bytes)?);
+        written.push(staging.write(name, bytes)?);
     }
     let charts_dir = dir.join(chart::DIR);
     if out.charts {
-        targetsim::output::prepare_dir(&charts_dir)?;
         for f in &fans {
-            targetsim::output::write_atomic(
-                &charts_dir,
-                &format!("{}.svg", f.stem),
-                f.svg.as_bytes(),
-            )?;
-            targetsim::output::write_atomic(&charts_dir, &format!("{}.png", f.stem), &f.png)?;
+            staging.write(&format!("{}/{}.svg", chart::DIR, f.stem), f.svg.as_bytes())?;
+            staging.write(&format!("{}/{}.png", chart::DIR, f.stem), &f.png)?;
         }
     }
     let report = match page {
-        Some(page) => Some(targetsim::output::write_atomic(
-            &dir,
-            html::FILE,
-            page.as_bytes(),
-        )?),
+        Some(page) => Some(staging.write(html::FILE, page.as_bytes())?),
         None => None,
     };
+    staging.commit()?;
     if !out.quiet {
-        print!("{}", years_table::render(s, &summary));
-        println!();
+        out!("{}", years_table::render(s, &summary))?;
+        outln!()?;
         for p in &written {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display())?;
         }
         if out.charts {
-            println!(
+            outln!(
                 "wrote {} fan charts (SVG and PNG) to {}",
                 fans.len(),
                 charts_dir.display()
-            );
+            )?;
         }
         if let Some(p) = report {
-            println!("report: {}", p.display());
+            outln!("report: {}", p.display())?;
         }
     }
     Ok(())

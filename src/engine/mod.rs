@@ -146,10 +146,55 @@ fn pilot_in_pool(
     Ok((pilot, layout))
 }
 
+/// What a streamed run needs, in bytes: a fixed part (per-thread block
+/// buffers, the accumulators, the pilot and its sorted copies) and a part
+/// per draw (each block's moments, kept until the end).
+pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
+    use crate::summary::sketch::{FINE_BINS, PILOT_BLOCKS};
+    let years = model.n_years() as u64;
+    let columns = model.n_indicators as u64 * years + 2 * model.plan.len() as u64;
+    let levels = crate::summary::tally::levels(years > 1).len() as u64;
+    let block = BLOCK as u64 * 8;
+    let workspace =
+        (model.width() as u64 * years + model.copula.n() as u64 + model.n_drivers as u64 + 3)
+            * block;
+    let sketch = columns * (levels * (FINE_BINS as u64 + 1) * 8 + 4096 * 2 + 1024);
+    let pilot = (PILOT_BLOCKS as u64) * block * (columns + model.n_drivers as u64) * 3;
+    // Up to four accumulators a thread (rayon's splits) and the result.
+    let threads = threads.max(1) as u64;
+    let fixed = threads * workspace + (4 * threads + 1) * sketch + pilot + (64 << 20);
+    // Per block: 32 bytes per column, plus the map's node.
+    let per_draw = (columns * 32 + 96) as f64 / BLOCK as f64;
+    (fixed, per_draw)
+}
+
+/// Refuse a streamed run that would not fit, saying how many draws would
+/// (before anything is allocated or written).
+pub fn check_stream(model: &YearModel, opts: &RunOptions) -> Result<(), RunError> {
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    check_stream_memory(model, opts.draws, threads)
+}
+
+fn check_stream_memory(model: &YearModel, draws: u64, threads: usize) -> Result<(), RunError> {
+    let (fixed, per_draw) = stream_memory(model, threads);
+    let need = fixed.saturating_add((draws as f64 * per_draw) as u64);
+    let columns = model.n_indicators * model.n_years();
+    memory::check_bytes(need, "the run").map_err(|short| RunError::TooMuchMemory {
+        draws,
+        columns,
+        need_mib: need >> 20,
+        available_mib: short.limit.bytes >> 20,
+        max_draws: (short.limit.bytes.saturating_sub(fixed) as f64 / per_draw) as u64,
+    })
+}
+
 /// Run the blocks of `opts` (all, or the shard's) and fold them into the
 /// run's accumulators.
 pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Streamed, RunError> {
     let pool = pool(opts.threads)?;
+    check_stream_memory(model, opts.draws, pool.current_num_threads())?;
     pool.install(|| {
         let (pilot, layout) = pilot_in_pool(s, model, opts)?;
         let blocks = match opts.shard {

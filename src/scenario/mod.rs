@@ -205,6 +205,13 @@ impl Rule {
 }
 
 impl Scenario {
+    /// The files this scenario was read from (its own and every include),
+    /// which no command may write over.
+    pub fn input_paths(&self) -> Vec<&std::path::Path> {
+        let mut v: Vec<&std::path::Path> = vec![self.file.as_path()];
+        v.extend(self.inputs.iter().map(|p| p.as_path()));
+        v
+    }
     pub fn indicator_index(&self, name: &str) -> Option<usize> {
         self.indicators.iter().position(|i| i.name == name)
     }

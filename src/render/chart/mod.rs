@@ -24,13 +24,14 @@ pub mod ranges;
 pub mod targets;
 
 use crate::error::RunError;
+use crate::output::Staging;
 use crate::scenario::{Kind, Rule};
 use crate::summary::{IndicatorSummary, Summary};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Font families of chart text, as written into SVG. PNGs are drawn with
 /// the shipped font, registered under this same name.
@@ -220,28 +221,23 @@ where
     }
 }
 
-/// Write every chart as `DIR/charts/<stem>.svg` and `.png`, each file whole
-/// or not at all; returns the paths written.
-pub fn write_all(dir: &Path, charts: &[Chart]) -> Result<Vec<PathBuf>, RunError> {
-    let sub = dir.join(DIR);
-    std::fs::create_dir_all(&sub).map_err(|e| RunError::Output {
-        path: sub.clone(),
-        message: format!("cannot create the charts directory: {e}"),
-    })?;
+/// Stage every chart as `charts/<stem>.svg` and `.png` in the output;
+/// returns the paths they will have.
+pub fn write_all(out: &Staging, charts: &[Chart]) -> Result<Vec<PathBuf>, RunError> {
     // In parallel: most of the time goes to flushing each file to disk,
     // which the file system can overlap. The paths come back in order.
     let files: Vec<(String, &[u8])> = charts
         .iter()
         .flat_map(|c| {
             [
-                (format!("{}.svg", c.stem), c.svg.as_bytes()),
-                (format!("{}.png", c.stem), c.png.as_slice()),
+                (format!("{DIR}/{}.svg", c.stem), c.svg.as_bytes()),
+                (format!("{DIR}/{}.png", c.stem), c.png.as_slice()),
             ]
         })
         .collect();
     let written = files
         .par_iter()
-        .map(|(name, bytes)| crate::output::write_atomic(&sub, name, bytes))
+        .map(|(name, bytes)| out.write(name, bytes))
         .collect::<Result<Vec<PathBuf>, RunError>>()?;
     Ok(written)
 }
