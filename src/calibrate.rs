@@ -19,6 +19,18 @@
 //!   The resulting set is then checked on an independent simulation (seed + 1,
 //!   same number of draws), so the reported joint probability is not
 //!   flattered by having chosen the thresholds on the same draws.
+//! - **Plans.** On a multi-year scenario every analysis runs on its plan
+//!   view (`crate::plan_view`): each target of the set in its own year
+//!   (`gdp_growth@2027`), and the plan targets as the set `plan_targets`
+//!   (what they measure: `gdp@2030:average_growth`); `--joint` spans years.
+//! - **Keeping the plan (`--keep-plan Q`).** For each first-year `at_least`
+//!   target of the set and each plan target conditioned on its indicator
+//!   (`condition_on`, default the plan target's own), the lowest first-year
+//!   threshold `x` at which the plan target is still met with probability
+//!   at least Q among the draws whose first-year value is near `x`, and stays
+//!   so for every higher `x`. "Near": the `max(1, round(2% of draws))` draws
+//!   nearest in rank, as the plan summary's "reachable if met". A first-year
+//!   target below `x` leaves the plan less likely than Q.
 //! - **Gap to the upper level**: recommended threshold minus the upper
 //!   level's threshold on the same indicator (in the indicator's units;
 //!   fractions for rates). `recommended_meets_upper` says whether the
@@ -28,6 +40,7 @@ use crate::RunOptions;
 use crate::engine::{self, Simulation};
 use crate::error::RunError;
 use crate::model::Model;
+use crate::plan_view::{self, Column, View};
 use crate::scenario::{Kind, Rule, Scenario, TargetSet};
 use crate::sensitivity::{self, Sensitivity};
 use crate::summary::{ScenarioInfo, Tool, proportion_se};
@@ -67,6 +80,8 @@ pub struct Options<'a> {
     pub joint: Option<f64>,
     /// Index of the upper level's target set (by default the scenario's).
     pub upper: Option<usize>,
+    /// For plans: the probability Q the plan targets should keep (`--keep-plan`).
+    pub keep_plan: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -157,6 +172,71 @@ pub struct TargetCalibration {
     pub upper: Option<UpperGap>,
     /// The three most influential drivers (see `sensitivity`).
     pub decided_by: Vec<Decider>,
+    /// For plans with `--keep-plan Q`: the first-year threshold each plan
+    /// target needs to stay reachable with probability Q.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keep_plan: Vec<KeepPlan>,
+}
+
+/// What a first-year target must be for a plan target to stay reachable.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeepPlan {
+    /// The plan target (its column in the plan view).
+    pub plan_target: String,
+    pub plan_rule: Rule,
+    /// The probability Q asked for.
+    pub keep: f64,
+    /// The lowest first-year threshold keeping the plan target at Q or more
+    /// (null: no first-year value does).
+    pub threshold: Option<f64>,
+    /// P(plan target met | first year near the draft's threshold).
+    pub at_draft: f64,
+    /// Draws in each conditioning band.
+    pub band_draws: u64,
+}
+
+/// The conditional probability of `met` given `x` near each of its values:
+/// sorted `x`, and for each rank the share of `met` among the `band`
+/// draws around it.
+fn conditional_curve(x: &[f64], met: &[bool], band: usize) -> (Vec<f64>, Vec<f64>) {
+    let n = x.len();
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0u64);
+    for &i in &idx {
+        prefix.push(prefix[prefix.len() - 1] + met[i] as u64);
+    }
+    let band = band.clamp(1, n.max(1));
+    let p = (0..n)
+        .map(|r| {
+            let start = r.saturating_sub(band / 2).min(n - band);
+            (prefix[start + band] - prefix[start]) as f64 / band as f64
+        })
+        .collect();
+    (idx.iter().map(|&i| x[i]).collect(), p)
+}
+
+/// The lowest first-year value from which the conditional probability
+/// stays at or above `q`, and the probability at `draft`.
+fn keep_threshold(x: &[f64], met: &[bool], q: f64, draft: f64) -> (Option<f64>, f64, u64) {
+    let n = x.len();
+    if n == 0 {
+        return (None, f64::NAN, 0);
+    }
+    let band = ((crate::summary::years::BAND_SHARE * n as f64).round() as usize).max(1);
+    let (sorted, p) = conditional_curve(x, met, band);
+    // From the top down: the last rank at which the curve is still >= q.
+    let mut threshold = None;
+    for r in (0..n).rev() {
+        if p[r] >= q {
+            threshold = Some(sorted[r]);
+        } else {
+            break;
+        }
+    }
+    let at = sorted.partition_point(|&v| v < draft).min(n - 1);
+    (threshold, p[at], band.min(n) as u64)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -303,19 +383,21 @@ fn joint_fraction(cols: &[&[f64]], rules: &[Rule], draws: usize) -> f64 {
 
 /// Calibrate a target set. The simulation is the same as `run`'s for the same
 /// draws and seed.
-pub fn calibrate(s: &Scenario, opts: &Options) -> Result<Calibration, RunError> {
-    let model = Model::compile(s);
-    let sim = engine::simulate(&model, &opts.run)?;
-    let sens = sensitivity::run(s, &model, &opts.run)?;
-    calibrate_simulation(s, sim, &sens, opts)
+pub fn calibrate(original: &Scenario, opts: &Options) -> Result<Calibration, RunError> {
+    let view = plan_view::view(original);
+    let sim = engine::columns(original, &opts.run)?;
+    let sens = sensitivity::run(original, &Model::compile(original), &opts.run)?;
+    calibrate_simulation(original, &view, sim, &sens, opts)
 }
 
 fn calibrate_simulation(
-    s: &Scenario,
+    original: &Scenario,
+    view: &View,
     sim: Simulation,
     sens: &Sensitivity,
     opts: &Options,
 ) -> Result<Calibration, RunError> {
+    let s = &view.scenario;
     let set: &TargetSet = &s.target_sets[opts.set];
     let n = sim.draws;
     let counts = &sim.counts[opts.set];
@@ -358,9 +440,17 @@ fn calibrate_simulation(
                 recommended_meets_upper: meets,
             })
         });
+        // Sensitivity is of the first year: a plan's first-year column
+        // (`name@year`) reads it under the indicator's own name.
+        let sens_name = match view.columns.get(t.indicator) {
+            Some(Column::Value { indicator, year: 0 }) => {
+                original.indicators[*indicator].name.as_str()
+            }
+            _ => ind.name.as_str(),
+        };
         let decided_by = sens
             .indicators
-            .get(&ind.name)
+            .get(sens_name)
             .map(|is| {
                 is.drivers
                     .iter()
@@ -398,6 +488,7 @@ fn calibrate_simulation(
                 draft_percentile: below,
                 upper: upper_gap,
                 decided_by,
+                keep_plan: keep_plan(original, view, &sim, t, opts.keep_plan),
             },
         );
     }
@@ -414,7 +505,7 @@ fn calibrate_simulation(
     drop((cols, ladders));
     drop(sim);
     let joint = match searched {
-        Some(found) => Some(joint_check(s, set, found, opts)?),
+        Some(found) => Some(joint_check(original, s, set, found, opts)?),
         None => None,
     };
     let upper_level = upper.map(|u| UpperLevel {
@@ -472,37 +563,28 @@ fn joint_search(
     (q, rules, in_sample)
 }
 
-/// The independent check of a jointly calibrated set: the same model with
-/// the set's new thresholds, on fresh streams (seed + 1).
+/// The independent check of a jointly calibrated set: the set's new
+/// thresholds on fresh streams (seed + 1) of the same model.
 fn joint_check(
+    original: &Scenario,
     s: &Scenario,
     set: &TargetSet,
     (target, q, rules, in_sample): (f64, f64, Vec<Rule>, f64),
     opts: &Options,
 ) -> Result<JointCalibration, RunError> {
-    let mut checked = s.clone();
-    checked.target_sets = vec![TargetSet {
-        name: set.name.clone(),
-        meta: set.meta.clone(),
-        targets: set
-            .targets
-            .iter()
-            .zip(&rules)
-            .map(|(t, r)| crate::scenario::Target {
-                indicator: t.indicator,
-                rule: *r,
-                wording: t.wording.clone(),
-            })
-            .collect(),
-    }];
-    let check_model = Model::compile(&checked);
     let mut run = opts.run;
     run.seed = opts.run.seed.wrapping_add(1);
     run.keep_drivers = false;
-    let sim = engine::simulate(&check_model, &run)?;
-    let c = &sim.counts[0];
+    let sim = engine::columns(original, &run)?;
     let draws = sim.draws as u64;
-    let p_check = c.joint as f64 / draws as f64;
+    let mut joint = vec![true; sim.draws];
+    let met: Vec<u64> = set
+        .targets
+        .iter()
+        .zip(&rules)
+        .map(|(t, r)| engine::count_met(*r, &sim.indicators[t.indicator], &mut joint))
+        .collect();
+    let p_check = joint.iter().filter(|&&j| j).count() as f64 / draws as f64;
     Ok(JointCalibration {
         target,
         common_confidence: q,
@@ -511,7 +593,7 @@ fn joint_check(
             .targets
             .iter()
             .zip(&rules)
-            .zip(&c.met)
+            .zip(&met)
             .map(|((t, r), &m)| {
                 (
                     s.indicators[t.indicator].name.clone(),
@@ -530,6 +612,51 @@ fn joint_check(
             se: proportion_se(p_check, draws),
         },
     })
+}
+
+/// `--keep-plan Q` for one target of the set (see the module's definitions).
+fn keep_plan(
+    original: &Scenario,
+    view: &View,
+    sim: &Simulation,
+    t: &crate::scenario::Target,
+    q: Option<f64>,
+) -> Vec<KeepPlan> {
+    let (Some(q), Some(h)) = (q, original.horizon.as_ref()) else {
+        return Vec::new();
+    };
+    let (Some(Column::Value { indicator, year: 0 }), Rule::AtLeast { threshold }) =
+        (view.columns.get(t.indicator), t.rule)
+    else {
+        return Vec::new();
+    };
+    let Some(plan) = h.plan.as_ref() else {
+        return Vec::new();
+    };
+    let x = &sim.indicators[t.indicator];
+    view.columns
+        .iter()
+        .enumerate()
+        .filter_map(|(c, col)| match col {
+            Column::Plan { target } if plan.targets[*target].condition_on == *indicator => {
+                let pt = &plan.targets[*target];
+                let met: Vec<bool> = sim.indicators[c]
+                    .iter()
+                    .map(|&v| pt.rule.is_met(v))
+                    .collect();
+                let (found, at_draft, band) = keep_threshold(x, &met, q, threshold);
+                Some(KeepPlan {
+                    plan_target: view.scenario.indicators[c].name.clone(),
+                    plan_rule: pt.rule,
+                    keep: q,
+                    threshold: found,
+                    at_draft,
+                    band_draws: band,
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod history;
 pub mod input;
 pub mod model;
 pub mod output;
+pub mod plan_view;
 pub mod render;
 pub mod sampling;
 pub mod scenario;

@@ -62,7 +62,10 @@ fn merged_shards_are_byte_identical_to_the_single_run() {
             .assert()
             .success();
         let got = std::fs::read(tmp.path().join(&merged).join("summary.json")).unwrap();
-        assert!(got == single, "{n} shards: summary.json differs from the single run");
+        assert!(
+            got == single,
+            "{n} shards: summary.json differs from the single run"
+        );
     }
 }
 
@@ -109,7 +112,14 @@ fn missing_overlapping_or_foreign_shards_are_refused() {
         .stderr(contains("overlap"));
     // Another seed.
     targetsim(tmp.path())
-        .args(["run", scenario.to_str().unwrap(), "--draws", DRAWS, "--seed", "5"])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--draws",
+            DRAWS,
+            "--seed",
+            "5",
+        ])
         .args(["--shard", "2/3", "--out", "other", "-q"])
         .assert()
         .success();

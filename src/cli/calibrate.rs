@@ -30,6 +30,10 @@ pub struct Args {
     /// The upper level's target set [default: the set marked upper_level = true].
     #[arg(long)]
     pub upper: Option<String>,
+    /// Plans: for each first-year target, the threshold below which the plan
+    /// targets are reachable with probability less than Q (0.5 or 50%).
+    #[arg(long, value_parser = fraction)]
+    pub keep_plan: Option<f64>,
     /// A draft met with a probability below this is too ambitious.
     #[arg(long, value_parser = fraction, default_value = "0.5")]
     pub ambitious_below: f64,
@@ -76,7 +80,15 @@ pub fn set_index(s: &Scenario, name: &str, flag: &str) -> Result<usize, Failure>
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
-    let s = scenario::load(&args.scenario)?;
+    let original = scenario::load(&args.scenario)?;
+    if args.keep_plan.is_some() && original.horizon.as_ref().is_none_or(|h| h.plan.is_none()) {
+        return Err(Failure::Usage(format!(
+            "error: --keep-plan: {} has no [plan_targets]\n  hint: --keep-plan needs a multi-year scenario with plan targets",
+            original.file.display()
+        )));
+    }
+    // A plan is calibrated on its view: every year's targets, and the plan targets.
+    let s = targetsim::plan_view::view(&original).scenario;
     if s.target_sets.is_empty() {
         return Err(Failure::Usage(format!(
             "error: {}: the scenario has no target set to calibrate\n  hint: add [target_sets.draft] with targets = [...]",
@@ -99,14 +111,17 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             .find(|&i| Some(i) != upper)
             .unwrap_or(0),
     };
-    let run = args.sim.options(&s)?;
-    let dir = args.sim.out_dir(&s);
+    let run = args.sim.options(&original)?;
+    let dir = args.sim.out_dir(&original);
     targetsim::engine::check_memory(
         run.draws,
         s.indicators.len() + s.target_sets[set].targets.len(),
     )?;
-    let out =
-        targetsim::output::Staging::begin(&targetsim::output::CALIBRATE, &dir, &s.input_paths())?;
+    let out = targetsim::output::Staging::begin(
+        &targetsim::output::CALIBRATE,
+        &dir,
+        &original.input_paths(),
+    )?;
     let opts = calibrate::Options {
         run,
         set,
@@ -117,8 +132,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         },
         joint: args.joint,
         upper,
+        keep_plan: args.keep_plan,
     };
-    let c = calibrate::calibrate(&s, &opts)?;
+    let c = calibrate::calibrate(&original, &opts)?;
     let path = out.write("calibration.json", &json::to_pretty_bytes(&c))?;
     out.commit()?;
     if !args.quiet {

@@ -345,6 +345,93 @@ fn simulate_in_pool(
     })
 }
 
+/// The columns of a scenario's [`crate::plan_view`], aligned by draw: for
+/// a one-year scenario its indicators ([`simulate`]); for a plan every
+/// indicator in every year, then what each plan target measures, with the
+/// view's target sets counted (every year's targets, then the plan's).
+pub fn columns(s: &Scenario, opts: &RunOptions) -> Result<Simulation, RunError> {
+    if s.horizon.is_none() {
+        return simulate(&Model::compile(s), opts);
+    }
+    let model = YearModel::of(s);
+    let view = crate::plan_view::view(s);
+    let n_cols = view.columns.len();
+    memory::check(
+        opts.draws,
+        n_cols
+            + if opts.keep_drivers {
+                model.n_drivers
+            } else {
+                0
+            },
+    )?;
+    let draws = usize::try_from(opts.draws).map_err(|_| RunError::TooMuchMemory {
+        draws: opts.draws,
+        columns: n_cols,
+        need_mib: u64::MAX,
+        available_mib: 0,
+        max_draws: usize::MAX as u64,
+    })?;
+    let pool = pool(opts.threads)?;
+    pool.install(|| {
+        let mut indicators: Vec<Vec<f64>> = (0..n_cols).map(|_| vec![0.0; draws]).collect();
+        let mut drivers: Vec<Vec<f64>> = if opts.keep_drivers {
+            (0..model.n_drivers).map(|_| vec![0.0; draws]).collect()
+        } else {
+            Vec::new()
+        };
+        let mut cols: Vec<&mut Vec<f64>> =
+            indicators.iter_mut().chain(drivers.iter_mut()).collect();
+        let results = in_blocks(
+            &mut cols,
+            draws,
+            opts,
+            || Workspace::new(&model),
+            |ws, b, n, outs| {
+                let counts = block::run(&model, opts.seed, b, n, ws)?;
+                for (c, out) in outs.iter_mut().enumerate() {
+                    match view.columns.get(c) {
+                        Some(crate::plan_view::Column::Value { indicator, year }) => {
+                            out.copy_from_slice(ws.indicator(&model, *year, *indicator, n))
+                        }
+                        Some(crate::plan_view::Column::Plan { target }) => {
+                            let t = &model.plan[*target];
+                            let x = ws.indicator(&model, t.year, t.indicator, n);
+                            for (o, &v) in out.iter_mut().zip(x) {
+                                *o = t.measure_of(v, t.year + 1);
+                            }
+                        }
+                        None => out.copy_from_slice(ws.driver(&model, 0, c - n_cols, n)),
+                    }
+                }
+                let mut sets = counts.sets;
+                if !model.plan.is_empty() {
+                    sets.push(counts.plan);
+                }
+                Ok::<_, RunError>(sets)
+            },
+        );
+        let mut counts: Vec<SetCounts> = view
+            .scenario
+            .target_sets
+            .iter()
+            .map(|set| SetCounts::zero(set.targets.len()))
+            .collect();
+        for block in results {
+            for (total, c) in counts.iter_mut().zip(&block?) {
+                total.add(c);
+            }
+        }
+        Ok(Simulation {
+            draws,
+            seed: opts.seed,
+            indicators,
+            drivers,
+            counts,
+        })
+    })
+}
+
 /// The worker pool for a run: `threads` workers, or one per core.
 pub(crate) fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
     let threads = threads.unwrap_or(0);
@@ -392,7 +479,7 @@ pub(crate) fn in_blocks<W, R: Send>(
 
 /// Count the draws meeting `rule` and clear `joint` where it is missed.
 /// Matching on the rule once, outside the loop, lets each loop vectorise.
-pub(crate) fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
+pub fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
     #[inline(always)]
     fn count(col: &[f64], joint: &mut [bool], met: impl Fn(f64) -> bool) -> u64 {
         let mut m = 0u64;

@@ -166,6 +166,31 @@ pub fn render(s: &Scenario, c: &Calibration) -> String {
             thousands(j.check.draws)
         ));
     }
+    if c.targets.values().any(|t| !t.keep_plan.is_empty()) {
+        out.push_str("\nkeeping the plan (--keep-plan): the lowest first-year target that leaves each plan target\nreachable with the probability asked for (draws whose first year lies near the threshold)\n");
+        for (name, t) in &c.targets {
+            for k in &t.keep_plan {
+                let kind = s
+                    .indicators
+                    .iter()
+                    .find(|i| &i.name == name)
+                    .map_or(t.kind, |i| i.meta.kind);
+                let threshold = k
+                    .threshold
+                    .map_or("none: no first year keeps it".to_string(), |x| {
+                        format!(">= {}", format::threshold(x, kind))
+                    });
+                out.push_str(&format!(
+                    "  {}  for {} at {}: {}; at the draft {}\n",
+                    pad(name, name_w),
+                    k.plan_target,
+                    format::probability(k.keep),
+                    threshold,
+                    format::probability(k.at_draft)
+                ));
+            }
+        }
+    }
     out.push_str(&format!(
         "\nwhat decides a miss (first {} draws): drivers by rank correlation ρ with the indicator,\nand where the draws that miss the draft sit in each driver's distribution (p50 = no shift)\n",
         thousands(c.sensitivity_draws)
