@@ -9,7 +9,7 @@
 //! standard errors against exact values.
 
 use assert_cmd::Command;
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 use std::path::{Path, PathBuf};
 use targetsim::RunOptions;
 use targetsim::scenario::{self, Format, Scenario};
@@ -501,4 +501,62 @@ fn a_bad_plan_scenario_exits_with_2_names_every_problem_and_writes_nothing() {
         .stderr(predicates::str::contains("drivers.g.persistence = 50"))
         .stderr(predicates::str::contains("2 problems found"));
     assert!(!dir.path().join("out").exists());
+}
+
+/// `calibrate --keep-plan Q`: the first-year growth below which the
+/// cumulative plan target is reachable with probability less than Q, against
+/// the closed form. Under AR(1) scores, P(plan | z_1 = z) =
+/// `p_reachable(level, rho, z)` (above), which is Q at
+/// z* = (ln(L / 100) - n MU - SIGMA sqrt(V) Phi^-1(1 - Q)) / (SIGMA (1 + S)),
+/// a first-year growth of exp(MU + SIGMA z*) - 1.
+#[test]
+fn keep_plan_threshold_matches_the_ar1_closed_form() {
+    use targetsim::calibrate::{self, Bands, Options};
+    let draws = 400_000u64;
+    let rho: f64 = 0.5;
+    let cum = 0.45;
+    let s = load(&path_scenario(rho, 1000.0, 0.0, cum, 0.07).replace(
+        r#"measure = "cumulative_growth", at_least ="#,
+        r#"measure = "cumulative_growth", condition_on = "growth", at_least ="#,
+    ));
+    let n = YEARS;
+    let sum_rho: f64 = (1..n).map(|k| rho.powi(k as i32)).sum();
+    let v: f64 = (1.0 - rho * rho)
+        * (1..n)
+            .map(|j| ((1.0 - rho.powi(j as i32)) / (1.0 - rho)).powi(2))
+            .sum::<f64>();
+    let std = Normal::new(0.0, 1.0).unwrap();
+    for q in [0.5, 0.6] {
+        let opts = Options {
+            run: RunOptions::new(draws, SEED),
+            set: 0,
+            confidence: 0.7,
+            bands: Bands::default(),
+            joint: None,
+            upper: None,
+            keep_plan: Some(q),
+        };
+        let c = calibrate::calibrate(&s, &opts).expect("calibrate");
+        let t = &c.targets["growth@2026"];
+        let k = t
+            .keep_plan
+            .iter()
+            .find(|k| k.plan_target == "x@2030:cumulative_growth")
+            .expect("the cumulative plan target conditions on growth");
+        let z = ((1.0 + cum).ln() - n as f64 * MU - SIGMA * v.sqrt() * std.inverse_cdf(1.0 - q))
+            / (SIGMA * (1.0 + sum_rho));
+        let exact = (MU + SIGMA * z).exp() - 1.0;
+        // Monte Carlo error of the threshold: the conditional probability's
+        // standard error in a band of 2% of the draws, through the slope of
+        // P(plan | z_1 = z) in z, into growth.
+        let band = 0.02 * draws as f64;
+        let slope = std.pdf(std.inverse_cdf(q)) * (1.0 + sum_rho) / v.sqrt();
+        let se = (q * (1.0 - q) / band).sqrt() / slope * SIGMA * (1.0 + exact);
+        let got = k.threshold.expect("a threshold");
+        eprintln!("Q {q}: threshold {got:.5}, exact {exact:.5}, se {se:.5}");
+        assert!(
+            (got - exact).abs() <= 4.5 * se,
+            "Q {q}: threshold {got:.5} vs exact {exact:.5} (se {se:.5})"
+        );
+    }
 }
