@@ -7,6 +7,10 @@
 //!   (the centre for `about`/`range` targets). 0.5 is the indicator's own
 //!   median; a city threshold at 0.64 asks for more than 64% of the
 //!   projected outcomes.
+//! - **Plans** are compared on their view (`crate::plan_view`): each year's
+//!   target is a row of its own (`gdp_growth@2027`), the plan targets form
+//!   the set `plan_targets` (rows such as `gdp@2030:average_growth`), and
+//!   every set's joint probability spans all its years.
 //! - **Variants** run with the base's draws and seed, so draw `i` of a variant
 //!   uses the same random numbers as draw `i` of the base (common random
 //!   numbers) as long as the variant keeps the stream layout: the same
@@ -21,6 +25,7 @@ use crate::RunOptions;
 use crate::engine::{self, Simulation};
 use crate::error::RunError;
 use crate::model::{Model, Source};
+use crate::plan_view;
 use crate::scenario::{Kind, Override, Rule, Scenario};
 use crate::summary::{ScenarioInfo, Tool, proportion_se, stats};
 use indexmap::IndexMap;
@@ -211,12 +216,16 @@ pub fn same_stream_layout(a: &Model, b: &Model) -> bool {
             })
 }
 
-/// Compare the target sets and the variants of a scenario.
-pub fn compare(s: &Scenario, opts: &RunOptions) -> Result<Comparison, RunError> {
+/// Compare the target sets and the variants of a scenario. A plan is
+/// compared on its view (`crate::plan_view`): every year's targets and the
+/// plan targets, with common random numbers across all years.
+pub fn compare(original: &Scenario, opts: &RunOptions) -> Result<Comparison, RunError> {
     let mut run = *opts;
     run.keep_drivers = false;
-    let model = Model::compile(s);
-    let sim = engine::simulate(&model, &run)?;
+    let view = plan_view::view(original);
+    let s = &view.scenario;
+    let model = Model::compile(original);
+    let sim = engine::columns(original, &run)?;
     let n = sim.draws;
     let nu = n as u64;
     let base_flags = flags(s, &sim);
@@ -281,12 +290,13 @@ pub fn compare(s: &Scenario, opts: &RunOptions) -> Result<Comparison, RunError> 
     drop(sim);
 
     let mut variants = IndexMap::new();
-    for v in &s.variants {
+    for v in &original.variants {
         let vmodel = Model::compile(&v.scenario);
-        let vsim = engine::simulate(&vmodel, &run)?;
-        let vflags = flags(&v.scenario, &vsim);
+        let vview = plan_view::view(&v.scenario).scenario;
+        let vsim = engine::columns(&v.scenario, &run)?;
+        let vflags = flags(&vview, &vsim);
         let mut vsets = IndexMap::new();
-        for (j, vset) in v.scenario.target_sets.iter().enumerate() {
+        for (j, vset) in vview.target_sets.iter().enumerate() {
             let Some(base) = base_flags.iter().find(|b| b.name == vset.name) else {
                 continue;
             };
@@ -301,7 +311,7 @@ pub fn compare(s: &Scenario, opts: &RunOptions) -> Result<Comparison, RunError> 
                 let p = f.count() as f64 / n as f64;
                 let pb = bf.count() as f64 / n as f64;
                 targets.insert(
-                    v.scenario.indicators[t.indicator].name.clone(),
+                    vview.indicators[t.indicator].name.clone(),
                     VariantTarget {
                         rule: t.rule,
                         probability: p,
@@ -338,7 +348,7 @@ pub fn compare(s: &Scenario, opts: &RunOptions) -> Result<Comparison, RunError> 
     Ok(Comparison {
         schema_version: SCHEMA_VERSION,
         tool: Tool::this(),
-        scenario: ScenarioInfo::of(s),
+        scenario: ScenarioInfo::of(original),
         seed: opts.seed,
         draws: nu,
         generator: crate::sampling::GENERATOR,

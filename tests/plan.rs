@@ -560,3 +560,85 @@ fn keep_plan_threshold_matches_the_ar1_closed_form() {
         );
     }
 }
+
+/// `compare` and `calibrate` on a plan see every year's target and the plan
+/// targets, and their joint probabilities are `run`'s on the same draws.
+#[test]
+fn compare_and_calibrate_on_a_plan_use_every_year_and_the_plan_targets() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let scenario = root().join("scenarios/seed-district-plan.toml");
+    let sc = scenario.to_str().expect("utf-8 path");
+    let cmd = |args: &[&str]| {
+        let mut c = Command::cargo_bin("targetsim").expect("binary");
+        c.current_dir(tmp.path()).args(args);
+        c
+    };
+    cmd(&[
+        "run",
+        sc,
+        "--draws",
+        "20000",
+        "--out",
+        "run",
+        "-q",
+        "--no-charts",
+        "--no-report",
+    ])
+    .assert()
+    .success();
+    let compare = cmd(&["compare", sc, "--draws", "20000", "--out", "cmp"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&compare.get_output().stdout).into_owned();
+    for row in [
+        "gdp_growth@2026",
+        "gdp_growth@2030",
+        "gdp@2030:average_growth",
+    ] {
+        assert!(stdout.contains(row), "compare shows {row}:\n{stdout}");
+    }
+    let read = |p: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(tmp.path().join(p)).expect("file")).expect("json")
+    };
+    let run = read("run/summary.json");
+    let cmp = read("cmp/comparison.json");
+    assert_eq!(
+        cmp["sets"]["annual_path"]["joint_probability"],
+        run["target_sets"]["annual_path"]["joint_probability"],
+        "the annual path's joint probability spans all five years, as in run"
+    );
+    assert_eq!(
+        cmp["sets"]["plan_targets"]["joint_probability"],
+        run["plan_targets"]["joint_probability"]
+    );
+    cmd(&[
+        "calibrate",
+        sc,
+        "--draws",
+        "20000",
+        "--out",
+        "cal",
+        "-q",
+        "--set",
+        "annual_path",
+        "--confidence",
+        "0.7",
+        "--joint",
+        "0.5",
+    ])
+    .assert()
+    .success();
+    let cal = read("cal/calibration.json");
+    let targets = cal["targets"].as_object().expect("targets");
+    assert_eq!(
+        targets.len(),
+        5,
+        "one target per year: {:?}",
+        targets.keys()
+    );
+    assert_eq!(
+        cal["draft_joint_probability"],
+        run["target_sets"]["annual_path"]["joint_probability"]
+    );
+    assert_eq!(cal["joint"]["targets"].as_object().expect("joint").len(), 5);
+}

@@ -27,7 +27,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let s = scenario::load(&args.scenario)?;
     let opts = args.sim.options(&s)?;
     let dir = args.sim.out_dir(&s);
-    targetsim::engine::check_memory(opts.draws, s.indicators.len() + 1)?;
+    // A plan is compared on its view: a column per indicator and year.
+    let view = targetsim::plan_view::view(&s);
+    targetsim::engine::check_memory(opts.draws, view.columns.len() + 1)?;
     let out =
         targetsim::output::Staging::begin(&targetsim::output::COMPARE, &dir, &s.input_paths())?;
     let c = targetsim::compare::compare(&s, &opts)?;
@@ -54,7 +56,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     out.commit()?;
     if !args.quiet {
-        out!("{}", comparison::render(&s, &c))?;
+        out!("{}", comparison::render(&view.scenario, &c))?;
         outln!()?;
         for p in &written {
             outln!("wrote {}", p.display())?;
