@@ -158,6 +158,16 @@ pub enum RunError {
     /// The output directory cannot be created or written (checked before the run).
     #[error("{path}: {message}\n  hint: choose another directory with --out")]
     OutputDir { path: PathBuf, message: String },
+    /// An indicator's values or statistics overflow what results can show.
+    #[error(
+        "indicator `{indicator}`: its {what} is {value:e}, too large to report\n  hint: rescale the indicator (for example 亿元 rather than 元) so that its values stay below {limit:e}"
+    )]
+    Overflow {
+        indicator: String,
+        what: &'static str,
+        value: f64,
+        limit: f64,
+    },
     /// Writing a result file failed (disk full, permissions changed mid-run).
     #[error("{path}: {message}")]
     Output { path: PathBuf, message: String },

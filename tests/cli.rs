@@ -524,3 +524,30 @@ fn a_formula_that_divides_by_zero_stops_the_run_and_names_the_draw() {
     );
     assert!(!w.path("output/small/summary.json").exists());
 }
+
+#[test]
+fn indicators_too_large_to_summarise_are_a_clear_run_error() {
+    let w = Work::new();
+    w.write(
+        "s.toml",
+        r#"
+name = "huge"
+title = "huge"
+[simulation]
+draws = 1000
+[base]
+gdp = 1e150
+[drivers]
+g = { dist = "normal", mean = 0.05, sd = 0.01 }
+[indicators]
+x = "gdp * gdp * (1 + g)"
+[target_sets.a]
+targets = [{ indicator = "x", at_least = 1 }]
+"#,
+    );
+    w.cmd(&["run", "s.toml", "--out", "out"])
+        .assert()
+        .code(1)
+        .stderr(contains("indicator `x`").and(contains("too large to report")));
+    assert!(!w.path("out").join("summary.json").exists());
+}

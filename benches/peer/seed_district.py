@@ -275,7 +275,7 @@ def write_charts(out, M, summary):
         names = list(s["targets"]) + ["ALL (joint)"]
         probs = [t["probability"] for t in s["targets"].values()] + [s["joint_probability"]]
         fig, ax = plt.subplots(figsize=(8, 0.4 * len(names) + 1.2), dpi=100)
-        ax.barh(names[::-1], probs[::-1], color=["#D55E00"] + [c] * (len(names) - 1))
+        ax.barh(names[::-1], probs[::-1], color=["#000000"] + [c] * (len(names) - 1))
         ax.set_xlim(0, 1)
         ax.set_xlabel("probability the target is met")
         ax.set_title(f"target set {sname}: {s['label_en']}")

@@ -94,6 +94,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         layout,
         tally,
     };
+    engine::check_reportable(&model, &run)?;
     let progress = Progress::new(0, true);
     super::run::finish(&s, &opts, staging, out, &run, &progress)
 }

@@ -203,8 +203,8 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
         };
         let blocks = blocks.start as usize..blocks.end as usize;
         let threads = rayon::current_num_threads().max(1);
-        // Few accumulators: each holds every column's sketch.
-        let min_len = ((blocks.end - blocks.start) / (4 * threads)).max(1);
+        // Few accumulators (about two a thread): each holds every column's sketch.
+        let min_len = ((blocks.end - blocks.start) / (2 * threads)).max(1);
         type Acc = (
             Option<Workspace>,
             Tally,
@@ -250,12 +250,34 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
         if let Some((_, e)) = failed {
             return Err(e);
         }
-        Ok(Streamed {
+        let run = Streamed {
             pilot,
             layout,
             tally,
-        })
+        };
+        // A shard's values are checked when the shards are merged.
+        if opts.shard.is_none() {
+            check_reportable(model, &run)?;
+        }
+        Ok(run)
     })
+}
+
+/// Refuse a run whose indicators are too large to summarise (their spread
+/// would overflow), naming the indicator and its year.
+pub fn check_reportable(model: &YearModel, run: &Streamed) -> Result<(), RunError> {
+    let k = model.n_indicators;
+    let names: Vec<String> = (0..k * model.n_years())
+        .map(|c| {
+            let name = &model.slot_names[model.n_drivers + c % k];
+            if model.n_years() == 1 {
+                name.clone()
+            } else {
+                format!("{name} ({})", model.years[c / k])
+            }
+        })
+        .collect();
+    crate::summary::tally::check_reportable(&names, &run.tally, &run.layout, &run.pilot)
 }
 
 /// The simulated columns of a one-year run, aligned by draw.

@@ -152,7 +152,21 @@ pub fn render(scenario: &Scenario, s: &YearSummary) -> String {
                     .map(|w| format!("  {w}"))
                     .unwrap_or_default()
             ));
-            if let Some(rp) = &t.required_path {
+            if let Some(rp) = t
+                .required_path
+                .as_ref()
+                .filter(|rp| !rp.quantiles.p50.is_finite())
+            {
+                out.push_str(&format!(
+                    "        required path: not defined: the first-year value of {} is not positive in any of the {} draws (growth needs a positive start)\n",
+                    t.indicator, rp.excluded_draws
+                ));
+            }
+            if let Some(rp) = t
+                .required_path
+                .as_ref()
+                .filter(|rp| rp.quantiles.p50.is_finite())
+            {
                 let lk = kind_of(scenario, &t.indicator);
                 out.push_str(&format!(
                     "        required path: to reach {} in {}, {} must grow {} a year over {}–{} (median over draws; 10% – 90%: {} – {}); it grows {} a year in the median draw\n",

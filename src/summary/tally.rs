@@ -613,3 +613,38 @@ mod extreme {
         }
     }
 }
+
+/// Values beyond this (in absolute value) are refused at the end of a run:
+/// their squares, and so their spread, would overflow.
+pub const MAX_REPORTED: f64 = 1e150;
+
+/// Refuse a run whose indicators reach values too large to summarise, or
+/// whose statistics overflow, naming the indicator.
+pub fn check_reportable(
+    names: &[String],
+    tally: &Tally,
+    layout: &Layout,
+    pilot: &Pilot,
+) -> Result<(), crate::error::RunError> {
+    for (c, name) in names.iter().enumerate() {
+        let t = &tally.columns[c];
+        let (mean, sd) = tally.mean_sd(layout, pilot, c);
+        let checks = [
+            ("largest value", t.max),
+            ("smallest value", t.min),
+            ("mean", mean),
+            ("standard deviation", sd),
+        ];
+        for (what, value) in checks {
+            if tally.columns[c].sketch.count() > 0 && !(value.abs() <= MAX_REPORTED) {
+                return Err(crate::error::RunError::Overflow {
+                    indicator: name.clone(),
+                    what,
+                    value,
+                    limit: MAX_REPORTED,
+                });
+            }
+        }
+    }
+    Ok(())
+}
