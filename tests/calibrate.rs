@@ -32,6 +32,7 @@ fn options(draws: u64, q: f64) -> calibrate::Options<'static> {
         bands: Bands::default(),
         joint: None,
         upper: None,
+        keep_plan: None,
     }
 }
 

@@ -205,28 +205,16 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
         let threads = rayon::current_num_threads().max(1);
         // Few accumulators (about two a thread): each holds every column's sketch.
         let min_len = ((blocks.end - blocks.start) / (2 * threads)).max(1);
-        type Acc = (
-            Option<Workspace>,
-            Tally,
-            Option<(usize, RunError)>,
-            [Vec<f64>; 2],
-        );
-        let fresh = || -> Acc {
-            (
-                None,
-                Tally::new(&layout, model),
-                None,
-                [Vec::new(), Vec::new()],
-            )
-        };
-        let (_, tally, failed, _) = blocks
+        type Acc = (Option<Workspace>, Tally, Option<(usize, RunError)>);
+        let fresh = || -> Acc { (None, Tally::new(&layout, model), None) };
+        let (_, tally, failed) = blocks
             .into_par_iter()
             .with_min_len(min_len)
-            .fold(fresh, |(ws, mut tally, mut failed, mut buf), b| {
+            .fold(fresh, |(ws, mut tally, mut failed), b| {
                 let mut ws = ws.unwrap_or_else(|| Workspace::new(model));
                 let n = block_len(opts.draws, b as u64);
                 match block::run(model, opts.seed, b, n, &mut ws) {
-                    Ok(counts) => tally.add_block(&layout, model, &ws, b, n, &counts, &mut buf),
+                    Ok(counts) => tally.add_block(&layout, model, &ws, b, n, &counts),
                     Err(e) => {
                         if failed.as_ref().is_none_or(|(fb, _)| b < *fb) {
                             failed = Some((b, e));
@@ -236,16 +224,16 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
                 if let Some(progress) = opts.progress {
                     progress(n as u64);
                 }
-                (Some(ws), tally, failed, buf)
+                (Some(ws), tally, failed)
             })
-            .reduce(fresh, |(_, mut a, fa, buf), (_, b, fb, _)| {
+            .reduce(fresh, |(_, mut a, fa), (_, b, fb)| {
                 a.merge(b);
                 // The first failing block in block order, so the message is deterministic.
                 let failed = match (fa, fb) {
                     (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
                     (x, y) => x.or(y),
                 };
-                (None, a, failed, buf)
+                (None, a, failed)
             });
         if let Some((_, e)) = failed {
             return Err(e);

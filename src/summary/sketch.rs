@@ -240,7 +240,7 @@ impl Lookup {
         let (Some(first), Some(last)) = first_last else {
             return l;
         };
-        if !(last > first) || !(last - first).is_finite() {
+        if last <= first || !(last - first).is_finite() {
             return l;
         }
         // The table spans the windows; draws beyond it fall in the outer

@@ -363,6 +363,9 @@ pub struct Tally {
     pub reach: Vec<ReachCount>,
     /// Per required path: draws left out (first-year value not positive).
     pub excluded: Vec<u64>,
+    /// Buffers for a block's required-path columns (not part of the state).
+    #[serde(skip)]
+    scratch: [Vec<f64>; 2],
 }
 
 impl Tally {
@@ -387,6 +390,7 @@ impl Tally {
             plan: SetCounts::zero(model.plan.len()),
             reach: vec![ReachCount::default(); layout.reach.len()],
             excluded: vec![0; layout.paths.len()],
+            scratch: [Vec::new(), Vec::new()],
         }
     }
 
@@ -424,7 +428,6 @@ impl Tally {
         b: usize,
         n: usize,
         counts: &BlockCounts,
-        buf: &mut [Vec<f64>; 2],
     ) {
         let k = model.n_indicators;
         let mut moments = Vec::with_capacity(layout.n_columns);
@@ -441,7 +444,7 @@ impl Tally {
         for (pi, p) in layout.paths.iter().enumerate() {
             let x1 = ws.indicator(model, 0, p.indicator, n);
             let xt = ws.indicator(model, p.year, p.indicator, n);
-            let [need, took] = buf;
+            let [mut need, mut took] = std::mem::take(&mut self.scratch);
             need.clear();
             took.clear();
             for (&a, &bb) in x1.iter().zip(xt) {
@@ -451,8 +454,9 @@ impl Tally {
                 }
             }
             self.excluded[pi] += (n - need.len()) as u64;
-            self.add_column(layout, p.need, need, &mut moments);
-            self.add_column(layout, p.took, took, &mut moments);
+            self.add_column(layout, p.need, &need, &mut moments);
+            self.add_column(layout, p.took, &took, &mut moments);
+            self.scratch = [need, took];
         }
         for (r, count) in layout.reach.iter().zip(&mut self.reach) {
             let t = &model.plan[r.target];
@@ -636,7 +640,8 @@ pub fn check_reportable(
             ("standard deviation", sd),
         ];
         for (what, value) in checks {
-            if tally.columns[c].sketch.count() > 0 && !(value.abs() <= MAX_REPORTED) {
+            if tally.columns[c].sketch.count() > 0 && (value.is_nan() || value.abs() > MAX_REPORTED)
+            {
                 return Err(crate::error::RunError::Overflow {
                     indicator: name.clone(),
                     what,
