@@ -98,11 +98,35 @@ fn printing_into_a_closed_pipe_ends_the_command_quietly() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "s.toml", SMALL);
     write(dir.path(), "bad.toml", "x = [\n");
+    cmd(
+        dir.path(),
+        &[
+            "run", "s.toml", "--draws", "2000", "--shard", "1/1", "-o", "shards", "-q",
+        ],
+    )
+    .assert()
+    .success();
     let h = history_data();
     let h = h.to_str().unwrap();
-    let cases: [(&[&str], i32); 5] = [
+    let cases: [(&[&str], i32); 9] = [
         (&["validate", "s.toml"], 0),
         (&["--help"], 0),
+        (&["run", "s.toml", "--draws", "2000", "-o", "r"], 0),
+        (
+            &[
+                "calibrate",
+                "s.toml",
+                "--confidence",
+                "0.7",
+                "--draws",
+                "2000",
+                "-o",
+                "c",
+            ],
+            0,
+        ),
+        (&["compare", "s.toml", "--draws", "2000", "-o", "m"], 0),
+        (&["merge", "shards/shard-1-of-1.tsim", "-o", "g"], 0),
         (&["fit", h, "--series", "income,expenditure"], 0),
         (
             &[
@@ -126,8 +150,16 @@ fn printing_into_a_closed_pipe_ends_the_command_quietly() {
             assert!(out.stderr.is_empty(), "{args:?}: quiet, but said {out:?}");
         }
     }
-    // The backtest wrote its files before the printing found the pipe closed.
-    assert!(dir.path().join("bt/backtest.json").is_file());
+    // The commands wrote their files before the printing found the pipe closed.
+    for f in [
+        "bt/backtest.json",
+        "r/summary.json",
+        "c/calibration.json",
+        "m/comparison.json",
+        "g/summary.json",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f}");
+    }
     // An error message into a closed pipe (`2>&1 | head -1`) keeps its exit code.
     for (args, code) in [
         (&["validate", "bad.toml"][..], 2),
@@ -154,6 +186,18 @@ fn printing_into_a_full_disk_fails_with_exit_1_and_says_why() {
         &["validate", "s.toml"][..],
         &["fit", h.to_str().unwrap(), "--series", "income"],
         &["--help"],
+        &["run", "s.toml", "--draws", "2000", "-o", "r"],
+        &[
+            "calibrate",
+            "s.toml",
+            "--confidence",
+            "0.7",
+            "--draws",
+            "2000",
+            "-o",
+            "c",
+        ],
+        &["compare", "s.toml", "--draws", "2000", "-o", "m"],
     ] {
         let full = std::fs::OpenOptions::new()
             .write(true)
