@@ -152,17 +152,22 @@ fn pilot_in_pool(
 pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     use crate::summary::sketch::{FINE_BINS, PILOT_BLOCKS};
     let years = model.n_years() as u64;
-    let columns = model.n_indicators as u64 * years + 2 * model.plan.len() as u64;
+    let (k, d) = (model.n_indicators as u64, model.n_drivers as u64);
+    let columns = k * years + 2 * model.plan.len() as u64;
     let levels = crate::summary::tally::levels(years > 1).len() as u64;
     let block = BLOCK as u64 * 8;
-    let workspace =
-        (model.width() as u64 * years + model.copula.n() as u64 + model.n_drivers as u64 + 3)
-            * block;
-    let sketch = columns * (levels * (FINE_BINS as u64 + 1) * 8 + 4096 * 2 + 1024);
-    let pilot = (PILOT_BLOCKS as u64) * block * (columns + model.n_drivers as u64) * 3;
-    // Up to four accumulators a thread (rayon's splits) and the result.
+    let pilot_draws = (PILOT_BLOCKS * BLOCK) as u64;
+    // Per thread: every year's block columns and the copula's scores.
+    let workspace = (model.width() as u64 * years + model.copula.n() as u64 + d + 3) * block;
+    // Per accumulator: every column's sketch and its lookup table.
+    let sketch = columns * (levels * (FINE_BINS as u64 + 1) * 8 + 4096 * 2);
+    // The pilot's columns, and the sensitivity sample's (first year, drivers).
+    let pilot = pilot_draws * (columns + d) * 8 + pilot_draws * (k + d) * 8;
+    // The program, its font and the charts' buffers.
+    let base = 16 << 20;
     let threads = threads.max(1) as u64;
-    let fixed = threads * workspace + (4 * threads + 1) * sketch + pilot + (64 << 20);
+    // About two accumulators a thread (rayon's splits), and the result.
+    let fixed = base + threads * workspace + (2 * threads + 1) * sketch + pilot;
     // Per block: 32 bytes per column, plus the map's node.
     let per_draw = (columns * 32 + 96) as f64 / BLOCK as f64;
     (fixed, per_draw)
