@@ -84,7 +84,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     // holds one forecast's draws and the sort's scratch at a time.
     let draws = targetsim::scenario::check_draws(args.draws)
         .map_err(|m| Failure::Usage(format!("error: --draws {}: {m}", args.draws)))?;
-    targetsim::engine::check_memory(draws, backtest::SIM_COLUMNS)?;
+    targetsim::engine::need::backtest(backtest::SIM_COLUMNS).check(draws)?;
     let draws = usize::try_from(draws).map_err(|_| {
         Failure::Usage(format!(
             "error: --draws {draws}: more than this machine can address"

@@ -113,10 +113,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     };
     let run = args.sim.options(&original)?;
     let dir = args.sim.out_dir(&original);
-    targetsim::engine::check_memory(
-        run.draws,
-        s.indicators.len() + s.target_sets[set].targets.len(),
-    )?;
+    targetsim::engine::need::calibrate(
+        s.indicators.len(),
+        s.target_sets[set].targets.len(),
+        original.indicators.len(),
+        original.drivers.len(),
+    )
+    .check(run.draws)?;
     let out = targetsim::output::Staging::begin(
         &targetsim::output::CALIBRATE,
         &dir,

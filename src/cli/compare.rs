@@ -29,7 +29,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let dir = args.sim.out_dir(&s);
     // A plan is compared on its view: a column per indicator and year.
     let view = targetsim::plan_view::view(&s);
-    targetsim::engine::check_memory(opts.draws, view.columns.len() + 1)?;
+    let targets: usize = view
+        .scenario
+        .target_sets
+        .iter()
+        .map(|t| t.targets.len() + 1)
+        .sum();
+    targetsim::engine::need::compare(view.columns.len(), targets, !s.variants.is_empty())
+        .check(opts.draws)?;
     let out =
         targetsim::output::Staging::begin(&targetsim::output::COMPARE, &dir, &s.input_paths())?;
     let c = targetsim::compare::compare(&s, &opts)?;

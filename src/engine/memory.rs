@@ -100,6 +100,84 @@ pub fn check(draws: u64, columns: usize) -> Result<(), RunError> {
     check_bytes(need, "the run").map_err(|s| too_many(s.limit.bytes, s.limit.bytes))
 }
 
+/// A command's memory: `base` bytes whatever the draws, plus `per_draw`
+/// bytes for each draw. Each command's model is in [`need`]; a test keeps
+/// them within 25% of the measured peak.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Need {
+    pub base: u64,
+    pub per_draw: f64,
+    /// The columns held, for messages.
+    pub columns: usize,
+}
+
+impl Need {
+    pub fn at(&self, draws: u64) -> u64 {
+        self.base
+            .saturating_add((draws as f64 * self.per_draw) as u64)
+    }
+
+    /// Whether `draws` fit; the refusal says how many would.
+    pub fn check(&self, draws: u64) -> Result<(), RunError> {
+        let need = self.at(draws);
+        let too_many = |room: u64| RunError::TooMuchMemory {
+            draws,
+            columns: self.columns,
+            need_mib: need >> 20,
+            available_mib: room >> 20,
+            max_draws: (room.saturating_sub(self.base) as f64 / self.per_draw.max(1e-9)) as u64,
+        };
+        if usize::try_from(need).is_err() || need == u64::MAX {
+            return Err(too_many(usize::MAX as u64));
+        }
+        check_bytes(need, "the command").map_err(|s| too_many(s.limit.bytes))
+    }
+}
+
+/// The memory models of the commands that keep whole columns.
+pub mod need {
+    use super::Need;
+
+    /// The program, its font and small buffers.
+    const BASE: u64 = 16 << 20;
+    /// The sensitivity sample: 65,536 draws of each indicator and driver.
+    fn sensitivity(indicators: usize, drivers: usize) -> u64 {
+        65_536 * 8 * (indicators + drivers) as u64
+    }
+
+    /// `compare`: the base's columns (a plan's view: every indicator in
+    /// every year, and the plan targets' measures), one bit per draw for
+    /// each target and set (and a variant's beside the base's). The
+    /// base's columns are freed before a variant's are made.
+    pub fn compare(columns: usize, targets: usize, variants: bool) -> Need {
+        let copies = if variants { 2.0 } else { 1.0 };
+        Need {
+            base: BASE,
+            per_draw: 8.0 * columns as f64 + targets as f64 / 8.0 * copies,
+            columns,
+        }
+    }
+
+    /// `calibrate`: the view's columns, a sorted copy of each target's, and
+    /// the sensitivity sample.
+    pub fn calibrate(columns: usize, targets: usize, indicators: usize, drivers: usize) -> Need {
+        Need {
+            base: BASE + sensitivity(indicators, drivers),
+            per_draw: 8.0 * (columns + targets) as f64,
+            columns: columns + targets,
+        }
+    }
+
+    /// `backtest`: one forecast's draws and the sort's scratch.
+    pub fn backtest(columns: usize) -> Need {
+        Need {
+            base: 8 << 20,
+            per_draw: 8.0 * columns as f64,
+            columns,
+        }
+    }
+}
+
 /// `key  N kB` from a `/proc` file, in KiB.
 fn proc_kib(file: &str, key: &str) -> Option<u64> {
     let text = std::fs::read_to_string(file).ok()?;

@@ -12,7 +12,7 @@
 //! does not depend on the number of threads.
 
 pub mod block;
-mod memory;
+pub mod memory;
 
 use crate::error::RunError;
 use crate::model::Model;
@@ -24,7 +24,7 @@ use block::Workspace;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use memory::{available_memory_bytes, check as check_memory};
+pub use memory::{Need, available_memory_bytes, check as check_memory, need};
 
 /// What to run. Plain data: the CLI fills it from its arguments.
 #[derive(Clone, Copy)]
@@ -163,11 +163,12 @@ pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     let sketch = columns * (levels * (FINE_BINS as u64 + 1) * 8 + 4096 * 2);
     // The pilot's columns, and the sensitivity sample's (first year, drivers).
     let pilot = pilot_draws * (columns + d) * 8 + pilot_draws * (k + d) * 8;
-    // The program, its font and the charts' buffers.
-    let base = 16 << 20;
+    // The program, its font and the charts' buffers (measured: 26 MiB).
+    let base = 26 << 20;
     let threads = threads.max(1) as u64;
-    // About two accumulators a thread (rayon's splits), and the result.
-    let fixed = base + threads * workspace + (2 * threads + 1) * sketch + pilot;
+    // One accumulator a thread, the merge's and the result (rayon may split
+    // more, but merges as it goes).
+    let fixed = base + threads * workspace + (threads + 2) * sketch + pilot;
     // Per block: 32 bytes per column, plus the map's node.
     let per_draw = (columns * 32 + 96) as f64 / BLOCK as f64;
     (fixed, per_draw)
