@@ -726,8 +726,129 @@ mod properties {
         .unwrap()
     }
 
+    /// Cases per property: 200 in CI; more with `PROPTEST_CASES=N` (the
+    /// README's fuzzing command).
+    fn cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(200)
+    }
+
+    /// Formulas as the grammar builds them (drivers `g` and `h`, the base
+    /// `gdp`, numbers up to 1e300, operators and functions), so that most
+    /// validate and run, overflow or divide by zero.
+    fn formula_tree() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("g"),
+            Just("h"),
+            Just("gdp"),
+            Just("0"),
+            Just("1"),
+            Just("2.5"),
+            Just("1e300"),
+            Just("-3"),
+        ]
+        .prop_map(String::from);
+        leaf.prop_recursive(4, 32, 3, |inner| {
+            prop_oneof![
+                (
+                    inner.clone(),
+                    prop_oneof![Just("+"), Just("-"), Just("*"), Just("/"), Just("^")],
+                    inner.clone()
+                )
+                    .prop_map(|(a, o, b)| format!("({a} {o} {b})")),
+                (
+                    prop_oneof![
+                        Just("exp"),
+                        Just("ln"),
+                        Just("sqrt"),
+                        Just("abs"),
+                        Just("log10"),
+                        Just("floor"),
+                        Just("round")
+                    ],
+                    inner.clone()
+                )
+                    .prop_map(|(f, a)| format!("{f}({a})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("max({a}, {b})")),
+                inner.prop_map(|a| format!("-{a}")),
+            ]
+        })
+    }
+
+    /// A small one-year scenario with `formula` as its indicator.
+    fn scenario_with_formula(formula: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "simulation": { "draws": 64 },
+            "base": { "gdp": 100.0 },
+            "drivers": {
+                "g": { "dist": "normal", "mean": 0.06, "sd": 0.01 },
+                "h": { "dist": "uniform", "min": -1.0, "max": 1.0 }
+            },
+            "indicators": { "x": { "formula": formula } },
+            "target_sets": { "a": { "targets": [{ "indicator": "x", "at_least": 0.0 }] } },
+        }))
+        .unwrap()
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(200))]
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        /// Whatever the formula: it is refused with an inert message, or it
+        /// runs to a summary or a clear run error; never a panic.
+        #[test]
+        fn any_formula_is_refused_or_runs_cleanly(
+            formula in prop_oneof![
+                3 => formula_tree(),
+                1 => "[ghdpx0-9.eE+*/^(), a-z\\[\\]\\-]{0,30}",
+            ],
+        ) {
+            let bytes = scenario_with_formula(&formula);
+            match scenario::from_bytes(Path::new("f.json"), &bytes, Format::Json) {
+                Ok(s) => {
+                    let opts = targetsim::RunOptions::new(64, 1);
+                    match targetsim::run(&s, &opts) {
+                        Ok(summary) => prop_assert_eq!(summary.draws, 64),
+                        Err(e) => {
+                            let shown = e.to_string();
+                            prop_assert!(!shown.is_empty());
+                        }
+                    }
+                }
+                Err(e) => {
+                    let shown = e.to_string();
+                    prop_assert!(
+                        !shown.chars().any(|c| c != '\n' && targetsim::input::text::is_unsafe(c)),
+                        "{}", shown.escape_debug()
+                    );
+                }
+            }
+        }
+
+        /// Whatever a history file holds: it loads or is refused with an
+        /// inert message, and what loads gives growth rates or a clear error.
+        #[test]
+        fn any_history_csv_loads_or_is_refused_inertly(
+            header in "year,[a-z\\x80-\\u{ffff},\"]{0,12}",
+            rows in proptest::collection::vec("[0-9]{0,5},[-0-9.eE,\"a-z\\x00-\\x7f]{0,16}", 0..8),
+        ) {
+            let text = format!("{header}\n{}\n", rows.join("\n"));
+            match targetsim::history::History::from_bytes(Path::new("h.csv"), text.as_bytes()) {
+                Ok(h) => {
+                    for name in text.lines().next().unwrap_or("").split(',').skip(1) {
+                        let _ = h.growth(name.trim(), None);
+                    }
+                }
+                Err(e) => {
+                    let shown = e.to_string();
+                    prop_assert!(
+                        !shown.chars().any(|c| c != '\n' && targetsim::input::text::is_unsafe(c)),
+                        "{}", shown.escape_debug()
+                    );
+                }
+            }
+        }
 
         /// Whatever the text: loading never panics; what loads is inert,
         /// and what is refused is reported in inert text.
