@@ -181,6 +181,14 @@ fn printing_into_a_closed_pipe_ends_the_command_quietly() {
 fn printing_into_a_full_disk_fails_with_exit_1_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "s.toml", SMALL);
+    cmd(
+        dir.path(),
+        &[
+            "run", "s.toml", "--draws", "2000", "--shard", "1/1", "-o", "shards", "-q",
+        ],
+    )
+    .assert()
+    .success();
     let h = history_data();
     for args in [
         &["validate", "s.toml"][..],
