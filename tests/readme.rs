@@ -1,0 +1,176 @@
+//! The README's example output is what the tool prints: each excerpt is
+//! rerun here and compared line by line, so it cannot go stale.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fenced `text` block of the README that starts with `first`.
+fn block(first: &str) -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find(&format!("```text\n{first}"))
+        .unwrap_or_else(|| panic!("README has a block starting with {first:?}"))
+        + "```text\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    readme[start..end].to_string()
+}
+
+fn stdout(args: &[&str]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("targetsim")
+        .unwrap()
+        .current_dir(root())
+        .args(args)
+        .arg("--out")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    // The README shows the default output folder.
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(tmp.path().to_str().unwrap(), "output/seed-district")
+}
+
+/// Every line of `excerpt` appears in `printed`, in order.
+fn assert_excerpt(excerpt: &str, printed: &str) {
+    let mut lines = printed.lines();
+    for want in excerpt.lines() {
+        assert!(
+            lines.any(|got| got.trim_end() == want.trim_end()),
+            "README line not printed (in this order):\n{want}\n--- printed:\n{printed}"
+        );
+    }
+}
+
+#[test]
+fn the_quickstart_table_is_what_run_prints() {
+    let printed = stdout(&[
+        "run",
+        "scenarios/seed-district.toml",
+        "--no-charts",
+        "--no-report",
+    ]);
+    assert_excerpt(
+        &block("Seed district: next year's targets\n1,000,000 draws"),
+        &printed,
+    );
+}
+
+#[test]
+fn the_keep_plan_excerpt_is_what_calibrate_prints() {
+    let printed = stdout(&[
+        "calibrate",
+        "scenarios/seed-district-plan.toml",
+        "--confidence",
+        "0.7",
+        "--draws",
+        "200000",
+        "--keep-plan",
+        "0.5",
+    ]);
+    assert_excerpt(&block("keeping the plan (--keep-plan)"), &printed);
+}
+
+#[test]
+fn the_calibrate_example_is_what_calibrate_prints() {
+    let printed = stdout(&[
+        "calibrate",
+        "scenarios/seed-district.toml",
+        "--confidence",
+        "0.7",
+    ]);
+    assert_excerpt(
+        &block("Seed district: next year's targets\ncalibration of target set draft"),
+        &printed,
+    );
+}
+
+#[test]
+fn the_compare_example_is_what_compare_prints() {
+    let printed = stdout(&["compare", "scenarios/seed-district.toml"]);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The second block that opens like the quickstart's is compare's.
+    let first = readme
+        .find("```text\nSeed district: next year's targets\n1,000,000 draws")
+        .unwrap();
+    let at = first
+        + 8
+        + readme[first + 8..]
+            .find("```text\nSeed district: next year's targets\n1,000,000 draws")
+            .unwrap();
+    let start = at + "```text\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    assert_excerpt(&readme[start..end], &printed);
+}
+
+/// The README's sensitivity excerpt (rounded) is `run`'s `summary.json`:
+/// every number shown equals the file's to the digits shown.
+#[test]
+fn the_sensitivity_excerpt_is_what_run_writes() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```json\n{\n  \"linear_r2\"").unwrap() + "```json\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let excerpt = &readme[start..end];
+    let shown: serde_json::Value = serde_json::from_str(excerpt).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    Command::cargo_bin("targetsim")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "run",
+            "scenarios/seed-district.toml",
+            "--no-charts",
+            "--no-report",
+            "-q",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("summary.json")).unwrap()).unwrap();
+    let actual = &summary["sensitivity"]["indicators"]["gdp_growth"];
+    // Each number's text gives its precision: half a unit of its last digit.
+    let digits = |key: &str| -> f64 {
+        let at = excerpt.find(&format!("\"{key}\": ")).unwrap() + key.len() + 4;
+        let text: String = excerpt[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+            .collect();
+        let decimals = text.split('.').nth(1).map_or(0, str::len);
+        0.5 * 10f64.powi(-(decimals as i32)) + 1e-12
+    };
+    let check = |path: &[&str], want: &serde_json::Value| {
+        let mut got = actual;
+        for p in path {
+            got = &got[*p];
+        }
+        let (w, g) = (want.as_f64().unwrap(), got.as_f64().unwrap());
+        let key = path[path.len() - 1];
+        assert!(
+            (w - g).abs() <= digits(key),
+            "{path:?}: README {w}, run {g}"
+        );
+    };
+    for key in ["at_medians"] {
+        check(&[key], &shown[key]);
+    }
+    for (k, v) in shown["drivers"]["g_secondary"].as_object().unwrap() {
+        check(&["drivers", "g_secondary", k], v);
+    }
+    check(
+        &["misses", "draft", "miss_rate"],
+        &shown["misses"]["draft"]["miss_rate"],
+    );
+    for (k, v) in shown["misses"]["draft"]["drivers"]["g_secondary"]
+        .as_object()
+        .unwrap()
+    {
+        check(&["misses", "draft", "drivers", "g_secondary", k], v);
+    }
+}
