@@ -174,3 +174,75 @@ fn the_sensitivity_excerpt_is_what_run_writes() {
         check(&["misses", "draft", "drivers", "g_secondary", k], v);
     }
 }
+
+/// Every number of a README JSON excerpt equals the file's at the same
+/// place, to the digits shown (shortened lists are skipped).
+fn assert_numbers_match(shown: &serde_json::Value, actual: &serde_json::Value, path: &str) {
+    use serde_json::Value;
+    match (shown, actual) {
+        (Value::Object(s), Value::Object(a)) => {
+            for (k, v) in s {
+                if let Some(av) = a.get(k) {
+                    assert_numbers_match(v, av, &format!("{path}.{k}"));
+                }
+            }
+        }
+        (Value::Array(s), Value::Array(a)) if s.len() == a.len() => {
+            for (i, (v, av)) in s.iter().zip(a).enumerate() {
+                assert_numbers_match(v, av, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Number(s), Value::Number(a)) => {
+            let (w, g) = (s.as_f64().unwrap(), a.as_f64().unwrap());
+            // The shortest text of the number shown gives its precision.
+            let text = format!("{w}");
+            let decimals = text.split('.').nth(1).map_or(0, str::len);
+            let tol = 0.5 * 10f64.powi(-(decimals as i32)) * (1.0 + 1e-9);
+            assert!(
+                (w - g).abs() <= tol,
+                "{path}: README {w}, the tool writes {g}"
+            );
+        }
+        _ => {}
+    }
+}
+
+fn summary_of(args: &[&str]) -> serde_json::Value {
+    let tmp = tempfile::tempdir().unwrap();
+    Command::cargo_bin("targetsim")
+        .unwrap()
+        .current_dir(root())
+        .args(args)
+        .args(["--no-charts", "--no-report", "-q", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(tmp.path().join("summary.json")).unwrap()).unwrap()
+}
+
+fn json_block(opening: &str) -> serde_json::Value {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find(&format!("```json\n{opening}"))
+        .unwrap_or_else(|| panic!("README has a JSON block opening with {opening:?}"))
+        + "```json\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    serde_json::from_str(&readme[start..end]).unwrap()
+}
+
+#[test]
+fn the_summary_json_excerpts_are_what_run_writes() {
+    let one = summary_of(&["run", "scenarios/seed-district.toml"]);
+    let shown = json_block(
+        "{\n  \"schema_version\": 1,\n  \"tool\": { \"name\": \"targetsim\", \"version\": \"0.1.0\" },\n  \"scenario\"",
+    );
+    assert_numbers_match(&shown, &one, "summary.json");
+    let plan = summary_of(&[
+        "run",
+        "scenarios/seed-district-plan.toml",
+        "--draws",
+        "200000",
+    ]);
+    let shown = json_block("{\n  \"horizon\"");
+    assert_numbers_match(&shown, &plan, "plan summary.json");
+}
