@@ -17,6 +17,7 @@ pub mod memory;
 use crate::error::RunError;
 use crate::model::Model;
 use crate::model::years::YearModel;
+use crate::plan_view::Column;
 use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
 use crate::summary::tally::{Layout, Pilot, Tally, pilot_blocks};
@@ -291,74 +292,11 @@ pub struct Simulation {
 /// Run a one-year model keeping whole columns (for the analyses that need
 /// draws aligned across indicators). Same engine, same draws as [`stream`].
 pub fn simulate(model: &Model, opts: &RunOptions) -> Result<Simulation, RunError> {
-    let columns = model.n_indicators
-        + if opts.keep_drivers {
-            model.n_drivers
-        } else {
-            0
-        };
-    memory::check(opts.draws, columns)?;
-    let draws = usize::try_from(opts.draws).map_err(|_| RunError::TooMuchMemory {
-        draws: opts.draws,
-        columns,
-        need_mib: u64::MAX,
-        available_mib: 0,
-        max_draws: usize::MAX as u64,
-    })?;
     let model = YearModel::one_year(model.clone());
-    let pool = pool(opts.threads)?;
-    pool.install(|| simulate_in_pool(&model, opts, draws))
-}
-
-fn simulate_in_pool(
-    model: &YearModel,
-    opts: &RunOptions,
-    draws: usize,
-) -> Result<Simulation, RunError> {
-    let mut indicators: Vec<Vec<f64>> = (0..model.n_indicators).map(|_| vec![0.0; draws]).collect();
-    let mut drivers: Vec<Vec<f64>> = if opts.keep_drivers {
-        (0..model.n_drivers).map(|_| vec![0.0; draws]).collect()
-    } else {
-        Vec::new()
-    };
-    let k = model.n_indicators;
-    let mut columns: Vec<&mut Vec<f64>> = indicators.iter_mut().chain(drivers.iter_mut()).collect();
-    let results = in_blocks(
-        &mut columns,
-        draws,
-        opts,
-        || Workspace::new(model),
-        |ws, b, n, outs| {
-            let counts = block::run(model, opts.seed, b, n, ws)?;
-            for (c, out) in outs.iter_mut().enumerate() {
-                let col = if c < k {
-                    ws.indicator(model, 0, c, n)
-                } else {
-                    ws.driver(model, 0, c - k, n)
-                };
-                out.copy_from_slice(col);
-            }
-            Ok::<_, RunError>(counts.sets)
-        },
-    );
-    let mut counts: Vec<SetCounts> = model
-        .target_sets
-        .iter()
-        .map(|set| SetCounts::zero(set.len()))
+    let wanted: Vec<Column> = (0..model.n_indicators)
+        .map(|indicator| Column::Value { indicator, year: 0 })
         .collect();
-    // The first failing block in block order, so the message is deterministic.
-    for block in results {
-        for (total, c) in counts.iter_mut().zip(&block?) {
-            total.add(c);
-        }
-    }
-    Ok(Simulation {
-        draws,
-        seed: opts.seed,
-        indicators,
-        drivers,
-        counts,
-    })
+    keep_columns(&model, &wanted, opts)
 }
 
 /// The columns of a scenario's [`crate::plan_view`], aligned by draw: for
@@ -369,21 +307,29 @@ pub fn columns(s: &Scenario, opts: &RunOptions) -> Result<Simulation, RunError> 
     if s.horizon.is_none() {
         return simulate(&Model::compile(s), opts);
     }
-    let model = YearModel::of(s);
     let view = crate::plan_view::view(s);
-    let n_cols = view.columns.len();
-    memory::check(
-        opts.draws,
-        n_cols
-            + if opts.keep_drivers {
-                model.n_drivers
-            } else {
-                0
-            },
-    )?;
+    keep_columns(&YearModel::of(s), &view.columns, opts)
+}
+
+/// Run `model` keeping the `wanted` columns (and, when asked, the first
+/// year's drivers) whole; counts each target set, then the plan targets as
+/// one more set when the model has any.
+fn keep_columns(
+    model: &YearModel,
+    wanted: &[Column],
+    opts: &RunOptions,
+) -> Result<Simulation, RunError> {
+    let n_cols = wanted.len();
+    let columns = n_cols
+        + if opts.keep_drivers {
+            model.n_drivers
+        } else {
+            0
+        };
+    memory::check(opts.draws, columns)?;
     let draws = usize::try_from(opts.draws).map_err(|_| RunError::TooMuchMemory {
         draws: opts.draws,
-        columns: n_cols,
+        columns,
         need_mib: u64::MAX,
         available_mib: 0,
         max_draws: usize::MAX as u64,
@@ -402,22 +348,22 @@ pub fn columns(s: &Scenario, opts: &RunOptions) -> Result<Simulation, RunError> 
             &mut cols,
             draws,
             opts,
-            || Workspace::new(&model),
+            || Workspace::new(model),
             |ws, b, n, outs| {
-                let counts = block::run(&model, opts.seed, b, n, ws)?;
+                let counts = block::run(model, opts.seed, b, n, ws)?;
                 for (c, out) in outs.iter_mut().enumerate() {
-                    match view.columns.get(c) {
-                        Some(crate::plan_view::Column::Value { indicator, year }) => {
-                            out.copy_from_slice(ws.indicator(&model, *year, *indicator, n))
+                    match wanted.get(c) {
+                        Some(Column::Value { indicator, year }) => {
+                            out.copy_from_slice(ws.indicator(model, *year, *indicator, n))
                         }
-                        Some(crate::plan_view::Column::Plan { target }) => {
+                        Some(Column::Plan { target }) => {
                             let t = &model.plan[*target];
-                            let x = ws.indicator(&model, t.year, t.indicator, n);
+                            let x = ws.indicator(model, t.year, t.indicator, n);
                             for (o, &v) in out.iter_mut().zip(x) {
                                 *o = t.measure_of(v, t.year + 1);
                             }
                         }
-                        None => out.copy_from_slice(ws.driver(&model, 0, c - n_cols, n)),
+                        None => out.copy_from_slice(ws.driver(model, 0, c - n_cols, n)),
                     }
                 }
                 let mut sets = counts.sets;
@@ -427,12 +373,13 @@ pub fn columns(s: &Scenario, opts: &RunOptions) -> Result<Simulation, RunError> 
                 Ok::<_, RunError>(sets)
             },
         );
-        let mut counts: Vec<SetCounts> = view
-            .scenario
+        let mut counts: Vec<SetCounts> = model
             .target_sets
             .iter()
-            .map(|set| SetCounts::zero(set.targets.len()))
+            .map(|set| SetCounts::zero(set.len()))
+            .chain((!model.plan.is_empty()).then(|| SetCounts::zero(model.plan.len())))
             .collect();
+        // The first failing block in block order, so the message is deterministic.
         for block in results {
             for (total, c) in counts.iter_mut().zip(&block?) {
                 total.add(c);

@@ -160,21 +160,27 @@ impl Distinct {
             }
             self.values[self.values.len() - 1]
         };
-        levels
-            .iter()
-            .map(|&p| {
-                let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-                let j = (h.floor() as u64).min(n - 1);
-                let frac = h - j as f64;
-                if frac > 0.0 && j + 1 < n {
-                    let (a, b) = (at(j), at(j + 1));
-                    a + frac * (b - a)
-                } else {
-                    at(j)
-                }
-            })
-            .collect()
+        type7(levels, n, at)
     }
+}
+
+/// Type-7 quantiles at `levels` of `n` sorted draws, given the `j`-th
+/// smallest through `at(j)`.
+fn type7(levels: &[f64], n: u64, at: impl Fn(u64) -> f64) -> Vec<f64> {
+    levels
+        .iter()
+        .map(|&p| {
+            let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+            let j = (h.floor() as u64).min(n - 1);
+            let frac = h - j as f64;
+            if frac > 0.0 && j + 1 < n {
+                let (a, b) = (at(j), at(j + 1));
+                a + frac * (b - a)
+            } else {
+                at(j)
+            }
+        })
+        .collect()
 }
 
 /// Cells of the coarse lookup table that routes a draw to its bin.
@@ -412,18 +418,7 @@ impl Sketch {
             }
             before += c.n;
         }
-        let at = |r: u64| values[wanted.partition_point(|&x| x < r)];
-        positions
-            .iter()
-            .map(|&(j, frac)| {
-                if frac > 0.0 && j + 1 < n {
-                    let (a, b) = (at(j), at(j + 1));
-                    a + frac * (b - a)
-                } else {
-                    at(j)
-                }
-            })
-            .collect()
+        type7(levels, n, |r| values[wanted.partition_point(|&x| x < r)])
     }
 }
 
