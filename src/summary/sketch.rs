@@ -390,15 +390,8 @@ impl Sketch {
             return vec![f64::NAN; levels.len()];
         }
         let mut wanted: Vec<u64> = Vec::with_capacity(2 * levels.len());
-        let positions: Vec<(u64, f64)> = levels
-            .iter()
-            .map(|&p| {
-                let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-                let j = (h.floor() as u64).min(n - 1);
-                (j, h - j as f64)
-            })
-            .collect();
-        for &(j, _) in &positions {
+        for &p in levels {
+            let j = (((n - 1) as f64 * p.clamp(0.0, 1.0)).floor() as u64).min(n - 1);
             wanted.push(j);
             wanted.push((j + 1).min(n - 1));
         }

@@ -265,7 +265,7 @@ fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary
                     // exactly; else the pilot's band of values.
                     let (band_draws, hits, lo, hi) = if exact {
                         let cond = &pilot.columns[r.indicator];
-                        let end = &pilot.columns[t.year * h_k(s) + t.indicator];
+                        let end = &pilot.columns[t.year * s.indicators.len() + t.indicator];
                         let near = nearest_draws(cond, r.value, band);
                         let hits = near.iter().filter(|&&i| plan_met(t, end[i])).count() as u64;
                         let (lo, hi) = near
@@ -313,10 +313,6 @@ fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary
         joint_probability: joint,
         joint_se: proportion_se(joint, draws),
     })
-}
-
-fn h_k(s: &Scenario) -> usize {
-    s.indicators.len()
 }
 
 /// Summarise a streamed multi-year run.
