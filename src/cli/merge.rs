@@ -3,7 +3,6 @@
 
 use super::Failure;
 use super::progress::Progress;
-use super::run::Outputs;
 use std::path::PathBuf;
 use targetsim::RunOptions;
 use targetsim::engine::{self, Streamed};
@@ -29,15 +28,8 @@ pub struct Args {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, short = 't', value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
-    /// Print nothing but errors.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-    /// Do not write charts/.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Do not write report.html.
-    #[arg(long)]
-    pub no_report: bool,
+    #[command(flatten)]
+    pub writes: super::run::Writes,
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
@@ -84,11 +76,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let mut inputs = s.input_paths();
     inputs.extend(args.shards.iter().map(|p| p.as_path()));
     let staging = targetsim::output::Staging::begin(&targetsim::output::RUN, &dir, &inputs)?;
-    let out = Outputs {
-        quiet: args.quiet,
-        charts: !args.no_charts,
-        report: !args.no_report,
-    };
+    let out = args.writes.outputs();
     let run = Streamed {
         pilot,
         layout,

@@ -24,15 +24,8 @@ pub struct Args {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub sim: Simulate,
-    /// Print nothing but errors (no table, no progress bar).
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-    /// Do not write charts/ (report.html still shows the charts).
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Do not write report.html.
-    #[arg(long)]
-    pub no_report: bool,
+    #[command(flatten)]
+    pub writes: Writes,
     /// Simulate only the K-th of N equal ranges of blocks and write
     /// DIR/shard-K-of-N.tsim, for `targetsim merge` (e.g. --shard 2/8).
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -60,6 +53,30 @@ pub struct Outputs {
     pub quiet: bool,
     pub charts: bool,
     pub report: bool,
+}
+
+/// The options of the commands that write `run`'s results (`run`, `merge`).
+#[derive(clap::Args)]
+pub struct Writes {
+    /// Print nothing but errors (no table, no progress bar).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Do not write charts/ (report.html still shows the charts).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Do not write report.html.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+impl Writes {
+    pub fn outputs(&self) -> Outputs {
+        Outputs {
+            quiet: self.quiet,
+            charts: !self.no_charts,
+            report: !self.no_report,
+        }
+    }
 }
 
 /// The options every command that simulates takes.
@@ -103,14 +120,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let s = scenario::load(&args.scenario)?;
     let mut opts = args.sim.options(&s)?;
     let dir = args.sim.out_dir(&s);
-    let out = Outputs {
-        quiet: args.quiet,
-        charts: !args.no_charts,
-        report: !args.no_report,
-    };
+    let out = args.writes.outputs();
     let model = YearModel::of(&s);
     engine::check_stream(&model, &opts)?;
-    let progress = Progress::new(opts.draws, args.quiet);
+    let progress = Progress::new(opts.draws, out.quiet);
     let count = |n: u64| progress.inc(n);
     let mut counted: RunOptions<'_> = opts;
     counted.progress = Some(&count);
