@@ -43,6 +43,7 @@ use crate::model::Model;
 use crate::plan_view::{self, Column, View};
 use crate::scenario::{Kind, Rule, Scenario, TargetSet};
 use crate::sensitivity::{self, Sensitivity};
+use crate::summary::stats::quantile_sorted;
 use crate::summary::{ScenarioInfo, Tool, proportion_se};
 use indexmap::IndexMap;
 use rayon::prelude::*;
@@ -349,18 +350,6 @@ impl Ladder {
             }
         }
     }
-}
-
-/// Type-7 quantile of sorted values.
-pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-    let lo = (h.floor() as usize).min(n - 1);
-    let hi = (lo + 1).min(n - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 /// Fraction of draws in which every rule holds on its column.

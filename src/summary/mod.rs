@@ -238,7 +238,7 @@ pub fn summarise(s: &Scenario, run: &Streamed) -> Summary {
         tally,
     } = run;
     let draws = tally.draws;
-    let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
+    let levels = tally::levels(false);
     let indicators = s
         .indicators
         .iter()

@@ -45,6 +45,18 @@ pub fn min_max(xs: &[f64]) -> (f64, f64) {
         })
 }
 
+/// Type-7 quantile of sorted values.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = (h.floor() as usize).min(n - 1);
+    let hi = (lo + 1).min(n - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
 /// Everything the summary reports about one column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Description {

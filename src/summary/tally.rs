@@ -261,7 +261,7 @@ impl Layout {
             discrete.push(d.add_all(&sorted));
             // Chart histograms: the one-year charts draw the targeted indicators.
             let hist = (!plan && indicator_col && targeted[c] && !sorted.is_empty()).then(|| {
-                let q = |p: f64| stats::quantiles_in_place(&mut sorted.clone(), &[p])[0];
+                let q = |p: f64| stats::quantile_sorted(&sorted, p);
                 let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
                 HistTally::new(min, max, q(0.01), q(0.99), draws)
             });

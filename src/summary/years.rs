@@ -226,7 +226,7 @@ fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary
     } = run;
     let draws = tally.draws;
     let exact = layout.exact(pilot);
-    let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|(_, p)| *p).collect();
+    let levels = super::tally::levels(false);
     let band = ((BAND_SHARE * draws as f64).round() as usize).max(1);
     let targets = plan
         .targets
