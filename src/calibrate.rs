@@ -39,7 +39,6 @@
 use crate::RunOptions;
 use crate::engine::{self, Simulation};
 use crate::error::RunError;
-use crate::model::Model;
 use crate::plan_view::{self, Column, View};
 use crate::scenario::{Kind, Rule, Scenario, TargetSet};
 use crate::sensitivity::{self, Sensitivity};
@@ -375,7 +374,7 @@ fn joint_fraction(cols: &[&[f64]], rules: &[Rule], draws: usize) -> f64 {
 pub fn calibrate(original: &Scenario, opts: &Options) -> Result<Calibration, RunError> {
     let view = plan_view::view(original);
     let sim = engine::columns(original, &opts.run)?;
-    let sens = sensitivity::run(original, &Model::compile(original), &opts.run)?;
+    let sens = sensitivity::run(original, &opts.run)?;
     calibrate_simulation(original, &view, sim, &sens, opts)
 }
 
@@ -429,17 +428,9 @@ fn calibrate_simulation(
                 recommended_meets_upper: meets,
             })
         });
-        // Sensitivity is of the first year: a plan's first-year column
-        // (`name@year`) reads it under the indicator's own name.
-        let sens_name = match view.columns.get(t.indicator) {
-            Some(Column::Value { indicator, year: 0 }) => {
-                original.indicators[*indicator].name.as_str()
-            }
-            _ => ind.name.as_str(),
-        };
         let decided_by = sens
             .indicators
-            .get(sens_name)
+            .get(&ind.name)
             .map(|is| {
                 is.drivers
                     .iter()

@@ -5,12 +5,16 @@
 //! or the average growth from year 0). The target sets hold every year's
 //! targets, and the plan targets form one more set, `plan_targets`.
 //!
+//! The view's drivers are every driver in every year, `name@year` (a
+//! one-year scenario: its drivers), so that an analysis can name the
+//! year of the assumption that decides a target.
+//!
 //! A one-year scenario is its own view. The columns of a plan's view come
 //! from the same engine and draws as `run` ([`crate::engine::columns`]), so
 //! a set's probabilities here equal `run`'s for the same draws and seed.
 
 use crate::scenario::horizon::Measure;
-use crate::scenario::{Indicator, Kind, Meta, Scenario, Target, TargetSet};
+use crate::scenario::{Driver, Indicator, Kind, Meta, Scenario, Target, TargetSet};
 
 /// Name of the set that holds the plan targets.
 pub const PLAN_SET: &str = "plan_targets";
@@ -19,8 +23,18 @@ pub const PLAN_SET: &str = "plan_targets";
 /// the horizon), or the measure a plan target takes of it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Column {
-    Value { indicator: usize, year: usize },
-    Plan { target: usize },
+    Value {
+        indicator: usize,
+        year: usize,
+    },
+    Plan {
+        target: usize,
+    },
+    /// A driver's draws in one year (kept for the sensitivity analysis).
+    Driver {
+        driver: usize,
+        year: usize,
+    },
 }
 
 /// The scenario as the analyses see it, and what each of its indicators is.
@@ -135,6 +149,25 @@ pub fn view(s: &Scenario) -> View {
             targets,
         });
     }
+    flat.drivers = h
+        .years
+        .iter()
+        .enumerate()
+        .flat_map(|(y, &year)| {
+            s.drivers.iter().zip(&h.drivers).map(move |(d, path)| {
+                let mut meta = d.meta.clone();
+                meta.label = with_year(&d.meta.label, year, "");
+                meta.label_en = with_year(&d.meta.label_en, year, "");
+                let yd = &path.per_year[y];
+                Driver {
+                    name: format!("{}@{year}", d.name),
+                    distribution: yd.distribution.clone(),
+                    marginal: yd.marginal.clone(),
+                    meta,
+                }
+            })
+        })
+        .collect();
     flat.indicators = indicators;
     flat.target_sets = sets;
     flat.evaluation_order = (0..flat.indicators.len()).collect();

@@ -11,6 +11,11 @@
 //! - **Drivers of an indicator**: the drivers its formula reaches, directly or
 //!   through other indicators. Other drivers have no influence by construction
 //!   and are not listed.
+//! - **Plans.** Every target of every year and every plan target is analysed,
+//!   under its name in the plan view (`gdp_growth@2027`,
+//!   `gdp@2030:average_growth`), and its drivers are each driver in each year
+//!   it reaches through lagged terms (`g_secondary@2026`). The tornado moves
+//!   one driver in one year; a plan target's values are in its measure.
 //! - **`rank_correlation`**: Spearman's rank correlation of the driver and the
 //!   indicator (Pearson correlation of mid-ranks, so ties count half).
 //! - **`variance_share`**: from the least-squares fit of the indicator on its
@@ -30,10 +35,11 @@
 //!   0.2 means misses happen when this driver is low.
 
 use crate::RunOptions;
-use crate::engine::{self, Simulation};
+use crate::engine;
 use crate::error::RunError;
-use crate::model::Model;
 use crate::model::expr::Scratch;
+use crate::model::years::YearModel;
+use crate::plan_view::{self, Column, View};
 use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
 use indexmap::IndexMap;
@@ -114,93 +120,141 @@ pub struct MissShift {
     pub percentile_in_misses: Option<f64>,
 }
 
-/// Re-simulate the run's first draws with driver columns and analyse them.
-pub fn run(scenario: &Scenario, model: &Model, opts: &RunOptions) -> Result<Sensitivity, RunError> {
+/// Re-simulate the run's first draws, keeping the targeted columns and the
+/// drivers they depend on, and analyse them. A plan is analysed through its
+/// [`crate::plan_view`]: every year's targets and the plan targets, each
+/// explained by the drivers of every year (`name@year`) it depends on.
+pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Sensitivity, RunError> {
+    let model = YearModel::of(scenario);
+    let view = plan_view::view(scenario);
+    let problem = Problem::new(&model, &view);
+    let mut wanted: Vec<Column> = problem.outputs.iter().map(|&c| view.columns[c]).collect();
+    wanted.extend(problem.used.iter().map(|&i| {
+        let (driver, year) = problem.inputs[i];
+        Column::Driver { driver, year }
+    }));
     let mut sub = *opts;
     sub.draws = opts.draws.min(DRAWS);
-    sub.keep_drivers = true;
+    sub.keep_drivers = false;
     sub.progress = None;
-    let sim = engine::simulate(model, &sub)?;
-    Ok(analyse(scenario, model, &sim))
+    let sim = engine::keep_columns(&model, &wanted, &sub)?;
+    let (outputs, inputs) = sim.indicators.split_at(problem.outputs.len());
+    Ok(analyse(&model, &view, &problem, sim.draws, outputs, inputs))
 }
 
-/// Analyse a simulation that kept its driver columns (columns aligned by draw).
-pub fn analyse(scenario: &Scenario, model: &Model, sim: &Simulation) -> Sensitivity {
-    let n = sim.draws;
-    let targeted: Vec<usize> = (0..scenario.indicators.len())
-        .filter(|&k| {
-            scenario
-                .target_sets
-                .iter()
-                .any(|s| s.targets.iter().any(|t| t.indicator == k))
-        })
-        .collect();
-    let ancestors = driver_ancestors(model);
-    let tornado = tornado_points(scenario, model);
+/// What is analysed: the view's targeted columns (`outputs`), and the
+/// inputs, each driver in each year (`inputs[y * drivers + j]`), of which
+/// `used` are those some output depends on.
+struct Problem {
+    inputs: Vec<(usize, usize)>,
+    outputs: Vec<usize>,
+    /// Per output, the inputs it depends on (sorted).
+    ancestors: Vec<Vec<usize>>,
+    used: Vec<usize>,
+}
+
+impl Problem {
+    fn new(model: &YearModel, view: &View) -> Problem {
+        let s = &view.scenario;
+        let d = model.n_drivers;
+        let inputs: Vec<(usize, usize)> = (0..model.n_years())
+            .flat_map(|y| (0..d).map(move |j| (j, y)))
+            .collect();
+        let outputs: Vec<usize> = (0..s.indicators.len())
+            .filter(|&c| {
+                s.target_sets
+                    .iter()
+                    .any(|set| set.targets.iter().any(|t| t.indicator == c))
+            })
+            .collect();
+        let reach = driver_ancestors(model);
+        let k = model.n_indicators;
+        let ancestors: Vec<Vec<usize>> = outputs
+            .iter()
+            .map(|&c| match view.columns[c] {
+                Column::Value { indicator, year } => reach[year * k + indicator].clone(),
+                Column::Plan { target } => {
+                    let t = &model.plan[target];
+                    reach[t.year * k + t.indicator].clone()
+                }
+                Column::Driver { driver, year } => vec![year * d + driver],
+            })
+            .collect();
+        let mut used: Vec<usize> = ancestors.iter().flatten().copied().collect();
+        used.sort_unstable();
+        used.dedup();
+        Problem {
+            inputs,
+            outputs,
+            ancestors,
+            used,
+        }
+    }
+}
+
+/// Analyse `n` draws of the outputs and the used inputs (columns aligned by draw).
+fn analyse(
+    model: &YearModel,
+    view: &View,
+    problem: &Problem,
+    n: usize,
+    output_cols: &[Vec<f64>],
+    input_cols: &[Vec<f64>],
+) -> Sensitivity {
+    let scenario = &view.scenario;
+    let tornado = tornado_points(model, &problem.inputs);
+    let input_col = |i: usize| {
+        let pos = problem.used.binary_search(&i).unwrap_or(0);
+        input_cols[pos].as_slice()
+    };
     // Rank every column that will be used once, in parallel (each column is
     // independent, so the result does not depend on the thread count).
-    let mut used_drivers: Vec<usize> = targeted
-        .iter()
-        .flat_map(|&k| ancestors[k].iter().copied())
-        .collect();
-    used_drivers.sort_unstable();
-    used_drivers.dedup();
-    let ranked_cols: Vec<(bool, usize)> = used_drivers
-        .iter()
-        .map(|&j| (true, j))
-        .chain(targeted.iter().map(|&k| (false, k)))
-        .collect();
-    let ranks: Vec<Vec<f64>> = ranked_cols
+    let ranks: Vec<Vec<f64>> = input_cols
         .par_iter()
-        .map(|&(is_driver, i)| {
-            if is_driver {
-                mid_ranks(&sim.drivers[i])
-            } else {
-                mid_ranks(&sim.indicators[i])
-            }
-        })
+        .chain(output_cols.par_iter())
+        .map(|c| mid_ranks(c))
         .collect();
-    let rank_of_driver = |j: usize| &ranks[used_drivers.iter().position(|&u| u == j).unwrap_or(0)];
-    let rank_of_indicator =
-        |k: usize| &ranks[used_drivers.len() + targeted.iter().position(|&t| t == k).unwrap_or(0)];
+    let (input_ranks, output_ranks) = ranks.split_at(input_cols.len());
+    let rank_of_input = |i: usize| &input_ranks[problem.used.binary_search(&i).unwrap_or(0)];
 
     let mut indicators = IndexMap::new();
-    for &k in &targeted {
-        let y = &sim.indicators[k];
-        let ry = rank_of_indicator(k);
-        let own: &[usize] = &ancestors[k];
-        let xs: Vec<&[f64]> = own.iter().map(|&j| sim.drivers[j].as_slice()).collect();
+    for (o, &c) in problem.outputs.iter().enumerate() {
+        let y = &output_cols[o];
+        let ry = &output_ranks[o];
+        let own: &[usize] = &problem.ancestors[o];
+        let xs: Vec<&[f64]> = own.iter().map(|&i| input_col(i)).collect();
         let (r2, shares) = linear_shares(&xs, y);
         let near_linear = r2.is_some_and(|r| r >= NEAR_LINEAR_R2);
         let mut rows: Vec<(usize, Option<f64>, Option<f64>)> = own
             .iter()
             .enumerate()
-            .map(|(pos, &j)| {
-                let rc = pearson(rank_of_driver(j), ry);
+            .map(|(pos, &i)| {
+                let rc = pearson(rank_of_input(i), ry);
                 let share = if near_linear {
                     shares.as_ref().map(|s| s[pos])
                 } else {
                     None
                 };
-                (j, rc, share)
+                (i, rc, share)
             })
             .collect();
         rows.sort_by(|a, b| {
             let key = |r: Option<f64>| r.map_or(-1.0, f64::abs);
             key(b.1).total_cmp(&key(a.1)).then(a.0.cmp(&b.0))
         });
+        let column = view.columns[c];
         let drivers: IndexMap<String, DriverSensitivity> = rows
             .iter()
-            .map(|&(j, rc, share)| {
-                let lo = tornado.value(k, 1 + 2 * j);
-                let hi = tornado.value(k, 2 + 2 * j);
+            .map(|&(i, rc, share)| {
+                let lo = tornado.value(model, column, 1 + 2 * i);
+                let hi = tornado.value(model, column, 2 + 2 * i);
                 (
-                    scenario.drivers[j].name.clone(),
+                    scenario.drivers[i].name.clone(),
                     DriverSensitivity {
                         rank_correlation: rc,
                         variance_share: share,
-                        p10: tornado.p10[j],
-                        p90: tornado.p90[j],
+                        p10: tornado.p10[i],
+                        p90: tornado.p90[i],
                         at_p10: lo,
                         at_p90: hi,
                         swing: lo.zip(hi).map(|(a, b)| b - a),
@@ -210,30 +264,30 @@ pub fn analyse(scenario: &Scenario, model: &Model, sim: &Simulation) -> Sensitiv
             .collect();
         let mut misses = IndexMap::new();
         for set in &scenario.target_sets {
-            let Some(t) = set.targets.iter().find(|t| t.indicator == k) else {
+            let Some(t) = set.targets.iter().find(|t| t.indicator == c) else {
                 continue;
             };
             let missed: Vec<usize> = (0..n).filter(|&i| !t.rule.is_met(y[i])).collect();
             let m = missed.len();
             let shifts = rows
                 .iter()
-                .map(|&(j, _, _)| {
-                    let x = &sim.drivers[j];
+                .map(|&(i, _, _)| {
+                    let x = input_col(i);
                     let mean_all = crate::summary::stats::mean(x);
                     let sd_all = crate::summary::stats::sd(x, mean_all);
                     let (mean_misses, pct) = if m == 0 {
                         (None, None)
                     } else {
-                        let r = rank_of_driver(j);
-                        let sx: f64 = missed.iter().map(|&i| x[i]).sum();
-                        let sr: f64 = missed.iter().map(|&i| r[i] - 0.5).sum();
+                        let r = rank_of_input(i);
+                        let sx: f64 = missed.iter().map(|&k| x[k]).sum();
+                        let sr: f64 = missed.iter().map(|&k| r[k] - 0.5).sum();
                         (Some(sx / m as f64), Some(sr / (m as f64 * n as f64)))
                     };
                     let shift = mean_misses
                         .filter(|_| sd_all > 0.0)
                         .map(|mm| (mm - mean_all) / sd_all);
                     (
-                        scenario.drivers[j].name.clone(),
+                        scenario.drivers[i].name.clone(),
                         MissShift {
                             mean_all,
                             mean_misses,
@@ -253,11 +307,11 @@ pub fn analyse(scenario: &Scenario, model: &Model, sim: &Simulation) -> Sensitiv
             );
         }
         indicators.insert(
-            scenario.indicators[k].name.clone(),
+            scenario.indicators[c].name.clone(),
             IndicatorSensitivity {
                 linear_r2: r2,
                 near_linear,
-                at_medians: tornado.value(k, 0),
+                at_medians: tornado.value(model, column, 0),
                 drivers,
                 misses,
             },
@@ -271,78 +325,89 @@ pub fn analyse(scenario: &Scenario, model: &Model, sim: &Simulation) -> Sensitiv
     }
 }
 
-/// For each indicator, the drivers its formula reaches (sorted).
-fn driver_ancestors(model: &Model) -> Vec<Vec<usize>> {
-    let d = model.n_drivers;
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); model.n_indicators];
-    // Evaluation order: every indicator after the ones it reads.
-    for plan in &model.indicators {
-        let mut mine = Vec::new();
-        for s in plan.program.slots() {
-            if s < d {
-                mine.push(s);
-            } else if let Some(up) = out.get(s - d) {
-                mine.extend_from_slice(up);
+/// For each indicator in each year (`year * indicators + i`), the inputs
+/// (`year * drivers + j`) its formula reaches, directly, through other
+/// indicators or through earlier years (sorted).
+fn driver_ancestors(model: &YearModel) -> Vec<Vec<usize>> {
+    let (d, k, w) = (model.n_drivers, model.n_indicators, model.width());
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); k * model.n_years()];
+    // Year by year, in evaluation order: every indicator after the ones it reads.
+    for (y, programs) in model.programs.iter().enumerate() {
+        for plan in programs {
+            let mut mine = Vec::new();
+            for slot in plan.program.slots() {
+                let (year, r) = (slot / w, slot % w);
+                if r < d {
+                    mine.push(year * d + r);
+                } else if let Some(up) = out.get(year * k + r - d) {
+                    mine.extend_from_slice(up);
+                }
             }
+            mine.sort_unstable();
+            mine.dedup();
+            out[y * k + plan.slot % w - d] = mine;
         }
-        mine.sort_unstable();
-        mine.dedup();
-        out[plan.slot - d] = mine;
     }
     out
 }
 
-/// The model evaluated at a few points: point 0 has every driver at its
-/// median; point `1 + 2j` (`2 + 2j`) has driver `j` at its 10th (90th)
+/// The model evaluated at a few points: point 0 has every input at its
+/// median; point `1 + 2i` (`2 + 2i`) has input `i` at its 10th (90th)
 /// percentile and the others at their medians.
 struct Tornado {
     p10: Vec<f64>,
     p90: Vec<f64>,
-    /// Indicator columns, one value per point.
-    values: Vec<Vec<f64>>,
+    /// Every slot of every year, one value per point.
+    slots: Vec<Vec<f64>>,
 }
 
 impl Tornado {
-    fn value(&self, k: usize, point: usize) -> Option<f64> {
-        self.values
-            .get(k)
-            .and_then(|c| c.get(point))
-            .copied()
-            .filter(|x| x.is_finite())
+    fn value(&self, model: &YearModel, column: Column, point: usize) -> Option<f64> {
+        let w = model.width();
+        let d = model.n_drivers;
+        let at = |slot: usize| self.slots.get(slot).and_then(|c| c.get(point)).copied();
+        let x = match column {
+            Column::Value { indicator, year } => at(year * w + d + indicator),
+            Column::Plan { target } => {
+                let t = &model.plan[target];
+                at(t.year * w + d + t.indicator).map(|x| t.measure_of(x, t.year + 1))
+            }
+            Column::Driver { driver, year } => at(year * w + driver),
+        };
+        x.filter(|x| x.is_finite())
     }
 }
 
-fn tornado_points(scenario: &Scenario, model: &Model) -> Tornado {
-    let d = model.n_drivers;
-    let m = 1 + 2 * d;
+fn tornado_points(model: &YearModel, inputs: &[(usize, usize)]) -> Tornado {
+    let (d, w) = (model.n_drivers, model.width());
+    let m = 1 + 2 * inputs.len();
     let q = |u: f64| -> Vec<f64> {
-        scenario
-            .drivers
+        inputs
             .iter()
-            .map(|x| x.marginal.quantile(u))
+            .map(|&(j, y)| model.drivers[j].per_year[y].marginal.quantile(u))
             .collect()
     };
     let (med, p10, p90) = (q(0.5), q(0.1), q(0.9));
-    let mut cols: Vec<Vec<f64>> = (0..d + model.n_indicators).map(|_| vec![0.0; m]).collect();
-    for j in 0..d {
-        cols[j].fill(med[j]);
-        cols[j][1 + 2 * j] = p10[j];
-        cols[j][2 + 2 * j] = p90[j];
+    let mut slots: Vec<Vec<f64>> = (0..w * model.n_years()).map(|_| vec![0.0; m]).collect();
+    for (i, &(j, y)) in inputs.iter().enumerate() {
+        let c = &mut slots[y * w + j];
+        c.fill(med[i]);
+        c[1 + 2 * i] = p10[i];
+        c[2 + 2 * i] = p90[i];
     }
+    debug_assert!(inputs.iter().all(|&(j, _)| j < d));
     let mut scratch = Scratch::default();
-    for plan in &model.indicators {
-        let mut out = std::mem::take(&mut cols[plan.slot]);
-        {
-            let views: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
-            plan.program.eval(&views, &mut out, &mut scratch);
+    for programs in &model.programs {
+        for plan in programs {
+            let mut out = std::mem::take(&mut slots[plan.slot]);
+            {
+                let views: Vec<&[f64]> = slots.iter().map(|c| c.as_slice()).collect();
+                plan.program.eval(&views, &mut out, &mut scratch);
+            }
+            slots[plan.slot] = out;
         }
-        cols[plan.slot] = out;
     }
-    Tornado {
-        p10,
-        p90,
-        values: cols.split_off(d),
-    }
+    Tornado { p10, p90, slots }
 }
 
 /// 1-based ranks, ties given the average of the ranks they span.

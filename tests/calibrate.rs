@@ -323,9 +323,8 @@ y = "3 * a + 2 * b + c"
 targets = [{ indicator = "y", at_least = 0 }]
 "#,
     );
-    let model = Model::compile(&s);
     let opts = RunOptions::new(1_000_000, SEED);
-    let sens = sensitivity::run(&s, &model, &opts).unwrap();
+    let sens = sensitivity::run(&s, &opts).unwrap();
     let n = sens.draws as f64;
     assert_eq!(sens.draws, sensitivity::DRAWS);
     let y = &sens.indicators["y"];

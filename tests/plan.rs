@@ -625,3 +625,47 @@ fn compare_and_calibrate_on_a_plan_use_every_year_and_the_plan_targets() {
     );
     assert_eq!(cal["joint"]["targets"].as_object().expect("joint").len(), 5);
 }
+
+#[test]
+fn sensitivity_of_a_plan_target_names_each_years_driver_with_its_exact_rank_correlation() {
+    // ln(x_2030 / x_0) = 5 MU + SIGMA (S_1 + ... + S_5), the scores an AR(1)
+    // with rho = 0.5. The rank correlation of f in year t with the
+    // cumulative growth is that of S_t with the sum (ranks do not change
+    // under exp): for a bivariate normal with correlation r, Spearman's is
+    // (6/pi) asin(r/2), with r = sum_u rho^|t-u| / sqrt(var(sum)).
+    let rho: f64 = 0.5;
+    let s = load(&path_scenario(rho, 150.0, 0.08, 0.45, 0.08));
+    let sens =
+        targetsim::sensitivity::run(&s, &RunOptions::new(200_000, SEED)).expect("sensitivity");
+    let n = sens.draws as f64;
+    assert_eq!(sens.draws, targetsim::sensitivity::DRAWS);
+    let cum = &sens.indicators["x@2030:cumulative_growth"];
+    assert_eq!(cum.drivers.len(), YEARS, "{:?}", cum.drivers.keys());
+    let sd_sum = ar1_sum_variance(YEARS, rho).sqrt();
+    for t in 0..YEARS {
+        let cov: f64 = (0..YEARS)
+            .map(|u| rho.powi((t as i32 - u as i32).abs()))
+            .sum();
+        let rs = 6.0 / std::f64::consts::PI * (cov / sd_sum / 2.0).asin();
+        // se of Spearman's: (1 - r_s^2) sqrt(1.06 / (n - 3)) (Fieller et al. 1957).
+        let tol = 4.0 * (1.0 - rs * rs) * (1.06 / (n - 3.0)).sqrt();
+        let name = format!("f@{}", 2026 + t);
+        let got = cum.drivers[&name].rank_correlation.expect("varies");
+        assert!(
+            (got - rs).abs() <= tol,
+            "{name}: {got}, exact {rs}, tol {tol}"
+        );
+    }
+    // The tornado moves one year's driver alone: f_2026 at its 10th
+    // percentile, the other years at their medians.
+    let z10 = -1.2815515655446004;
+    let want = (YEARS as f64 * MU + SIGMA * z10).exp() - 1.0;
+    let got = cum.drivers["f@2026"].at_p10.expect("finite");
+    assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    // The first-year growth target is f_2026 - 1: decided by that driver alone.
+    let g = &sens.indicators["growth@2026"];
+    assert_eq!(g.drivers.keys().collect::<Vec<_>>(), ["f@2026"]);
+    assert_eq!(g.drivers["f@2026"].rank_correlation, Some(1.0));
+    assert!(g.misses.contains_key("annual"));
+    assert!(cum.misses.contains_key("plan_targets"));
+}

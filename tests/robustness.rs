@@ -26,8 +26,7 @@ fn survives(bytes: &[u8], format: Format) {
     if let Ok(s) = scenario::from_bytes(Path::new("damaged.toml"), bytes, format) {
         let opts = RunOptions::new(64, 1);
         let _ = targetsim::run(&s, &opts);
-        let model = targetsim::model::Model::compile(&s);
-        let _ = targetsim::sensitivity::run(&s, &model, &opts);
+        let _ = targetsim::sensitivity::run(&s, &opts);
     }
 }
 

@@ -166,11 +166,8 @@ pub fn finish(
 ) -> Result<(), Failure> {
     let mut summary = summary::summarise(s, run);
     let plan = summary.is_plan();
-    if !plan {
-        progress.step("sensitivity: what decides a miss");
-        let model = targetsim::model::Model::compile(s);
-        summary.sensitivity = Some(targetsim::sensitivity::run(s, &model, opts)?);
-    }
+    progress.step("sensitivity: what decides a miss");
+    summary.sensitivity = Some(targetsim::sensitivity::run(s, opts)?);
     progress.step("drawing charts, writing the report");
     let drawn = out.charts || out.report;
     let dir = staging.dir().to_path_buf();
@@ -193,7 +190,8 @@ pub fn finish(
     let draw_tornado = || -> Result<Option<(String, Vec<u8>)>, Failure> {
         match summary.sensitivity.as_ref().filter(|_| out.charts) {
             Some(sens) => {
-                let svg = tornado::svg_all(s, sens);
+                // A plan's columns and drivers are named as in its view (`gdp@2030`).
+                let svg = tornado::svg_all(&targetsim::plan_view::view(s).scenario, sens);
                 let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
                 Ok(Some((svg, png)))
             }

@@ -314,7 +314,7 @@ pub fn columns(s: &Scenario, opts: &RunOptions) -> Result<Simulation, RunError> 
 /// Run `model` keeping the `wanted` columns (and, when asked, the first
 /// year's drivers) whole; counts each target set, then the plan targets as
 /// one more set when the model has any.
-fn keep_columns(
+pub(crate) fn keep_columns(
     model: &YearModel,
     wanted: &[Column],
     opts: &RunOptions,
@@ -362,6 +362,9 @@ fn keep_columns(
                             for (o, &v) in out.iter_mut().zip(x) {
                                 *o = t.measure_of(v, t.year + 1);
                             }
+                        }
+                        Some(Column::Driver { driver, year }) => {
+                            out.copy_from_slice(ws.driver(model, *year, *driver, n))
                         }
                         None => out.copy_from_slice(ws.driver(model, 0, c - n_cols, n)),
                     }

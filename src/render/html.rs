@@ -209,11 +209,10 @@ pub fn report(scenario: &Scenario, summary: &Summary, charts: &[Chart], fans: &[
         heading,
         indicators(scenario, summary, charts),
     ));
-    if let Some(sec) = summary
-        .sensitivity
-        .as_ref()
-        .and_then(|sens| super::html_sensitivity::section(scenario, sens))
-    {
+    // Sensitivity names a plan's columns as its view does (`gdp@2030`).
+    if let Some(sec) = summary.sensitivity.as_ref().and_then(|sens| {
+        super::html_sensitivity::section(&crate::plan_view::view(scenario).scenario, sens)
+    }) {
         r.push(sec);
     }
     let mut body = assumptions(scenario);
