@@ -119,22 +119,6 @@ fn ticks(lo: f64, hi: f64) -> Vec<f64> {
     (first..=last).map(|i| i as f64 * step).collect()
 }
 
-fn axis_label(x: f64, step: f64, kind: Kind) -> String {
-    match kind {
-        Kind::Rate => {
-            let digits = if step * 100.0 >= 1.0 { 0 } else { 1 };
-            format!("{:.*}%", digits, x * 100.0)
-        }
-        _ => {
-            if step >= 1.0 {
-                format!("{x:.0}")
-            } else {
-                format::level(x)
-            }
-        }
-    }
-}
-
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     c: &FanChart,
@@ -215,7 +199,7 @@ fn draw<DB: DrawingBackend>(
         let y = py(v);
         root.draw(&PathElement::new(vec![(x0, y), (x1, y)], tint(GREY, 0.6)))?;
         root.draw(&text(
-            &axis_label(v, step, c.kind),
+            &super::chart::tick(v, c.kind, step),
             12.0,
             BLACK,
             (x0 - 8, y),
@@ -595,6 +579,35 @@ mod tests {
         assert!(t[0] >= 0.061 && *t.last().unwrap() <= 0.118);
         let step = t[1] - t[0];
         assert!((step - 0.01).abs() < 1e-12, "{step}");
+    }
+
+    #[test]
+    fn every_tick_label_reads_back_as_its_gridlines_value() {
+        // Spans that give steps of 1, 2, 2.5 and 5 units of every size,
+        // for rates (labels in percent) and levels.
+        for (lo, hi) in [
+            (0.05, 0.2),
+            (0.061, 0.118),
+            (0.0, 0.11),
+            (-0.03, 0.09),
+            (250.0, 400.0),
+            (0.3, 0.42),
+            (2.0, 14.0),
+        ] {
+            for kind in [Kind::Rate, Kind::Level] {
+                let t = ticks(lo, hi);
+                let step = t[1] - t[0];
+                for &v in &t {
+                    let label = crate::render::chart::tick(v, kind, step);
+                    let shown: f64 = label.trim_end_matches('%').parse().expect("a number");
+                    let want = if kind == Kind::Rate { v * 100.0 } else { v };
+                    assert!(
+                        (shown - want).abs() <= 1e-9 * want.abs().max(1.0),
+                        "tick {v} (step {step}) labelled {label}"
+                    );
+                }
+            }
+        }
     }
 }
 

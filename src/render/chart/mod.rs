@@ -329,20 +329,33 @@ pub fn rule_lines(rule: &Rule) -> Vec<f64> {
     }
 }
 
-/// An axis tick: as many decimals as the tick step needs, percent for rates.
+/// An axis tick: as many decimals as the tick step needs to show every
+/// multiple of it exactly (a step of 2.5% needs one: 7.5%, never 8%),
+/// percent for rates. Every chart's ticks go through here.
 pub fn tick(x: f64, kind: Kind, step: f64) -> String {
     let (x, step, suffix) = match kind {
         Kind::Rate => (x * 100.0, step * 100.0, "%"),
         _ => (x, step, ""),
     };
     let decimals = if step > 0.0 && step.is_finite() {
-        (-step.log10().floor()).clamp(0.0, 6.0) as usize
+        decimals(step)
     } else {
         1
     };
     // -0.0 prints as "-0"
     let x = if x.abs() < step.abs() * 1e-9 { 0.0 } else { x };
     format!("{x:.decimals$}{suffix}")
+}
+
+/// The fewest decimals (at most 6) that write `step`, and so every
+/// multiple of it, exactly.
+fn decimals(step: f64) -> usize {
+    (0..=6)
+        .find(|&d| {
+            let v = step * 10f64.powi(d);
+            (v - v.round()).abs() <= 1e-9 * v.abs().max(1.0)
+        })
+        .unwrap_or(6) as usize
 }
 
 /// A "nice" tick step giving about `n` ticks over `span`.
@@ -405,6 +418,12 @@ mod tests {
         assert_eq!(tick(0.095, Kind::Rate, 0.005), "9.5%");
         assert_eq!(tick(280.0, Kind::Level, 20.0), "280");
         assert_eq!(tick(1e-17, Kind::Level, 0.5), "0.0");
+        // A 2.5-point step: the label is the gridline's exact value.
+        assert_eq!(tick(0.075, Kind::Rate, 0.025), "7.5%");
+        assert_eq!(tick(0.125, Kind::Rate, 0.025), "12.5%");
+        assert_eq!(tick(0.1, Kind::Rate, 0.025), "10.0%");
+        assert_eq!(tick(375.0, Kind::Level, 25.0), "375");
+        assert_eq!(tick(0.75, Kind::Level, 0.25), "0.75");
         assert_eq!(nice_step(0.2, 8.0), 0.02);
         assert_eq!(nice_step(100.0, 10.0), 10.0);
     }
