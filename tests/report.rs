@@ -517,3 +517,56 @@ fn scenario_text_shows_as_text_in_the_plan_report_and_its_fan_charts() {
     assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_eq!(svg.matches("<svg").count(), 1);
 }
+
+/// How many times each `#rrggbb` appears as a fill or stroke in an SVG.
+fn colour_count(svg: &str, hex: &str) -> usize {
+    svg.matches(&format!("fill=\"{hex}\"")).count()
+        + svg.matches(&format!("stroke=\"{hex}\"")).count()
+}
+
+#[test]
+fn each_target_set_keeps_one_colour_in_every_chart_that_shows_it() {
+    // Declaration order: draft vermillion, city blue (chart::palette).
+    const DRAFT: &str = "#D55E00";
+    const CITY: &str = "#0072B2";
+    let tmp = tempfile::tempdir().expect("tmp");
+    let run = tmp.path().join("run");
+    targetsim(
+        &["run", seed_district().to_str().unwrap(), "--draws", "20000", "-q"],
+        &run,
+    );
+    let charts = run.join("charts");
+    // A set's own chart draws its targets in its colour, and nothing in
+    // the other set's.
+    let draft = read(&charts.join("set-draft.svg"));
+    let city = read(&charts.join("set-city.svg"));
+    assert!(colour_count(&draft, DRAFT) >= 10, "draft's 10 targets");
+    assert_eq!(colour_count(&draft, CITY), 0);
+    assert!(colour_count(&city, CITY) >= 6, "city's 6 targets");
+    assert_eq!(colour_count(&city, DRAFT), 0);
+    // GDP growth carries a target of both sets: both colours, and the
+    // ranges chart shows both.
+    for stem in ["dist-gdp_growth", "ranges"] {
+        let svg = read(&charts.join(format!("{stem}.svg")));
+        assert!(colour_count(&svg, DRAFT) > 0, "{stem}: draft");
+        assert!(colour_count(&svg, CITY) > 0, "{stem}: city");
+    }
+    // The comparison's legend gives each set its colour.
+    let cmp = tmp.path().join("compare");
+    targetsim(
+        &["compare", seed_district().to_str().unwrap(), "--draws", "20000", "-q"],
+        &cmp,
+    );
+    let svg = read(&cmp.join("comparison.svg"));
+    for (set, hex) in [("draft", DRAFT), ("city", CITY)] {
+        let at = svg
+            .find(&format!(">{set}"))
+            .unwrap_or_else(|| panic!("legend entry for {set}"));
+        let rect = svg[..at].rfind("<rect").expect("legend swatch");
+        assert!(
+            svg[rect..at].contains(&format!("fill=\"{hex}\"")),
+            "{set}'s swatch: {}",
+            &svg[rect..at]
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! and, per target set, grouped by variant. Each function returns a whole SVG
 //! document, for a file or for embedding in a report.
 
+use super::chart::palette;
 use super::svg_chart::{Series, grouped_bars};
 use crate::compare::Comparison;
 
@@ -11,7 +12,9 @@ pub fn sets_svg(title: &str, c: &Comparison) -> String {
     let series: Vec<Series> = c
         .sets
         .iter()
-        .map(|(name, set)| Series {
+        .enumerate()
+        .map(|(k, (name, set))| Series {
+            colour: Some(palette::target_set_hex(k)),
             name: match &set.label {
                 Some(l) => format!("{name} {l}"),
                 None => name.clone(),
@@ -34,14 +37,16 @@ pub fn sets_svg(title: &str, c: &Comparison) -> String {
 /// P(met) per target of one set, one bar for the base and one per variant.
 /// `None` when the set does not exist.
 pub fn variants_svg(title: &str, c: &Comparison, set: &str) -> Option<String> {
-    c.sets.get(set)?;
+    let k = c.sets.get_index_of(set)?;
     let groups: Vec<String> = c
         .indicators
         .iter()
         .filter(|(_, row)| row.targets.contains_key(set))
         .map(|(k, _)| k.clone())
         .collect();
+    // The base in the set's own colour; variants in the palette's others.
     let mut series = vec![Series {
+        colour: Some(palette::target_set_hex(k)),
         name: "base".into(),
         values: groups
             .iter()
@@ -50,6 +55,7 @@ pub fn variants_svg(title: &str, c: &Comparison, set: &str) -> Option<String> {
     }];
     for (name, v) in &c.variants {
         series.push(Series {
+            colour: None,
             name: match &v.label {
                 Some(l) => format!("{name} {l}"),
                 None => name.clone(),

@@ -1,7 +1,7 @@
 //! Fan charts of a multi-year run, drawn as central banks draw them: the
 //! median as a line, nested bands around it for the central 10%, 20%, ...,
 //! 90% of draws (darkest inside), the history before the horizon as a black
-//! line, annual targets as vermillion crosses and the plan target as an
+//! line, annual targets as crosses in their target set's colour and the plan target as an
 //! orange diamond. Rates are drawn on a percent axis. Colours are the
 //! Okabe–Ito palette (readable with colour blindness).
 //!
@@ -21,7 +21,6 @@ use plotters_backend::DrawingErrorKind;
 
 /// Okabe–Ito colours.
 const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
-const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
 const GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
 
@@ -42,8 +41,8 @@ pub struct FanChart {
     pub years: Vec<i32>,
     /// Per horizon year, the quantiles at `FAN_LEVELS` (5%, 10%, ..., 95%).
     pub quantiles: Vec<Vec<f64>>,
-    /// Annual targets: year, value, short label.
-    pub annual_targets: Vec<(i32, f64, String)>,
+    /// Annual targets: year, value, target set, the set's colour.
+    pub annual_targets: Vec<(i32, f64, String, RGBColor)>,
     /// Plan targets on this indicator's level: year, value, short label.
     pub plan_targets: Vec<(i32, f64, String)>,
 }
@@ -270,11 +269,11 @@ fn draw<DB: DrawingBackend>(
         root.draw(&Circle::new((px(*y as f64), py(*v)), 3, BLACK.filled()))?;
     }
     // Targets.
-    for (y, v, _) in &c.annual_targets {
+    for (y, v, _, colour) in &c.annual_targets {
         root.draw(&Cross::new(
             (px(*y as f64), py(*v)),
             6,
-            VERMILLION.stroke_width(3),
+            colour.stroke_width(3),
         ))?;
     }
     for (y, v, _) in &c.plan_targets {
@@ -356,12 +355,8 @@ fn draw<DB: DrawingBackend>(
         ))?;
         ly += row;
     }
-    if !c.annual_targets.is_empty() {
-        root.draw(&Cross::new(
-            (lx + 11, ly + 6),
-            6,
-            VERMILLION.stroke_width(3),
-        ))?;
+    if let Some((_, _, _, colour)) = c.annual_targets.first() {
+        root.draw(&Cross::new((lx + 11, ly + 6), 6, colour.stroke_width(3)))?;
         root.draw(&text(
             "annual target 年度目标",
             12.0,
@@ -371,12 +366,12 @@ fn draw<DB: DrawingBackend>(
             VPos::Center,
         ))?;
         ly += row;
-        for (y, v, l) in &c.annual_targets {
+        for (y, v, l, colour) in &c.annual_targets {
             let s = format!("{y} {l}: {}", format::threshold(*v, c.kind));
             root.draw(&text(
                 &s,
                 11.0,
-                RGBColor(0x44, 0x44, 0x44),
+                *colour,
                 (lx + 30, ly + 6),
                 HPos::Left,
                 VPos::Center,
@@ -481,7 +476,8 @@ pub fn charts(
             let annual_targets = sum
                 .target_sets
                 .iter()
-                .flat_map(|(set, ts)| {
+                .enumerate()
+                .flat_map(|(k, (set, ts))| {
                     ts.targets
                         .iter()
                         .filter(|t| t.indicator == ind.name)
@@ -490,6 +486,7 @@ pub fn charts(
                                 t.year.unwrap_or_default(),
                                 t.rule.reference_value(),
                                 set.clone(),
+                                super::chart::palette::target_set(k),
                             )
                         })
                 })
@@ -556,7 +553,12 @@ mod tests {
                 (0..19).map(|i| 280.0 + i as f64).collect(),
                 (0..19).map(|i| 300.0 + 2.0 * i as f64).collect(),
             ],
-            annual_targets: vec![(2026, 283.4, "draft".into())],
+            annual_targets: vec![(
+                2026,
+                283.4,
+                "draft".into(),
+                crate::render::chart::palette::VERMILLION,
+            )],
             plan_targets: vec![(2027, 310.0, "plan".into())],
         }
     }

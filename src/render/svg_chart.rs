@@ -53,6 +53,17 @@ pub fn text(x: f64, y: f64, size: f64, anchor: &str, s: &str) -> String {
 pub struct Series {
     pub name: String,
     pub values: Vec<Option<f64>>,
+    /// Its colour (`#rrggbb`): a target set's own; `None` takes the
+    /// palette's `i`-th.
+    pub colour: Option<String>,
+}
+
+impl Series {
+    fn colour(&self, i: usize) -> String {
+        self.colour
+            .clone()
+            .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_string())
+    }
 }
 
 /// Probabilities per group, one bar per series, on a 0–100% axis.
@@ -78,7 +89,7 @@ pub fn grouped_bars(title: &str, subtitle: &str, groups: &[String], series: &[Se
     // Legend.
     let mut lx = left;
     for (i, se) in series.iter().enumerate() {
-        let c = PALETTE[i % PALETTE.len()];
+        let c = se.colour(i);
         s.push_str(&format!(
             "<rect x=\"{lx:.1}\" y=\"52\" width=\"12\" height=\"12\" fill=\"{c}\"/>\n"
         ));
@@ -116,7 +127,7 @@ pub fn grouped_bars(title: &str, subtitle: &str, groups: &[String], series: &[Se
                 continue;
             };
             let x = start + slot as f64 * bar;
-            let c = PALETTE[i % PALETTE.len()];
+            let c = series[i].colour(i);
             s.push_str(&format!(
                 "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{c}\"><title>{}: {:.1}%</title></rect>\n",
                 y(p),

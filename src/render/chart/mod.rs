@@ -58,10 +58,17 @@ pub mod palette {
     pub const INK: RGBColor = RGBColor(40, 40, 40);
     pub const GREY: RGBColor = RGBColor(110, 110, 110);
 
-    /// Colour of the `i`-th target set (declaration order).
+    /// Colour of the `i`-th target set (declaration order): the one
+    /// source of a set's colour, so a set keeps it in every chart.
     pub fn target_set(i: usize) -> RGBColor {
         const SETS: [RGBColor; 5] = [VERMILLION, BLUE, BLUISH_GREEN, REDDISH_PURPLE, ORANGE];
         SETS[i % SETS.len()]
+    }
+
+    /// [`target_set`] as `#rrggbb`, for the hand-written SVG charts.
+    pub fn target_set_hex(i: usize) -> String {
+        let c = target_set(i);
+        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
     }
 }
 

@@ -70,14 +70,14 @@ where
             (
                 format!("{label} {}", super::rule_text(&t.rule, kind)),
                 t.probability,
-                palette::BLUE,
+                palette::target_set(index),
             )
         })
         .collect();
     rows.push((
         format!("all {} together", set.targets.len()),
         set.joint_probability,
-        palette::VERMILLION,
+        palette::INK,
     ));
     let label_style = super::anchored(TEXT, &palette::INK, HPos::Right, VPos::Center);
     let mut label_w = 0;
