@@ -168,6 +168,7 @@ mod tests {
             &[Series {
                 name: "区草案".into(),
                 values: vec![Some(0.5)],
+                colour: None,
             }],
         );
         assert!(svg.contains("t&lt;1&gt;"));
