@@ -4,6 +4,7 @@
 
 pub mod backtest_chart;
 pub mod calibration;
+pub mod cells;
 pub mod chart;
 pub mod compare_chart;
 pub mod comparison;

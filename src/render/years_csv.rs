@@ -2,9 +2,12 @@
 //! indicator, `targets.csv` with one row per target and year (plus an `ALL`
 //! row per set), the plan targets under the set name `plan`, and
 //! `required_path.csv` with the average growth the remaining years would need.
-//! Raw numbers (rates as fractions), as in the one-year files.
+//! Numbers, text and the byte-order mark as in the one-year files.
 
-use super::csv::{finish, indicator_cells, indicator_header, num, rule_cells};
+use super::csv::{
+    TARGET_LABEL_COLUMNS, finish, indicator_cells, indicator_header, num, rule_cells,
+    target_label_cells, text,
+};
 use crate::summary::QUANTILE_LEVELS;
 use crate::summary::years::YearSummary;
 
@@ -24,10 +27,20 @@ pub fn indicators(s: &YearSummary) -> Vec<u8> {
     finish(w)
 }
 
-/// `targets.csv`: target_set, year, indicator, measure, rule, threshold, low, high, probability, se.
+/// The first year's summary of an indicator, for its labels.
+fn labels_of<'a>(s: &'a YearSummary, name: &str) -> Option<&'a crate::summary::IndicatorSummary> {
+    s.years
+        .values()
+        .next()
+        .and_then(|y| y.indicators.get(name))
+        .map(|i| &i.summary)
+}
+
+/// `targets.csv`: target_set, year, indicator, measure, rule, threshold,
+/// low, high, probability, se, then label, label_en, unit, wording, set_label.
 pub fn targets(s: &YearSummary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+    let mut header = vec![
         "target_set",
         "year",
         "indicator",
@@ -38,64 +51,85 @@ pub fn targets(s: &YearSummary) -> Vec<u8> {
         "high",
         "probability",
         "se",
-    ]);
+    ];
+    header.extend(TARGET_LABEL_COLUMNS);
+    let _ = w.write_record(header);
     for (set_name, set) in &s.target_sets {
+        let set_name = text(set_name);
+        let set_label = set.label.as_deref();
         for t in &set.targets {
             let (rule, threshold, low, high) = rule_cells(&t.rule);
-            let _ = w.write_record([
-                set_name,
-                &t.year.to_string(),
-                &t.indicator,
-                "level",
-                rule,
-                &threshold,
-                &low,
-                &high,
-                &num(t.probability),
-                &num(t.se),
-            ]);
+            let mut row = vec![
+                set_name.clone(),
+                t.year.to_string(),
+                text(&t.indicator),
+                "level".into(),
+                rule.into(),
+                threshold,
+                low,
+                high,
+                num(t.probability),
+                num(t.se),
+            ];
+            row.extend(target_label_cells(
+                labels_of(s, &t.indicator),
+                t.wording.as_deref(),
+                set_label,
+            ));
+            let _ = w.write_record(&row);
         }
-        let _ = w.write_record([
-            set_name,
-            "",
-            "ALL",
-            "",
-            "joint",
-            "",
-            "",
-            "",
-            &num(set.joint_probability),
-            &num(set.joint_se),
-        ]);
+        let mut row = vec![
+            set_name.clone(),
+            String::new(),
+            "ALL".into(),
+            String::new(),
+            "joint".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            num(set.joint_probability),
+            num(set.joint_se),
+        ];
+        row.extend(target_label_cells(None, None, set_label));
+        let _ = w.write_record(&row);
     }
     if let Some(plan) = &s.plan_targets {
+        let set_label = plan.label.as_deref();
         for t in &plan.targets {
             let (rule, threshold, low, high) = rule_cells(&t.rule);
-            let _ = w.write_record([
-                "plan",
-                &t.year.to_string(),
-                &t.indicator,
-                t.measure.name(),
-                rule,
-                &threshold,
-                &low,
-                &high,
-                &num(t.probability),
-                &num(t.se),
-            ]);
+            let mut row = vec![
+                "plan".to_string(),
+                t.year.to_string(),
+                text(&t.indicator),
+                t.measure.name().into(),
+                rule.into(),
+                threshold,
+                low,
+                high,
+                num(t.probability),
+                num(t.se),
+            ];
+            row.extend(target_label_cells(
+                labels_of(s, &t.indicator),
+                t.wording.as_deref(),
+                set_label,
+            ));
+            let _ = w.write_record(&row);
         }
-        let _ = w.write_record([
-            "plan",
-            "",
-            "ALL",
-            "",
-            "joint",
-            "",
-            "",
-            "",
-            &num(plan.joint_probability),
-            &num(plan.joint_se),
-        ]);
+        let mut row = vec![
+            "plan".to_string(),
+            String::new(),
+            "ALL".into(),
+            String::new(),
+            "joint".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            num(plan.joint_probability),
+            num(plan.joint_se),
+        ];
+        row.extend(target_label_cells(None, None, set_label));
+        let _ = w.write_record(&row);
     }
     finish(w)
 }
@@ -129,7 +163,7 @@ pub fn required_path(s: &YearSummary) -> Vec<u8> {
     };
     for t in &plan.targets {
         let lead = [
-            t.indicator.clone(),
+            text(&t.indicator),
             t.year.to_string(),
             t.measure.name().to_string(),
         ];
@@ -167,7 +201,7 @@ pub fn required_path(s: &YearSummary) -> Vec<u8> {
                 "reachable_if_met".to_string(),
                 String::new(),
                 String::new(),
-                format!("{}.{}", r.target_set, r.indicator),
+                text(&format!("{}.{}", r.target_set, r.indicator)),
                 num(r.value),
                 num(r.probability),
                 num(r.se),
