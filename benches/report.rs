@@ -34,7 +34,7 @@ fn pictures(c: &mut Criterion) {
         b.iter(|| black_box(chart::render_all(&summary, true).map(|c| c.len())))
     });
     group.bench_function("html", |b| {
-        b.iter(|| black_box(html::standard(&s, &summary, &charts).to_html().len()))
+        b.iter(|| black_box(html::report(&s, &summary, &charts, &[]).to_html().len()))
     });
     group.finish();
 }

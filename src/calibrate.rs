@@ -225,7 +225,7 @@ fn keep_threshold(x: &[f64], met: &[bool], q: f64, draft: f64) -> (Option<f64>, 
     if n == 0 {
         return (None, f64::NAN, 0);
     }
-    let band = ((crate::summary::years::BAND_SHARE * n as f64).round() as usize).max(1);
+    let band = ((crate::summary::plan::BAND_SHARE * n as f64).round() as usize).max(1);
     let (sorted, p) = conditional_curve(x, met, band);
     // From the top down: the last rank at which the curve is still >= q.
     let mut threshold = None;

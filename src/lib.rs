@@ -25,24 +25,10 @@ use summary::Summary;
 
 pub use engine::RunOptions;
 
-/// Compile, simulate and summarise a validated scenario: the whole `run`
-/// job without any file output.
+/// Compile, simulate and summarise a validated scenario, one-year or plan:
+/// the whole `run` job without any file output.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Summary, RunError> {
     let model = model::years::YearModel::of(scenario);
     let run = engine::stream(scenario, &model, opts)?;
     Ok(summary::summarise(scenario, &run))
-}
-
-/// Compile, simulate and summarise a validated multi-year scenario (one with
-/// `horizon`); `Ok(None)` for a one-year scenario, which [`run`] handles.
-pub fn run_years(
-    scenario: &Scenario,
-    opts: &RunOptions,
-) -> Result<Option<summary::years::YearSummary>, RunError> {
-    if scenario.horizon.is_none() {
-        return Ok(None);
-    }
-    let model = model::years::YearModel::of(scenario);
-    let run = engine::stream(scenario, &model, opts)?;
-    Ok(summary::years::summarise_years(scenario, &run))
 }

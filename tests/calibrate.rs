@@ -127,10 +127,10 @@ fn the_recommended_threshold_is_the_summary_quantile_of_the_same_draws() {
     let s = load(NORMAL);
     let summary = targetsim::run(&s, &RunOptions::new(50_000, SEED)).unwrap();
     let c = calibrate::calibrate(&s, &options(50_000, 0.9)).unwrap();
-    let q = &summary.indicators["up"].quantiles;
+    let q = &summary.indicators()["up"].quantiles;
     assert!((c.targets["up"].recommended - q.p10).abs() < 1e-12);
     let c = calibrate::calibrate(&s, &options(50_000, 0.75)).unwrap();
-    let q = &summary.indicators["down"].quantiles;
+    let q = &summary.indicators()["down"].quantiles;
     assert!((c.targets["down"].recommended - q.p75).abs() < 1e-12);
 }
 

@@ -13,7 +13,7 @@ use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 use std::path::{Path, PathBuf};
 use targetsim::RunOptions;
 use targetsim::scenario::{self, Format, Scenario};
-use targetsim::summary::years::YearSummary;
+use targetsim::summary::Summary;
 
 const SEED: u64 = 20251126;
 
@@ -31,10 +31,10 @@ fn problems(text: &str) -> String {
     }
 }
 
-fn run(s: &Scenario, draws: u64) -> YearSummary {
-    targetsim::run_years(s, &RunOptions::new(draws, SEED))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .expect("a multi-year scenario")
+fn run(s: &Scenario, draws: u64) -> Summary {
+    let out = targetsim::run(s, &RunOptions::new(draws, SEED)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.is_plan(), "a multi-year scenario");
+    out
 }
 
 fn phi(z: f64) -> f64 {
@@ -144,14 +144,15 @@ fn each_year_of_a_persistent_driver_keeps_its_stated_distribution() {
     // The sample median's sd is about 1.2533 sd(x) / sqrt(n) near the median
     // for a normal; here on the log scale SIGMA.
     let tol = 4.0 * 1.2533 * SIGMA / (draws as f64).sqrt() * MU.exp();
-    for (year, r) in &out.years {
-        let med = r.indicators["growth"].summary.quantiles.p50;
+    for r in &out.years {
+        let year = r.year.expect("a calendar year");
+        let med = r.indicators["growth"].quantiles.p50;
         assert!(
             (med - (MU.exp() - 1.0)).abs() <= tol,
             "{year}: median growth {med}, exact {}, tolerance {tol}",
             MU.exp() - 1.0
         );
-        let p90 = r.indicators["growth"].summary.quantiles.p90;
+        let p90 = r.indicators["growth"].quantiles.p90;
         let exact90 = (MU + SIGMA * 1.2815515655446004).exp() - 1.0;
         // Quantile sd: sqrt(p(1-p)/n) / density; density of the log at z90 is phi(z)/SIGMA.
         let dens =
@@ -269,7 +270,7 @@ fn the_first_year_of_a_plan_draws_exactly_what_the_one_year_scenario_draws() {
     let draws = 30_000;
     let a = targetsim::run(&one, &RunOptions::new(draws, SEED)).expect("one-year run");
     let b = run(&plan, draws);
-    let first = &b.years["2026"].indicators;
+    let first = &b.years[0].indicators;
     for (one_name, plan_name) in [
         ("gdp_growth", "gdp_growth"),
         ("gdp_1", "gdp"),
@@ -278,13 +279,16 @@ fn the_first_year_of_a_plan_draws_exactly_what_the_one_year_scenario_draws() {
         ("pv_mw", "pv_mw"),
     ] {
         assert_eq!(
-            a.indicators[one_name].quantiles, first[plan_name].summary.quantiles,
+            a.indicators()[one_name].quantiles,
+            first[plan_name].quantiles,
             "{one_name} vs {plan_name}"
         );
     }
     assert_eq!(
-        a.target_sets["draft"].targets["gdp_growth"].probability,
-        b.target_sets["draft"].targets[0].probability
+        a.target_sets["draft"]
+            .target("gdp_growth")
+            .map(|t| t.probability),
+        Some(b.target_sets["draft"].targets[0].probability)
     );
 }
 
@@ -295,8 +299,8 @@ fn results_do_not_depend_on_the_number_of_threads() {
     o1.threads = Some(1);
     let mut o3 = o1;
     o3.threads = Some(3);
-    let a = targetsim::run_years(&s, &o1).expect("run").expect("years");
-    let b = targetsim::run_years(&s, &o3).expect("run").expect("years");
+    let a = targetsim::run(&s, &o1).expect("run");
+    let b = targetsim::run(&s, &o3).expect("run");
     assert_eq!(
         serde_json::to_string(&a).expect("json"),
         serde_json::to_string(&b).expect("json")
@@ -457,27 +461,6 @@ fn refuses_an_unknown_lagged_name_with_a_suggestion() {
     let msg = problems(&SMALL.replace("x[t-1] * (1 + g)", "xx[t-1] * (1 + g)"));
     assert!(msg.contains("unknown name `xx`"), "{msg}");
     assert!(msg.contains("did you mean `x`?"), "{msg}");
-}
-
-#[test]
-fn a_one_year_run_of_a_plan_scenario_is_its_first_year() {
-    // Tools that know one year (compare, calibrate) see the first year,
-    // lagged names reading year 0.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let plan = scenario::load(&root.join("scenarios/seed-district-plan.toml")).expect("plan");
-    let draws = 20_000;
-    let one = targetsim::run(&plan, &RunOptions::new(draws, SEED)).expect("one-year run");
-    let years = run(&plan, draws);
-    for name in ["gdp", "gdp_growth", "fiscal_revenue", "retail_sales"] {
-        assert_eq!(
-            one.indicators[name].quantiles, years.years["2026"].indicators[name].summary.quantiles,
-            "{name}"
-        );
-    }
-    assert_eq!(
-        one.target_sets["draft"].joint_probability,
-        years.target_sets["draft"].joint_probability
-    );
 }
 
 #[test]

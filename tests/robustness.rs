@@ -26,7 +26,6 @@ fn survives(bytes: &[u8], format: Format) {
     if let Ok(s) = scenario::from_bytes(Path::new("damaged.toml"), bytes, format) {
         let opts = RunOptions::new(64, 1);
         let _ = targetsim::run(&s, &opts);
-        let _ = targetsim::run_years(&s, &opts);
         let model = targetsim::model::Model::compile(&s);
         let _ = targetsim::sensitivity::run(&s, &model, &opts);
     }
@@ -128,7 +127,7 @@ proptest! {
         let text = small_scenario(mean, sd, rho, threshold, sd2);
         let s = scenario::from_bytes(Path::new("p.toml"), text.as_bytes(), Format::Toml).unwrap();
         let r = targetsim::run(&s, &RunOptions::new(draws, seed)).unwrap();
-        for ind in r.indicators.values() {
+        for ind in r.years.iter().flat_map(|y| y.indicators.values()) {
             let q = ind.quantiles.pairs();
             prop_assert!(ind.min <= q[0].1);
             for w in q.windows(2) {
@@ -139,7 +138,7 @@ proptest! {
         }
         for set in r.target_sets.values() {
             prop_assert!((0.0..=1.0).contains(&set.joint_probability));
-            for t in set.targets.values() {
+            for t in &set.targets {
                 prop_assert!((0.0..=1.0).contains(&t.probability));
                 prop_assert!(set.joint_probability <= t.probability);
             }
@@ -151,7 +150,7 @@ proptest! {
         let text = format!("[drivers]\nk = {{ dist = \"fixed\", value = {value:?} }}\n[indicators]\nx = \"k\"\n");
         let s = scenario::from_bytes(Path::new("f.toml"), text.as_bytes(), Format::Toml).unwrap();
         let r = targetsim::run(&s, &RunOptions::new(100, 3)).unwrap();
-        let x = &r.indicators["x"];
+        let x = &r.indicators()["x"];
         prop_assert_eq!(x.mean, value);
         prop_assert_eq!(x.quantiles.p01, value);
         prop_assert_eq!(x.quantiles.p99, value);

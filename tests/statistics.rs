@@ -53,7 +53,7 @@ fn assert_mean(what: &str, mean_hat: f64, mean: f64, sd: f64, n: u64) {
 }
 
 fn target_p(s: &Summary, set: &str, ind: &str) -> f64 {
-    s.target_sets[set].targets[ind].probability
+    s.target_sets[set].target(ind).expect("target").probability
 }
 
 /// P(Z1 >= a, Z2 >= b) for standard normals with correlation rho, by
@@ -167,10 +167,10 @@ fn seed_district_gdp_growth_has_the_exact_mean_of_its_split_normal_parts() {
     let e2 = 0.095 + k * (0.020 - 0.030);
     let e3 = 0.115;
     let exact = (36.4 * e1 + 119.6 * e2 + 104.0 * e3) / 260.0;
-    let g = &r.indicators["gdp_growth"];
+    let g = &r.indicators()["gdp_growth"];
     assert_mean("gdp_growth", g.mean, exact, g.sd, n);
     // pv_mw = 50 * Binomial(6, 0.8): mean 240, sd 50 sqrt(0.96)
-    let pv = &r.indicators["pv_mw"];
+    let pv = &r.indicators()["pv_mw"];
     assert_mean("pv_mw", pv.mean, 240.0, 50.0 * 0.96f64.sqrt(), n);
 }
 
@@ -335,7 +335,7 @@ fn every_distribution_has_its_exact_mean_and_cdf() {
     ];
     assert!((split_normal_cdf(0.06, 0.06, 0.02, 0.012) - 0.625).abs() < 1e-15);
     for (name, mean, sd, p) in cases {
-        let ind = &r.indicators[name];
+        let ind = &r.indicators()[name];
         assert_mean(name, ind.mean, mean, sd, n);
         if sd > 0.0 {
             // The sample sd agrees with the exact one to a few percent at this n.

@@ -11,7 +11,6 @@ mod fit;
 mod merge;
 mod progress;
 mod run;
-mod run_years;
 mod validate;
 
 use clap::{Parser, Subcommand};

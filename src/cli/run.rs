@@ -8,7 +8,7 @@ use targetsim::RunOptions;
 use targetsim::engine::{self, Streamed};
 use targetsim::model::years::YearModel;
 use targetsim::output::{self, Staging};
-use targetsim::render::{Export, chart, csv, html, json, raster, table, tornado};
+use targetsim::render::{chart, csv, fan, html, json, raster, sheets, table, tornado};
 use targetsim::scenario::{self, Scenario};
 use targetsim::shard::{self, Shard};
 use targetsim::summary::{self, ScenarioInfo};
@@ -17,7 +17,7 @@ use targetsim::summary::{self, ScenarioInfo};
 /// probability, each target set's joint probability.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites to the output directory (default output/<scenario name>/): summary.json,\nindicators.csv, targets.csv, tornado.svg and .png (what decides a miss),\ncharts/ (SVG and PNG) and report.html. The same scenario and seed give\nbyte-identical files for any --threads."
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites to the output directory (default output/<scenario name>/): summary.json,\nindicators.csv, targets.csv, results.xlsx (a formatted workbook), tornado.svg and .png (what decides a miss),\ncharts/ (SVG and PNG) and report.html. The same scenario and seed give\nbyte-identical files for any --threads."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
@@ -154,8 +154,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     finish(&s, &opts, staging, out, &run, &progress)
 }
 
-/// Summarise a streamed run (simulated here, or merged from shards) and
-/// write and print its results.
+/// Summarise a streamed run (simulated here, or merged from shards), one-year
+/// or plan, and write and print its results.
 pub fn finish(
     s: &Scenario,
     opts: &RunOptions,
@@ -164,32 +164,34 @@ pub fn finish(
     run: &Streamed,
     progress: &Progress,
 ) -> Result<(), Failure> {
-    if s.horizon.is_some() {
-        let Some(summary) = summary::years::summarise_years(s, run) else {
-            return Err(Failure::Run("error: the scenario has no horizon".into()));
-        };
-        progress.finish();
-        return super::run_years::write(s, staging, out, &summary);
-    }
     let mut summary = summary::summarise(s, run);
-    progress.step("sensitivity: what decides a miss");
-    let model = targetsim::model::Model::compile(s);
-    summary.sensitivity = Some(targetsim::sensitivity::run(s, &model, opts)?);
+    let plan = summary.is_plan();
+    if !plan {
+        progress.step("sensitivity: what decides a miss");
+        let model = targetsim::model::Model::compile(s);
+        summary.sensitivity = Some(targetsim::sensitivity::run(s, &model, opts)?);
+    }
     progress.step("drawing charts, writing the report");
-    let (no_charts, no_report) = (!out.charts, !out.report);
+    let drawn = out.charts || out.report;
     let dir = staging.dir().to_path_buf();
     // Everything is drawn before anything is written, so a failure leaves
-    // the previous results in place.
-    let draw_charts = || {
-        if no_charts && no_report {
-            Ok(Vec::new())
-        } else {
-            chart::render_all(&summary, !no_charts).map_err(|e| Failure::Run(format!("error: {e}")))
+    // the previous results in place. A one-year run draws distributions,
+    // target sets and ranges; a plan draws a fan chart per indicator.
+    let draw_charts = || -> Result<Vec<chart::Chart>, Failure> {
+        if !drawn || plan {
+            return Ok(Vec::new());
         }
+        chart::render_all(&summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
+    };
+    let draw_fans = || -> Result<Vec<fan::Drawn>, Failure> {
+        if !drawn || !plan {
+            return Ok(Vec::new());
+        }
+        fan::render_all(s, &summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
     };
     // The tornado panels as one SVG file and its PNG copy.
     let draw_tornado = || -> Result<Option<(String, Vec<u8>)>, Failure> {
-        match summary.sensitivity.as_ref().filter(|_| !no_charts) {
+        match summary.sensitivity.as_ref().filter(|_| out.charts) {
             Some(sens) => {
                 let svg = tornado::svg_all(s, sens);
                 let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
@@ -198,23 +200,30 @@ pub fn finish(
             None => Ok(None),
         }
     };
-    let (charts, tornado) = rayon::join(draw_charts, draw_tornado);
-    let (charts, tornado) = (charts?, tornado?);
-    let page = (!no_report).then(|| html::standard(s, &summary, &charts).to_html());
-    let exports: [&dyn Export; 3] = [&json::Json, &csv::IndicatorsCsv, &csv::TargetsCsv];
-    let mut written = Vec::new();
-    for e in exports {
-        written.push(staging.write(e.file_name(), &e.render(&summary))?);
+    let ((charts, fans), tornado) = rayon::join(|| (draw_charts(), draw_fans()), draw_tornado);
+    let (charts, fans, tornado) = (charts?, fans?, tornado?);
+    let page = out
+        .report
+        .then(|| html::report(s, &summary, &charts, &fans).to_html());
+    let mut written = vec![staging.write("summary.json", &json::to_pretty_bytes(&summary))?];
+    for (name, bytes) in csv::files(&summary) {
+        written.push(staging.write(name, &bytes)?);
     }
+    written.push(staging.write(
+        "results.xlsx",
+        &sheets::results_xlsx(&summary).map_err(xlsx_failure)?,
+    )?);
     if let Some((svg, png)) = &tornado {
         written.push(staging.write("tornado.svg", svg.as_bytes())?);
         written.push(staging.write("tornado.png", png)?);
     }
-    let chart_files = if no_charts {
-        Vec::new()
-    } else {
-        chart::write_all(&staging, &charts)?
-    };
+    if out.charts {
+        chart::write_all(&staging, &charts)?;
+        for f in &fans {
+            staging.write(&format!("{}/{}.svg", chart::DIR, f.stem), f.svg.as_bytes())?;
+            staging.write(&format!("{}/{}.png", chart::DIR, f.stem), &f.png)?;
+        }
+    }
     let report = match page {
         Some(page) => Some(staging.write(html::FILE, page.as_bytes())?),
         None => None,
@@ -227,11 +236,19 @@ pub fn finish(
         for p in &written {
             outln!("wrote {}", p.display())?;
         }
-        if !chart_files.is_empty() {
+        let charts_dir = dir.join(chart::DIR);
+        if out.charts && !charts.is_empty() {
             outln!(
                 "wrote {} charts (SVG and PNG) to {}",
                 charts.len(),
-                dir.join(chart::DIR).display()
+                charts_dir.display()
+            )?;
+        }
+        if out.charts && plan {
+            outln!(
+                "wrote {} fan charts (SVG and PNG) to {}",
+                fans.len(),
+                charts_dir.display()
             )?;
         }
         if let Some(p) = report {
@@ -239,4 +256,9 @@ pub fn finish(
         }
     }
     Ok(())
+}
+
+/// A workbook that could not be made (rust_xlsxwriter refused a value).
+pub fn xlsx_failure(e: rust_xlsxwriter::XlsxError) -> Failure {
+    Failure::Run(format!("error: cannot write the workbook: {e}"))
 }

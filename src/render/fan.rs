@@ -14,7 +14,7 @@
 
 use super::format;
 use crate::scenario::Kind;
-use crate::summary::years::FAN_LEVELS;
+use crate::summary::plan::FAN_LEVELS;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::DrawingErrorKind;
@@ -454,7 +454,7 @@ pub struct Drawn {
 /// only the SVG is drawn.
 pub fn render_all(
     s: &crate::scenario::Scenario,
-    sum: &crate::summary::years::YearSummary,
+    sum: &crate::summary::Summary,
     png: bool,
 ) -> Result<Vec<Drawn>, FanError> {
     use rayon::prelude::*;
@@ -476,7 +476,7 @@ pub fn render_all(
 /// `(indicator name, chart)`.
 pub fn charts(
     s: &crate::scenario::Scenario,
-    sum: &crate::summary::years::YearSummary,
+    sum: &crate::summary::Summary,
 ) -> Vec<(String, FanChart)> {
     let Some(h) = s.horizon.as_ref() else {
         return Vec::new();
@@ -486,7 +486,7 @@ pub fn charts(
         .map(|ind| {
             let quantiles: Vec<Vec<f64>> = sum
                 .years
-                .values()
+                .iter()
                 .map(|y| {
                     y.indicators
                         .get(&ind.name)
@@ -501,7 +501,13 @@ pub fn charts(
                     ts.targets
                         .iter()
                         .filter(|t| t.indicator == ind.name)
-                        .map(move |t| (t.year, t.rule.reference_value(), set.clone()))
+                        .map(move |t| {
+                            (
+                                t.year.unwrap_or_default(),
+                                t.rule.reference_value(),
+                                set.clone(),
+                            )
+                        })
                 })
                 .collect();
             let plan_targets = sum

@@ -19,11 +19,11 @@
 //! touching the others.
 
 use super::chart::{Chart, Spec};
+use super::fan::Drawn;
 use super::format;
 use super::table::thousands;
 use crate::scenario::{Kind, Meta, Scenario};
-use crate::summary::years::YearSummary;
-use crate::summary::{Summary, Tool};
+use crate::summary::Summary;
 
 /// File name inside the output directory.
 pub const FILE: &str = "report.html";
@@ -176,16 +176,38 @@ svg.spark { display: block; }
 }
 "#;
 
-/// The report of a `run`: header, targets, overview, indicators,
-/// assumptions, reproducibility. `charts` may be empty (then no figures).
-pub fn standard(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Report {
+/// The report of any `run`, one-year or plan: header; a plan's targets;
+/// the target sets; a plan's fan charts; the indicators; what decides a
+/// miss; the assumptions; reproducibility. `charts` and `fans` may be empty
+/// (then no figures).
+pub fn report(scenario: &Scenario, summary: &Summary, charts: &[Chart], fans: &[Drawn]) -> Report {
     let mut r = Report::new(&scenario.title);
-    r.lead = lead(scenario, summary.into());
-    r.push(Section::new("targets", "Targets", targets(summary, charts)));
+    r.lead = lead(scenario, summary);
+    if let Some(body) = super::html_plan::plan(scenario, summary) {
+        r.push(Section::new("plan", "Plan targets", body));
+    }
+    let heading = if summary.is_plan() {
+        "Targets by year"
+    } else {
+        "Targets"
+    };
+    r.push(Section::new("targets", heading, targets(summary, charts)));
+    if !fans.is_empty() {
+        r.push(Section::new(
+            "fans",
+            "Fan charts",
+            super::html_plan::fan_figures(summary, fans),
+        ));
+    }
+    let heading = if summary.is_plan() {
+        "Indicators by year"
+    } else {
+        "Indicators"
+    };
     r.push(Section::new(
         "indicators",
-        "Indicators",
-        indicators(summary, charts),
+        heading,
+        indicators(scenario, summary, charts),
     ));
     if let Some(sec) = summary
         .sensitivity
@@ -194,64 +216,18 @@ pub fn standard(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Rep
     {
         r.push(sec);
     }
-    r.push(Section::new(
-        "assumptions",
-        "Assumptions",
-        assumptions(scenario),
-    ));
+    let mut body = assumptions(scenario);
+    body.push_str(&super::html_plan::drivers_by_year(scenario, summary));
+    r.push(Section::new("assumptions", "Assumptions", body));
     r.push(Section::new(
         "reproducibility",
         "Reproducibility",
-        reproducibility(scenario, summary.into()),
+        reproducibility(scenario, summary),
     ));
     r
 }
 
-/// What identifies a run: the same fields in a one-year and a multi-year
-/// summary, for the report's header and its reproducibility table.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Provenance<'a> {
-    pub file: &'a str,
-    pub hash: &'a str,
-    pub seed: u64,
-    pub draws: u64,
-    pub tool: &'a Tool,
-    pub generator: &'static str,
-    pub block_size: usize,
-    pub quantile_method: &'static str,
-}
-
-impl<'a> From<&'a Summary> for Provenance<'a> {
-    fn from(s: &'a Summary) -> Self {
-        Provenance {
-            file: &s.scenario.file,
-            hash: &s.scenario.hash,
-            seed: s.seed,
-            draws: s.draws,
-            tool: &s.tool,
-            generator: s.generator,
-            block_size: s.block_size,
-            quantile_method: s.quantile_method,
-        }
-    }
-}
-
-impl<'a> From<&'a YearSummary> for Provenance<'a> {
-    fn from(s: &'a YearSummary) -> Self {
-        Provenance {
-            file: &s.scenario.file,
-            hash: &s.scenario.hash,
-            seed: s.seed,
-            draws: s.draws,
-            tool: &s.tool,
-            generator: s.generator,
-            block_size: s.block_size,
-            quantile_method: s.quantile_method,
-        }
-    }
-}
-
-pub(crate) fn lead(scenario: &Scenario, summary: Provenance) -> String {
+fn lead(scenario: &Scenario, summary: &Summary) -> String {
     let mut out = String::new();
     if !scenario.description.trim().is_empty() {
         out.push_str(&format!(
@@ -266,8 +242,16 @@ pub(crate) fn lead(scenario: &Scenario, summary: Provenance) -> String {
         summary.tool.name,
         summary.tool.version,
         escape(&scenario.name),
-        escape(short_hash(summary.hash)),
+        escape(short_hash(&summary.scenario.hash)),
     ));
+    if let Some(h) = &summary.horizon {
+        out.push_str(&format!(
+            "<p class=\"meta\">Years {}–{}, from year 0 = {} (the base values).</p>\n",
+            h.years.first().copied().unwrap_or_default(),
+            h.years.last().copied().unwrap_or_default(),
+            h.base_year
+        ));
+    }
     out
 }
 
@@ -314,11 +298,15 @@ pub(crate) fn label_cell(name: &str, label: Option<&str>, label_en: Option<&str>
     out
 }
 
+/// Every target set: the joint probability, a table of its targets (a
+/// plan's with their year) and, for a one-year run, its chart.
 fn targets(summary: &Summary, charts: &[Chart]) -> String {
     let mut out = String::new();
     if summary.target_sets.is_empty() {
         out.push_str("<p>The scenario sets no targets.</p>\n");
     }
+    let plan = summary.is_plan();
+    let what = if plan { "paths" } else { "years" };
     for (k, (name, set)) in summary.target_sets.iter().enumerate() {
         let label = match (&set.label, &set.label_en) {
             (Some(a), Some(b)) => format!("{a} · {b}"),
@@ -331,26 +319,30 @@ fn targets(summary: &Summary, charts: &[Chart]) -> String {
             escape(&label),
             escape(name)
         ));
-        out.push_str(&format!(
-            "<p>All {} targets are met together in <strong>{}</strong> of simulated years (se {:.2} points); if the targets were independent it would be {}.</p>\n",
-            set.targets.len(),
-            format::probability(set.joint_probability),
-            set.joint_se * 100.0,
-            format::probability(set.independent_product),
-        ));
+        if set.targets.len() > 1 {
+            out.push_str(&format!(
+                "<p>All {} targets are met together in <strong>{}</strong> of simulated {what} (se {:.2} points); if the targets were independent it would be {}.</p>\n",
+                set.targets.len(),
+                format::probability(set.joint_probability),
+                set.joint_se * 100.0,
+                format::probability(set.independent_product),
+            ));
+        }
         // The wording column only when some target has one.
-        let worded = set.targets.values().any(|t| t.wording.is_some());
+        let worded = set.targets.iter().any(|t| t.wording.is_some());
         out.push_str(&format!(
-            "<table class=\"keep\"><thead><tr><th>indicator</th><th>target</th>{}<th class=\"num\">P(met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n",
+            "<table class=\"keep\"><thead><tr>{}<th>indicator</th><th>target</th>{}<th class=\"num\">P(met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n",
+            if plan { "<th>year</th>" } else { "" },
             if worded { "<th>wording</th>" } else { "" }
         ));
-        for (ind_name, t) in &set.targets {
-            let ind = summary.indicators.get(ind_name);
+        for t in &set.targets {
+            let ind = summary.indicator(&t.indicator, t.year);
             let kind = ind.map_or(Kind::Level, |i| i.kind);
             out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td>{}<td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n",
+                "<tr>{}<td>{}</td><td>{}</td>{}{}</tr>\n",
+                t.year.map(|y| format!("<td>{y}</td>")).unwrap_or_default(),
                 label_cell(
-                    ind_name,
+                    &t.indicator,
                     ind.and_then(|i| i.label.as_deref()),
                     ind.and_then(|i| i.label_en.as_deref())
                 ),
@@ -360,16 +352,14 @@ fn targets(summary: &Summary, charts: &[Chart]) -> String {
                 } else {
                     String::new()
                 },
-                format::probability(t.probability),
-                t.se * 100.0
+                probability_cells(t.probability, t.se),
             ));
         }
         out.push_str(&format!(
-            "<tr class=\"joint\"><td>all {} together</td><td></td>{}<td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n</tbody></table>\n",
+            "<tr class=\"joint\"><td colspan=\"{}\">all {} together</td>{}</tr>\n</tbody></table>\n",
+            2 + usize::from(plan) + usize::from(worded),
             set.targets.len(),
-            if worded { "<td></td>" } else { "" },
-            format::probability(set.joint_probability),
-            set.joint_se * 100.0
+            probability_cells(set.joint_probability, set.joint_se)
         ));
         if let Some(c) = charts.iter().find(|c| c.spec == Spec::TargetSet(k)) {
             out.push_str(&figure(c));
@@ -378,13 +368,27 @@ fn targets(summary: &Summary, charts: &[Chart]) -> String {
     out
 }
 
-fn indicators(summary: &Summary, charts: &[Chart]) -> String {
+/// A probability and its standard error in points, as two table cells.
+pub(crate) fn probability_cells(p: f64, se: f64) -> String {
+    format!(
+        "<td class=\"num\">{}</td><td class=\"num\">{:.2}</td>",
+        format::probability(p),
+        se * 100.0
+    )
+}
+
+/// The indicators: a one-year run's one per row with its median, range,
+/// mean and sd (and the charts); a plan's with a column per year.
+fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> String {
+    if summary.is_plan() {
+        return super::html_plan::indicators_by_year(scenario, summary);
+    }
     let mut out = String::new();
     if let Some(c) = charts.iter().find(|c| c.spec == Spec::Ranges) {
         out.push_str(&figure(c));
     }
     out.push_str("<table><thead><tr><th>indicator</th><th>label</th><th class=\"num\">median</th><th class=\"num\">10% – 90%</th><th class=\"num\">mean</th><th class=\"num\">sd</th><th>unit</th></tr></thead><tbody>\n");
-    for (name, ind) in &summary.indicators {
+    for (name, ind) in summary.indicators() {
         let q = &ind.quantiles;
         let unit = match ind.kind {
             Kind::Rate => "%".to_string(),
@@ -511,15 +515,15 @@ pub(crate) fn assumptions(s: &Scenario) -> String {
     out
 }
 
-pub(crate) fn reproducibility(s: &Scenario, summary: Provenance) -> String {
+fn reproducibility(s: &Scenario, summary: &Summary) -> String {
     let rows = [
         (
             "scenario file",
-            format!("<code>{}</code>", escape(summary.file)),
+            format!("<code>{}</code>", escape(&summary.scenario.file)),
         ),
         (
             "scenario hash",
-            format!("<code>{}</code>", escape(summary.hash)),
+            format!("<code>{}</code>", escape(&summary.scenario.hash)),
         ),
         ("seed", summary.seed.to_string()),
         ("draws", thousands(summary.draws)),

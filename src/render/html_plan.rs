@@ -1,54 +1,21 @@
-//! `report.html` of a multi-year run: the plan's targets with their
-//! probabilities, what the remaining years must deliver (required path) and
-//! whether the plan is still reachable if next year's target is met exactly;
-//! every target set by year; the fan charts inline; the indicators year by
-//! year; the assumptions (as for one year, plus each driver's persistence
-//! and its mean in every year); and what is needed to reproduce the run.
+//! The sections `report.html` has for a plan only: the plan's targets with
+//! their probabilities, what the remaining years must deliver (required
+//! path) and whether the plan is still reachable if next year's target is
+//! met exactly; the fan charts; the indicators year by year; each driver's
+//! persistence and its mean in every year.
 //!
-//! Built from the same [`Report`] and helpers as the one-year report, so it
-//! keeps its promises: no network requests, scenario text escaped, readable
+//! They are sections of the one report ([`super::html::report`]), so they
+//! keep its promises: no network requests, scenario text escaped, readable
 //! printed.
 
 use super::fan::Drawn;
 use super::format;
-use super::html::{self, Report, Section, escape, label_cell};
+use super::html::{self, escape, label_cell, probability_cells};
 use super::table::thousands;
 use crate::scenario::horizon::Measure;
 use crate::scenario::{Kind, Meta, Scenario};
-use crate::summary::years::{PlanTargetSummary, YearSummary, kind_of};
-
-/// The whole report. `fans` may be empty (then no figures).
-pub fn report(s: &Scenario, sum: &YearSummary, fans: &[Drawn]) -> Report {
-    let mut r = Report::new(&s.title);
-    r.lead = html::lead(s, sum.into());
-    r.lead.push_str(&format!(
-        "<p class=\"meta\">Years {}–{}, from year 0 = {} (the base values).</p>\n",
-        sum.horizon.years.first().copied().unwrap_or_default(),
-        sum.horizon.years.last().copied().unwrap_or_default(),
-        sum.horizon.base_year
-    ));
-    if let Some(body) = plan(s, sum) {
-        r.push(Section::new("plan", "Plan targets", body));
-    }
-    r.push(Section::new("targets", "Targets by year", targets(s, sum)));
-    if !fans.is_empty() {
-        r.push(Section::new("fans", "Fan charts", fan_figures(sum, fans)));
-    }
-    r.push(Section::new(
-        "indicators",
-        "Indicators by year",
-        indicators(s, sum),
-    ));
-    let mut assumptions = html::assumptions(s);
-    assumptions.push_str(&drivers_by_year(s, sum));
-    r.push(Section::new("assumptions", "Assumptions", assumptions));
-    r.push(Section::new(
-        "reproducibility",
-        "Reproducibility",
-        html::reproducibility(s, sum.into()),
-    ));
-    r
-}
+use crate::summary::Summary;
+use crate::summary::plan::{PlanTargetSummary, kind_of};
 
 fn meta_of<'a>(s: &'a Scenario, name: &str) -> Option<&'a Meta> {
     s.indicators
@@ -83,15 +50,8 @@ fn measure_text(t: &PlanTargetSummary) -> &'static str {
     }
 }
 
-fn probability_cells(p: f64, se: f64) -> String {
-    format!(
-        "<td class=\"num\">{}</td><td class=\"num\">{:.2}</td>",
-        format::probability(p),
-        se * 100.0
-    )
-}
-
-fn plan(s: &Scenario, sum: &YearSummary) -> Option<String> {
+/// The plan targets section (`None` without `[plan_targets]`).
+pub(crate) fn plan(s: &Scenario, sum: &Summary) -> Option<String> {
     let p = sum.plan_targets.as_ref()?;
     let mut out = String::new();
     let label = match (&p.label, &p.label_en) {
@@ -167,7 +127,7 @@ fn plan(s: &Scenario, sum: &YearSummary) -> Option<String> {
         out.push_str("</tbody></table>\n");
     }
 
-    let first = sum.horizon.years.first().copied().unwrap_or_default();
+    let first = sum.years[0].year.unwrap_or_default();
     if p.targets.iter().any(|t| !t.reachable_if_met.is_empty()) {
         out.push_str(&format!(
             "<h3>Still reachable if {first}'s target is met exactly?</h3>\n<p>The share of simulated paths that meet the plan target among those whose {first} value lies nearest to the {first} target of each set (persistence and correlations included).</p>\n"
@@ -198,63 +158,8 @@ fn plan(s: &Scenario, sum: &YearSummary) -> Option<String> {
     Some(out)
 }
 
-fn targets(s: &Scenario, sum: &YearSummary) -> String {
-    let mut out = String::new();
-    if sum.target_sets.is_empty() {
-        out.push_str("<p>The scenario sets no annual targets.</p>\n");
-    }
-    for (name, set) in &sum.target_sets {
-        let label = match (&set.label, &set.label_en) {
-            (Some(a), Some(b)) => format!("{a} · {b}"),
-            (Some(a), None) | (None, Some(a)) => a.clone(),
-            (None, None) => name.clone(),
-        };
-        out.push_str(&format!(
-            "<h3 id=\"set-{}\">Target set {} <code>{}</code></h3>\n",
-            escape(name),
-            escape(&label),
-            escape(name)
-        ));
-        if set.targets.len() > 1 {
-            out.push_str(&format!(
-                "<p>All {} targets are met together in <strong>{}</strong> of simulated paths (se {:.2} points); if the targets were independent it would be {}.</p>\n",
-                set.targets.len(),
-                format::probability(set.joint_probability),
-                set.joint_se * 100.0,
-                format::probability(set.independent_product),
-            ));
-        }
-        let worded = set.targets.iter().any(|t| t.wording.is_some());
-        out.push_str(&format!(
-            "<table class=\"keep\"><thead><tr><th>year</th><th>indicator</th><th>target</th>{}<th class=\"num\">P(met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n",
-            if worded { "<th>wording</th>" } else { "" }
-        ));
-        for t in &set.targets {
-            out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>\n",
-                t.year,
-                indicator_cell(s, &t.indicator),
-                escape(&super::chart::rule_text(&t.rule, kind_of(s, &t.indicator))),
-                if worded {
-                    format!("<td>{}</td>", escape(t.wording.as_deref().unwrap_or("")))
-                } else {
-                    String::new()
-                },
-                probability_cells(t.probability, t.se),
-            ));
-        }
-        out.push_str(&format!(
-            "<tr class=\"joint\"><td colspan=\"{}\">all {} together</td>{}</tr>\n</tbody></table>\n",
-            if worded { 4 } else { 3 },
-            set.targets.len(),
-            probability_cells(set.joint_probability, set.joint_se)
-        ));
-    }
-    out
-}
-
 /// The indicators with a target first (in the scenario's order), then the others.
-fn fan_figures(sum: &YearSummary, fans: &[Drawn]) -> String {
+pub(crate) fn fan_figures(sum: &Summary, fans: &[Drawn]) -> String {
     let targeted = |name: &str| {
         sum.target_sets
             .values()
@@ -284,10 +189,14 @@ fn fan_figures(sum: &YearSummary, fans: &[Drawn]) -> String {
     out
 }
 
-fn indicators(s: &Scenario, sum: &YearSummary) -> String {
+/// The indicators, a column per year: each cell the median and the 10–90% range.
+pub(crate) fn indicators_by_year(s: &Scenario, sum: &Summary) -> String {
     let mut out = String::from("<table><thead><tr><th>indicator</th><th>label</th>");
-    for y in sum.years.keys() {
-        out.push_str(&format!("<th class=\"num\">{}</th>", escape(y)));
+    for y in &sum.years {
+        out.push_str(&format!(
+            "<th class=\"num\">{}</th>",
+            y.year.unwrap_or_default()
+        ));
     }
     out.push_str("<th>unit</th></tr></thead><tbody>\n");
     for ind in &s.indicators {
@@ -297,10 +206,10 @@ fn indicators(s: &Scenario, sum: &YearSummary) -> String {
             escape(&ind.name),
             indicator_cell(s, &ind.name)
         ));
-        for year in sum.years.values() {
+        for year in &sum.years {
             match year.indicators.get(&ind.name) {
                 Some(v) => {
-                    let q = &v.summary.quantiles;
+                    let q = &v.quantiles;
                     out.push_str(&format!(
                         "<td class=\"num\">{}<br><span class=\"note\">{} – {}</span></td>",
                         format::value(q.p50, kind),
@@ -321,15 +230,19 @@ fn indicators(s: &Scenario, sum: &YearSummary) -> String {
     out
 }
 
-fn drivers_by_year(s: &Scenario, sum: &YearSummary) -> String {
+/// Each driver's persistence and mean in every year (empty for one year).
+pub(crate) fn drivers_by_year(s: &Scenario, sum: &Summary) -> String {
     let Some(h) = &s.horizon else {
         return String::new();
     };
     let mut out = String::from(
         "<h3>Drivers by year</h3>\n<p>The table of uncertain drivers above shows their first year. Here: each driver's mean in every year, and its persistence, the AR(1) coefficient of its normal score from one year to the next (0: years independent; 0.5: a bad year tends to be followed by a weak one).</p>\n<table><thead><tr><th>driver</th><th class=\"num\">persistence</th>",
     );
-    for y in &sum.horizon.years {
-        out.push_str(&format!("<th class=\"num\">{y}</th>"));
+    for y in &sum.years {
+        out.push_str(&format!(
+            "<th class=\"num\">{}</th>",
+            y.year.unwrap_or_default()
+        ));
     }
     out.push_str("</tr></thead><tbody>\n");
     for (d, path) in s.drivers.iter().zip(&h.drivers) {

@@ -1,20 +1,6 @@
-//! `summary.json`: the machine-readable result. Its schema is the
-//! [`Summary`] type; field order follows the scenario.
-
-use super::Export;
-use crate::summary::Summary;
-
-pub struct Json;
-
-impl Export for Json {
-    fn file_name(&self) -> &'static str {
-        "summary.json"
-    }
-
-    fn render(&self, summary: &Summary) -> Vec<u8> {
-        to_pretty_bytes(summary)
-    }
-}
+//! `summary.json` and the other JSON outputs: pretty, with a final newline.
+//! The layouts of `summary.json` are in [`crate::summary::layout`]; field
+//! order follows the scenario.
 
 /// Pretty JSON with a final newline. Serialising plain data into memory
 /// cannot fail; should it ever, the error text is written instead so that a

@@ -1,4 +1,4 @@
-//! Output formats. Each format turns a [`Summary`] into bytes; where the
+//! Output formats. Each format turns a [`crate::summary::Summary`] into bytes; where the
 //! bytes go (a file, written whole or not at all, or stdout) is decided in
 //! one place, [`crate::output`].
 
@@ -16,18 +16,9 @@ pub mod html_plan;
 pub mod html_sensitivity;
 pub mod json;
 pub mod raster;
+pub mod sheets;
 pub mod sparkline;
 pub mod svg_chart;
 pub mod table;
 pub mod tornado;
-pub mod years_csv;
-pub mod years_table;
-
-use crate::summary::Summary;
-
-/// One output file of a run.
-pub trait Export {
-    /// File name inside the output directory.
-    fn file_name(&self) -> &'static str;
-    fn render(&self, summary: &Summary) -> Vec<u8>;
-}
+pub mod workbook;

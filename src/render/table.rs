@@ -1,10 +1,14 @@
-//! The table `run` prints: each indicator's median and 10–90% range, then
-//! each target set with every target's probability and the joint one.
+//! The table `run` prints, for a one-year run and a plan alike: each
+//! indicator's median and 10–90% range (a plan's per year), each target set
+//! with every target's probability and the joint one, and a plan's targets
+//! with their required path.
 //! Columns are aligned by display width, so Chinese labels line up.
 
 use super::format;
+use crate::scenario::horizon::Measure;
 use crate::scenario::{Kind, Scenario};
-use crate::summary::Summary;
+use crate::summary::plan::kind_of;
+use crate::summary::{IndicatorSummary, Summary};
 use unicode_width::UnicodeWidthStr;
 
 /// Pad to a display width (wide characters count two).
@@ -43,107 +47,43 @@ fn clip(s: &str, width: usize) -> String {
     out
 }
 
+/// The printed result of any run: a one-year run's indicators one per row,
+/// a plan's with a column per year; then the target sets (a plan's targets
+/// with their year) and the plan targets.
 pub fn render(scenario: &Scenario, summary: &Summary) -> String {
     let mut out = String::new();
+    let hash = &summary.scenario.hash[..summary.scenario.hash.len().min(19)];
     out.push_str(&format!(
-        "{}\n{} draws, seed {}, scenario {} ({})\n\n",
+        "{}\n{} draws, seed {}, scenario {} ({hash})",
         scenario.title,
         thousands(summary.draws),
         summary.seed,
         scenario.name,
-        &summary.scenario.hash[..summary.scenario.hash.len().min(19)]
     ));
-    let kind_of = |name: &str| summary.indicators.get(name).map_or(Kind::Level, |i| i.kind);
-    let name_w = summary
+    if let Some(h) = &summary.horizon {
+        out.push_str(&format!(
+            ", years {}–{} from {}",
+            h.years[0],
+            h.years[h.years.len() - 1],
+            h.base_year
+        ));
+    }
+    out.push_str("\n\n");
+    let name_w = scenario
         .indicators
-        .keys()
-        .map(|k| k.len())
+        .iter()
+        .map(|i| i.name.len())
         .max()
         .unwrap_or(9)
         .max(9);
-    out.push_str(&format!(
-        "{}  {}  {}  {}\n",
-        pad("indicator", name_w),
-        pad("label", 26),
-        pad_left("median", 9),
-        pad_left("10% – 90%", 21)
-    ));
-    for (name, ind) in &summary.indicators {
-        let label = ind
-            .label
-            .clone()
-            .or_else(|| ind.label_en.clone())
-            .unwrap_or_default();
-        let unit = if ind.kind == Kind::Level {
-            ind.unit.clone().unwrap_or_default()
-        } else {
-            String::new()
-        };
-        out.push_str(&format!(
-            "{}  {}  {}  {}  {}\n",
-            pad(name, name_w),
-            pad(&clip(&label, 26), 26),
-            pad_left(&format::value(ind.quantiles.p50, ind.kind), 9),
-            pad_left(
-                &format!(
-                    "{} – {}",
-                    format::value(ind.quantiles.p10, ind.kind),
-                    format::value(ind.quantiles.p90, ind.kind)
-                ),
-                21
-            ),
-            unit
-        ));
+    if summary.is_plan() {
+        indicators_by_year(&mut out, scenario, summary, name_w);
+    } else {
+        indicators(&mut out, summary, name_w);
     }
-    for (set_name, set) in &summary.target_sets {
-        let label = match (&set.label, &set.label_en) {
-            (Some(a), Some(b)) => format!("  {a} {b}"),
-            (Some(a), None) | (None, Some(a)) => format!("  {a}"),
-            _ => String::new(),
-        };
-        out.push_str(&format!("\ntarget set {set_name}{label}\n"));
-        out.push_str(&format!(
-            "  {}  {}  {}\n",
-            pad("target", name_w),
-            pad("rule", 18),
-            pad_left("P(met) (se, points)", 22)
-        ));
-        for (ind, t) in &set.targets {
-            let kind = kind_of(ind);
-            let rule = t.rule.describe(|x| format::threshold(x, kind));
-            let wording = t
-                .wording
-                .as_deref()
-                .map(|w| format!("  {w}"))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "  {}  {}  {}{wording}\n",
-                pad(ind, name_w),
-                pad(&rule, 18),
-                pad_left(
-                    &format!(
-                        "{} (se {:.2})",
-                        format::probability(t.probability),
-                        t.se * 100.0
-                    ),
-                    22
-                ),
-            ));
-        }
-        out.push_str(&format!(
-            "  {}  {}  {}   (if independent: {})\n",
-            pad(&format!("all {} together", set.targets.len()), name_w),
-            pad("", 18),
-            pad_left(
-                &format!(
-                    "{} (se {:.2})",
-                    format::probability(set.joint_probability),
-                    set.joint_se * 100.0
-                ),
-                22
-            ),
-            format::probability(set.independent_product),
-        ));
+    target_sets(&mut out, summary, name_w);
+    if summary.plan_targets.is_some() {
+        plan_targets(&mut out, scenario, summary);
     }
     // Rows without a unit end in padding; trim it.
     out.lines()
@@ -151,6 +91,222 @@ pub fn render(scenario: &Scenario, summary: &Summary) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
+}
+
+/// One row per indicator: name, label, median, 10–90%, unit.
+fn indicators(out: &mut String, summary: &Summary, name_w: usize) {
+    out.push_str(&format!(
+        "{}  {}  {}  {}\n",
+        pad("indicator", name_w),
+        pad("label", 26),
+        pad_left("median", 9),
+        pad_left("10% – 90%", 21)
+    ));
+    for (name, ind) in summary.indicators() {
+        let label = ind
+            .label
+            .clone()
+            .or_else(|| ind.label_en.clone())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{}  {}  {}  {}  {}\n",
+            pad(name, name_w),
+            pad(&clip(&label, 26), 26),
+            pad_left(&format::value(ind.quantiles.p50, ind.kind), 9),
+            pad_left(&range(ind), 21),
+            unit(ind)
+        ));
+    }
+}
+
+const COL: usize = 17;
+
+/// Two rows per indicator, a column per year: the median, and 10–90% below it.
+fn indicators_by_year(out: &mut String, scenario: &Scenario, summary: &Summary, name_w: usize) {
+    let mut head = format!("{}  ", pad("indicator", name_w));
+    for y in &summary.years {
+        head.push_str(&pad_left(&y.year.unwrap_or_default().to_string(), COL));
+    }
+    out.push_str(&format!(
+        "{head}\n{}  median, and 10% – 90% below it\n",
+        pad("", name_w)
+    ));
+    for ind in &scenario.indicators {
+        let mut med = format!("{}  ", pad(&ind.name, name_w));
+        let mut ranges = format!("{}  ", pad("", name_w));
+        let mut unit_text = String::new();
+        for year in &summary.years {
+            let Some(v) = year.indicators.get(&ind.name) else {
+                continue;
+            };
+            med.push_str(&pad_left(&format::value(v.quantiles.p50, v.kind), COL));
+            ranges.push_str(&pad_left(&range(v), COL));
+            unit_text = unit(v);
+        }
+        let label = ind.meta.label.clone().unwrap_or_default();
+        out.push_str(&format!("{med}  {label}\n{ranges}  {unit_text}\n"));
+    }
+}
+
+fn range(ind: &IndicatorSummary) -> String {
+    format!(
+        "{} – {}",
+        format::value(ind.quantiles.p10, ind.kind),
+        format::value(ind.quantiles.p90, ind.kind)
+    )
+}
+
+/// The unit a level is shown in (rates and counts show their own).
+fn unit(ind: &IndicatorSummary) -> String {
+    if ind.kind == Kind::Level {
+        ind.unit.clone().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+fn set_label(l: &Option<String>, e: &Option<String>) -> String {
+    match (l, e) {
+        (Some(a), Some(b)) => format!("  {a} {b}"),
+        (Some(a), None) | (None, Some(a)) => format!("  {a}"),
+        _ => String::new(),
+    }
+}
+
+fn probability_se(p: f64, se: f64, width: usize) -> String {
+    pad_left(
+        &format!("{} (se {:.2})", format::probability(p), se * 100.0),
+        width,
+    )
+}
+
+/// Each target set: its targets (a plan's with their year) and all together.
+fn target_sets(out: &mut String, summary: &Summary, name_w: usize) {
+    // A plan's rows start with the year; its rule and probability columns
+    // are narrower so that a row still fits 80 columns.
+    let plan = summary.is_plan();
+    let (rule_w, p_w, all_w) = if plan {
+        (16, 18, name_w + 6)
+    } else {
+        (18, 22, name_w)
+    };
+    for (set_name, set) in &summary.target_sets {
+        out.push_str(&format!(
+            "\ntarget set {set_name}{}\n",
+            set_label(&set.label, &set.label_en)
+        ));
+        if !plan {
+            out.push_str(&format!(
+                "  {}  {}  {}\n",
+                pad("target", name_w),
+                pad("rule", rule_w),
+                pad_left("P(met) (se, points)", p_w)
+            ));
+        }
+        for t in &set.targets {
+            let kind = summary
+                .indicator(&t.indicator, t.year)
+                .map_or(Kind::Level, |i| i.kind);
+            let rule = t.rule.describe(|x| format::threshold(x, kind));
+            let year = t.year.map(|y| format!("{y}  ")).unwrap_or_default();
+            let wording = t
+                .wording
+                .as_deref()
+                .map(|w| format!("  {w}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {year}{}  {}  {}{wording}\n",
+                pad(&t.indicator, name_w),
+                pad(&rule, rule_w),
+                probability_se(t.probability, t.se, p_w),
+            ));
+        }
+        out.push_str(&format!(
+            "  {}  {}  {}   (if independent: {})\n",
+            pad(&format!("all {} together", set.targets.len()), all_w),
+            pad("", rule_w),
+            probability_se(set.joint_probability, set.joint_se, p_w),
+            format::probability(set.independent_product),
+        ));
+    }
+}
+
+/// The plan targets, each with its required path and whether it stays
+/// reachable if next year's target is met.
+fn plan_targets(out: &mut String, scenario: &Scenario, s: &Summary) {
+    let (Some(plan), Some(h)) = (&s.plan_targets, &s.horizon) else {
+        return;
+    };
+    let kind_of = |name: &str| kind_of(scenario, name);
+    out.push_str(&format!(
+        "\nplan targets{}\n",
+        set_label(&plan.label, &plan.label_en)
+    ));
+    for t in &plan.targets {
+        let kind = match t.measure {
+            Measure::Level => kind_of(&t.indicator),
+            _ => Kind::Rate,
+        };
+        let what = match t.measure {
+            Measure::Level => t.indicator.clone(),
+            Measure::CumulativeGrowth => format!("{} cumulative growth", t.indicator),
+            Measure::AverageGrowth => format!("{} average growth", t.indicator),
+        };
+        let rule = t.rule.describe(|x| format::threshold(x, kind));
+        out.push_str(&format!(
+            "  {}  {}  {}  {}{}\n",
+            t.year,
+            pad(&what, 32),
+            pad(&rule, 10),
+            probability_se(t.probability, t.se, 18),
+            t.wording
+                .as_deref()
+                .map(|w| format!("  {w}"))
+                .unwrap_or_default()
+        ));
+        if let Some(rp) = &t.required_path {
+            if rp.quantiles.p50.is_finite() {
+                out.push_str(&format!(
+                    "        required path: to reach {} in {}, {} must grow {} a year over {}–{} (median over draws; 10% – 90%: {} – {}); it grows {} a year in the median draw\n",
+                    format::value(t.level_needed, kind_of(&t.indicator)),
+                    t.year,
+                    t.indicator,
+                    format::value(rp.quantiles.p50, Kind::Rate),
+                    rp.from_year,
+                    rp.to_year,
+                    format::value(rp.quantiles.p10, Kind::Rate),
+                    format::value(rp.quantiles.p90, Kind::Rate),
+                    format::value(rp.simulated.p50, Kind::Rate),
+                ));
+            } else {
+                out.push_str(&format!(
+                    "        required path: not defined: the first-year value of {} is not positive in any of the {} draws (growth needs a positive start)\n",
+                    t.indicator, rp.excluded_draws
+                ));
+            }
+        }
+        for r in &t.reachable_if_met {
+            let ck = kind_of(&r.indicator);
+            out.push_str(&format!(
+                "        if {} {} = {} exactly ({} target set {}; {} draws within {} – {}): still reachable in {} (se {:.2})\n",
+                h.years[0],
+                r.indicator,
+                format::threshold(r.value, ck),
+                h.years[0],
+                r.target_set,
+                thousands(r.band_draws),
+                format::threshold(r.band_low, ck),
+                format::threshold(r.band_high, ck),
+                format::probability(r.probability),
+                r.se * 100.0
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "  {}  {}\n",
+        pad(&format!("all {} together", plan.targets.len()), 46),
+        probability_se(plan.joint_probability, plan.joint_se, 18)
+    ));
 }
 
 /// 1000000 -> 1,000,000

@@ -6,15 +6,17 @@
 //! comment is its documentation.
 
 pub mod histogram;
+pub mod layout;
+pub mod plan;
 pub mod sketch;
 pub mod stats;
 pub mod tally;
-pub mod years;
 
 use crate::engine::Streamed;
-use crate::scenario::{Kind, Rule, Scenario};
+use crate::scenario::{Kind, Meta, Rule, Scenario, Target};
 use histogram::Histogram;
 use indexmap::IndexMap;
+use plan::{HorizonInfo, PlanSummary};
 use serde::Serialize;
 
 /// Version of the `summary.json` layout. Bumped when a field changes meaning
@@ -49,8 +51,15 @@ pub fn quantile_method(exact: bool) -> &'static str {
     }
 }
 
-/// The whole result of a run.
-#[derive(Debug, Clone, Serialize)]
+/// The whole result of a run, one-year or multi-year: per year and
+/// indicator the distribution, per target set each target's probability
+/// (with its year) and the joint one, the plan targets, the sensitivity.
+///
+/// A one-year run is a plan whose horizon is one year: one entry in
+/// `years`, with no calendar year. `summary.json` keeps the two layouts
+/// scripts read (see [`layout`]): the one-year layout for a one-year run,
+/// the plan layout (with `horizon` and `years`) for a plan.
+#[derive(Debug, Clone)]
 pub struct Summary {
     /// Version of this layout (see `SCHEMA_VERSION`).
     pub schema_version: u32,
@@ -66,18 +75,51 @@ pub struct Summary {
     pub generator: &'static str,
     /// Draws per block; each block has its own stream.
     pub block_size: usize,
-    /// Definition of the quantiles.
     /// Definition of the quantiles: exact type 7 when draws <= 65536, else
     /// type 7 read from the sketch (see `summary::sketch`).
     pub quantile_method: &'static str,
-    /// Per indicator, in the scenario's order. Growth rates and shares are fractions (0.09 = 9%).
-    pub indicators: IndexMap<String, IndicatorSummary>,
+    /// The horizon of a plan; `None` for a one-year run.
+    pub horizon: Option<HorizonInfo>,
+    /// Per year of the horizon (one for a one-year run), in order.
+    pub years: Vec<YearResults>,
     /// Per target set, in the scenario's order.
     pub target_sets: IndexMap<String, TargetSetSummary>,
+    /// The plan targets, when the scenario has `[plan_targets]`.
+    pub plan_targets: Option<PlanSummary>,
     /// Which drivers decide each targeted indicator (see `crate::sensitivity`);
     /// absent when not computed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sensitivity: Option<crate::sensitivity::Sensitivity>,
+}
+
+impl Summary {
+    /// Whether this is a plan (a run with a horizon).
+    pub fn is_plan(&self) -> bool {
+        self.horizon.is_some()
+    }
+
+    /// The first (for a one-year run, the only) year's indicators.
+    pub fn indicators(&self) -> &IndexMap<String, IndicatorSummary> {
+        &self.years[0].indicators
+    }
+
+    /// The year's position in `years` (0 for a one-year run's `None`).
+    pub fn year_index(&self, year: Option<i32>) -> Option<usize> {
+        self.years.iter().position(|y| y.year == year)
+    }
+
+    /// The summary of `indicator` in `year`.
+    pub fn indicator(&self, name: &str, year: Option<i32>) -> Option<&IndicatorSummary> {
+        self.years[self.year_index(year)?].indicators.get(name)
+    }
+}
+
+/// One year's indicators.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearResults {
+    /// The calendar year; `None` in a one-year run.
+    #[serde(skip)]
+    pub year: Option<i32>,
+    pub indicators: IndexMap<String, IndicatorSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -141,6 +183,10 @@ pub struct IndicatorSummary {
     /// The shape of the distribution, for charts (not written to JSON).
     #[serde(skip)]
     pub histogram: Histogram,
+    /// Plans: type-7 quantiles at `horizon.fan_levels` (5%, 10%, ..., 95%);
+    /// empty (and not written) in a one-year run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fan_quantiles: Vec<f64>,
 }
 
 /// Quantiles by level: `p05` is the value the indicator falls below in 5% of draws.
@@ -158,7 +204,7 @@ pub struct Quantiles {
 }
 
 impl Quantiles {
-    fn from_values(q: &[f64]) -> Quantiles {
+    pub(crate) fn from_values(q: &[f64]) -> Quantiles {
         let g = |i: usize| q.get(i).copied().unwrap_or(f64::NAN);
         Quantiles {
             p01: g(0),
@@ -189,14 +235,12 @@ impl Quantiles {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct TargetSetSummary {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label_en: Option<String>,
-    /// Per target, keyed by the indicator it applies to, in the set's order.
-    pub targets: IndexMap<String, TargetSummary>,
+    /// Per target with its year, in the set's order.
+    pub targets: Vec<TargetSummary>,
     /// Probability that every target of the set is met in the same draw.
     pub joint_probability: f64,
     /// Monte Carlo standard error of `joint_probability`: sqrt(p (1 - p) / draws).
@@ -207,13 +251,22 @@ pub struct TargetSetSummary {
     pub independent_product: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+impl TargetSetSummary {
+    /// The set's (first) target on `indicator`, whatever its year.
+    pub fn target(&self, indicator: &str) -> Option<&TargetSummary> {
+        self.targets.iter().find(|t| t.indicator == indicator)
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct TargetSummary {
+    /// The indicator the target applies to.
+    pub indicator: String,
+    /// The calendar year of a plan's target; `None` in a one-year run.
+    pub year: Option<i32>,
     /// The rule and its numbers: `at_least`/`at_most` with `threshold`,
     /// `about` with `value` and `tolerance`, `range` with `low` and `high`.
-    #[serde(flatten)]
     pub rule: Rule,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub wording: Option<String>,
     /// Fraction of draws in which the target is met.
     pub probability: f64,
@@ -230,7 +283,7 @@ pub fn proportion_se(p: f64, n: u64) -> f64 {
     }
 }
 
-/// Summarise a streamed one-year run.
+/// Summarise a streamed run, one-year or plan.
 pub fn summarise(s: &Scenario, run: &Streamed) -> Summary {
     let Streamed {
         pilot,
@@ -238,63 +291,74 @@ pub fn summarise(s: &Scenario, run: &Streamed) -> Summary {
         tally,
     } = run;
     let draws = tally.draws;
-    let levels = tally::levels(false);
-    let indicators = s
-        .indicators
+    let plan = s.horizon.as_ref();
+    let levels = tally::levels(plan.is_some());
+    let k = s.indicators.len();
+    let calendar: Vec<Option<i32>> = match plan {
+        Some(h) => h.years.iter().map(|&y| Some(y)).collect(),
+        None => vec![None],
+    };
+    let years = calendar
         .iter()
         .enumerate()
-        .map(|(c, ind)| {
-            let (mean, sd) = tally.mean_sd(layout, pilot, c);
-            let t = &tally.columns[c];
-            let quantiles = Quantiles::from_values(&tally.quantiles(layout, pilot, c, &levels));
-            let histogram = tally.histogram(layout, pilot, c, quantiles.p01, quantiles.p99);
-            (
-                ind.name.clone(),
-                IndicatorSummary {
-                    label: ind.meta.label.clone(),
-                    label_en: ind.meta.label_en.clone(),
-                    unit: ind.meta.unit.clone(),
-                    kind: ind.meta.kind,
-                    formula: ind.formula.clone(),
-                    mean,
-                    sd,
-                    min: t.min,
-                    max: t.max,
-                    quantiles,
-                    histogram,
-                },
-            )
+        .map(|(y, &year)| {
+            let indicators = s
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(i, ind)| {
+                    let c = y * k + i;
+                    let (mean, sd) = tally.mean_sd(layout, pilot, c);
+                    let t = &tally.columns[c];
+                    let q = tally.quantiles(layout, pilot, c, &levels);
+                    let quantiles = Quantiles::from_values(&q[..QUANTILE_LEVELS.len()]);
+                    let histogram = tally.histogram(layout, pilot, c, quantiles.p01, quantiles.p99);
+                    let summary = IndicatorSummary {
+                        label: ind.meta.label.clone(),
+                        label_en: ind.meta.label_en.clone(),
+                        unit: ind.meta.unit.clone(),
+                        kind: ind.meta.kind,
+                        formula: ind.formula.clone(),
+                        mean,
+                        sd,
+                        min: t.min,
+                        max: t.max,
+                        quantiles,
+                        histogram,
+                        fan_quantiles: q[QUANTILE_LEVELS.len()..].to_vec(),
+                    };
+                    (ind.name.clone(), summary)
+                })
+                .collect();
+            YearResults { year, indicators }
         })
         .collect();
-    let target_sets = s
-        .target_sets
-        .iter()
+    let target_sets = sets(s)
+        .into_iter()
         .zip(&tally.sets)
-        .map(|(set, counts)| {
-            let targets: IndexMap<String, TargetSummary> = set
-                .targets
-                .iter()
+        .map(|((name, meta, targets), counts)| {
+            let targets: Vec<TargetSummary> = targets
+                .into_iter()
                 .zip(&counts.met)
-                .map(|(t, &met)| {
+                .map(|((year, t), &met)| {
                     let p = met as f64 / draws as f64;
-                    (
-                        s.indicators[t.indicator].name.clone(),
-                        TargetSummary {
-                            rule: t.rule,
-                            wording: t.wording.clone(),
-                            probability: p,
-                            se: proportion_se(p, draws),
-                        },
-                    )
+                    TargetSummary {
+                        indicator: s.indicators[t.indicator].name.clone(),
+                        year: calendar[year],
+                        rule: t.rule,
+                        wording: t.wording.clone(),
+                        probability: p,
+                        se: proportion_se(p, draws),
+                    }
                 })
                 .collect();
             let joint = counts.joint as f64 / draws as f64;
-            let product = targets.values().map(|t| t.probability).product();
+            let product = targets.iter().map(|t| t.probability).product();
             (
-                set.name.clone(),
+                name.to_string(),
                 TargetSetSummary {
-                    label: set.meta.label.clone(),
-                    label_en: set.meta.label_en.clone(),
+                    label: meta.label.clone(),
+                    label_en: meta.label_en.clone(),
                     targets,
                     joint_probability: joint,
                     joint_se: proportion_se(joint, draws),
@@ -312,8 +376,35 @@ pub fn summarise(s: &Scenario, run: &Streamed) -> Summary {
         generator: crate::sampling::GENERATOR,
         block_size: crate::sampling::BLOCK,
         quantile_method: quantile_method(layout.exact(pilot)),
-        indicators,
+        horizon: plan.map(|h| plan::horizon_info(s, h)),
+        years,
         target_sets,
+        plan_targets: plan.and_then(|h| plan::plan_section(s, h, run)),
         sensitivity: None,
+    }
+}
+
+/// A target set's name, labels, and targets with their year index.
+type SetTargets<'a> = (&'a str, &'a Meta, Vec<(usize, &'a Target)>);
+
+/// Each target set, for a one-year scenario (year 0) and a plan alike.
+fn sets(s: &Scenario) -> Vec<SetTargets<'_>> {
+    match &s.horizon {
+        Some(h) => h
+            .target_sets
+            .iter()
+            .map(|set| {
+                let targets = set.targets.iter().map(|t| (t.year, &t.target)).collect();
+                (set.name.as_str(), &set.meta, targets)
+            })
+            .collect(),
+        None => s
+            .target_sets
+            .iter()
+            .map(|set| {
+                let targets = set.targets.iter().map(|t| (0, t)).collect();
+                (set.name.as_str(), &set.meta, targets)
+            })
+            .collect(),
     }
 }

@@ -13,8 +13,8 @@
 //! the growth taken (see `summary::years`).
 
 use super::histogram::{HistTally, Histogram};
+use super::plan::{BAND_SHARE, FAN_LEVELS, nearest_draws};
 use super::sketch::{Distinct, Grid, PILOT_BLOCKS, Sketch};
-use super::years::{BAND_SHARE, FAN_LEVELS, nearest_draws};
 use super::{QUANTILE_LEVELS, stats};
 use crate::engine::SetCounts;
 use crate::engine::block::{BlockCounts, Workspace, plan_met};

@@ -31,7 +31,7 @@ where
     DB::ErrorType: 'static,
 {
     let (name, ind) = summary
-        .indicators
+        .indicators()
         .get_index(index)
         .ok_or_else(|| ChartError(format!("no indicator {index}")))?;
     let kind = ind.kind;
@@ -75,12 +75,15 @@ where
         .iter()
         .enumerate()
         .filter_map(|(k, (set_name, set))| {
-            set.targets.get(name).map(|t| Line {
-                set: set.label.clone().unwrap_or_else(|| set_name.clone()),
-                colour: palette::target_set(k),
-                rule: t.rule,
-                probability: t.probability,
-            })
+            set.targets
+                .iter()
+                .find(|t| &t.indicator == name)
+                .map(|t| Line {
+                    set: set.label.clone().unwrap_or_else(|| set_name.clone()),
+                    colour: palette::target_set(k),
+                    rule: t.rule,
+                    probability: t.probability,
+                })
         })
         .collect();
 

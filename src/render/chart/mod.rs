@@ -112,14 +112,14 @@ impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErro
 /// Indices of the indicators that some target applies to, in declaration order.
 pub fn targeted(summary: &Summary) -> Vec<usize> {
     summary
-        .indicators
+        .indicators()
         .keys()
         .enumerate()
         .filter(|(_, name)| {
             summary
                 .target_sets
                 .values()
-                .any(|s| s.targets.contains_key(name.as_str()))
+                .any(|s| s.targets.iter().any(|t| &t.indicator == *name))
         })
         .map(|(i, _)| i)
         .collect()
@@ -130,7 +130,7 @@ pub fn specs(summary: &Summary) -> Vec<Spec> {
     let mut out: Vec<Spec> = (0..summary.target_sets.len())
         .map(Spec::TargetSet)
         .collect();
-    if !summary.indicators.is_empty() {
+    if !summary.indicators().is_empty() {
         out.push(Spec::Ranges);
     }
     out.extend(targeted(summary).into_iter().map(Spec::Distribution));
@@ -153,7 +153,7 @@ pub fn render(summary: &Summary, spec: Spec, png: bool) -> Result<Chart, ChartEr
     let (stem, title, height) = match spec {
         Spec::Distribution(i) => {
             let (name, ind) = summary
-                .indicators
+                .indicators()
                 .get_index(i)
                 .ok_or_else(|| ChartError(format!("no indicator {i}")))?;
             (

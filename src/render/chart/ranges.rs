@@ -22,7 +22,7 @@ const BOTTOM: u32 = 30;
 pub fn rows(summary: &Summary) -> Vec<usize> {
     let t = super::targeted(summary);
     if t.is_empty() {
-        (0..summary.indicators.len()).collect()
+        (0..summary.indicators().len()).collect()
     } else {
         t
     }
@@ -89,7 +89,7 @@ where
     let label_style = super::anchored(TEXT, &palette::INK, HPos::Right, VPos::Center);
     let labels: Vec<String> = shown
         .iter()
-        .filter_map(|&i| summary.indicators.get_index(i))
+        .filter_map(|&i| summary.indicators().get_index(i))
         .map(|(name, ind)| {
             let unit = super::axis_unit(ind)
                 .filter(|u| u != "%")
@@ -106,7 +106,7 @@ where
     let right = super::WIDTH as i32 - 110;
 
     for (row, (&i, label)) in shown.iter().zip(&labels).enumerate() {
-        let Some((name, ind)) = summary.indicators.get_index(i) else {
+        let Some((name, ind)) = summary.indicators().get_index(i) else {
             continue;
         };
         let q = &ind.quantiles;
@@ -126,7 +126,12 @@ where
             .target_sets
             .values()
             .enumerate()
-            .filter_map(|(k, s)| s.targets.get(name).map(|t| (t, palette::target_set(k))))
+            .filter_map(|(k, s)| {
+                s.targets
+                    .iter()
+                    .find(|t| &t.indicator == name)
+                    .map(|t| (t, palette::target_set(k)))
+            })
             // A range or "about" target is marked at both bounds.
             .flat_map(|(t, colour)| {
                 super::rule_lines(&t.rule)

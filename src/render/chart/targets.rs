@@ -60,9 +60,10 @@ where
     let mut rows: Vec<(String, f64, RGBColor)> = set
         .targets
         .iter()
-        .map(|(ind_name, t)| {
+        .map(|t| {
+            let ind_name = &t.indicator;
             let (label, kind) = summary
-                .indicators
+                .indicators()
                 .get(ind_name)
                 .map(|ind| (super::indicator_label(ind_name, ind), ind.kind))
                 .unwrap_or_else(|| (ind_name.clone(), crate::scenario::Kind::Level));

@@ -1,7 +1,6 @@
-//! The summary of a multi-year run: per year and indicator the statistics
-//! of the one-year summary plus the fan-chart quantiles, per target set the
-//! probability of each year's target and of the whole set, per plan target
-//! its probability and its required path.
+//! What a plan's summary adds to a one-year one: the horizon, and per plan
+//! target its probability, its required path and whether it stays
+//! reachable if next year's target is met.
 //!
 //! Definitions (also in the README, "Several years"):
 //! - Required path of a plan target whose year is `T` years after year 0:
@@ -21,10 +20,7 @@
 //!   conditions the simulated paths rather than restarting them.
 
 use super::Quantiles;
-use super::{
-    IndicatorSummary, QUANTILE_LEVELS, SCHEMA_VERSION, ScenarioInfo, Tool, proportion_se,
-    quantile_method,
-};
+use super::proportion_se;
 use crate::engine::Streamed;
 use crate::engine::block::plan_met;
 use crate::scenario::Scenario;
@@ -43,27 +39,6 @@ pub const FAN_LEVELS: [f64; 19] = [
 /// Share of the draws nearest to next year's target used to condition on it.
 pub const BAND_SHARE: f64 = 0.02;
 
-/// The whole result of a multi-year run (the layout of its `summary.json`).
-#[derive(Debug, Clone, Serialize)]
-pub struct YearSummary {
-    pub schema_version: u32,
-    pub tool: Tool,
-    pub scenario: ScenarioInfo,
-    pub seed: u64,
-    pub draws: u64,
-    pub generator: &'static str,
-    pub block_size: usize,
-    pub quantile_method: &'static str,
-    pub horizon: HorizonInfo,
-    /// Per horizon year (keys are calendar years), in order.
-    pub years: IndexMap<String, YearResults>,
-    /// Per target set, in the scenario's order.
-    pub target_sets: IndexMap<String, YearTargetSetSummary>,
-    /// The plan targets, when the scenario has `[plan_targets]`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub plan_targets: Option<PlanSummary>,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct HorizonInfo {
     /// Year 0: the year of the `[base]` values.
@@ -73,46 +48,6 @@ pub struct HorizonInfo {
     pub persistence: IndexMap<String, f64>,
     /// Levels of `fan_quantiles` below.
     pub fan_levels: Vec<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct YearResults {
-    pub indicators: IndexMap<String, YearIndicator>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct YearIndicator {
-    #[serde(flatten)]
-    pub summary: IndicatorSummary,
-    /// Type-7 quantiles at `horizon.fan_levels` (5%, 10%, ..., 95%).
-    pub fan_quantiles: Vec<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct YearTargetSetSummary {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label_en: Option<String>,
-    /// Each target with its year, in the set's order.
-    pub targets: Vec<YearTargetSummary>,
-    /// Probability that every target of the set, in every year, is met in the same draw.
-    pub joint_probability: f64,
-    pub joint_se: f64,
-    /// Product of the targets' probabilities.
-    pub independent_product: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct YearTargetSummary {
-    pub indicator: String,
-    pub year: i32,
-    #[serde(flatten)]
-    pub rule: Rule,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub wording: Option<String>,
-    pub probability: f64,
-    pub se: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,21 +117,6 @@ pub struct Reachable {
     pub se: f64,
 }
 
-fn quantiles_of(v: &[f64]) -> Quantiles {
-    let g = |i: usize| v.get(i).copied().unwrap_or(f64::NAN);
-    Quantiles {
-        p01: g(0),
-        p05: g(1),
-        p10: g(2),
-        p25: g(3),
-        p50: g(4),
-        p75: g(5),
-        p90: g(6),
-        p95: g(7),
-        p99: g(8),
-    }
-}
-
 /// Indices of the `m` draws whose `x` is nearest to `c`, ties by draw order.
 pub fn nearest_draws(x: &[f64], c: f64, m: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..x.len()).collect();
@@ -217,7 +137,7 @@ pub fn nearest_draws(x: &[f64], c: f64, m: usize) -> Vec<usize> {
     idx
 }
 
-fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary> {
+pub(crate) fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary> {
     let plan = h.plan.as_ref()?;
     let Streamed {
         pilot,
@@ -247,10 +167,10 @@ fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary
                     let q = tally.quantiles(layout, pilot, ps.need, &levels);
                     let took = tally.quantiles(layout, pilot, ps.took, &levels);
                     RequiredPath {
-                        simulated: quantiles_of(&took),
+                        simulated: Quantiles::from_values(&took),
                         from_year: h.years[1],
                         to_year: h.years[t.year],
-                        quantiles: quantiles_of(&q),
+                        quantiles: Quantiles::from_values(&q),
                         mean,
                         excluded_draws: tally.excluded[pi],
                     }
@@ -315,120 +235,19 @@ fn plan_section(s: &Scenario, h: &Horizon, run: &Streamed) -> Option<PlanSummary
     })
 }
 
-/// Summarise a streamed multi-year run.
-pub fn summarise_years(s: &Scenario, run: &Streamed) -> Option<YearSummary> {
-    let h = s.horizon.as_ref()?;
-    let draws = run.tally.draws;
-    let plan_targets = plan_section(s, h, run);
-    let levels = super::tally::levels(true);
-    let k = s.indicators.len();
-    let Streamed {
-        pilot,
-        layout,
-        tally,
-    } = run;
-    let stats: Vec<(f64, f64, f64, f64, Vec<f64>)> = (0..k * h.n_years())
-        .map(|c| {
-            let (m, sd) = tally.mean_sd(layout, pilot, c);
-            let q = tally.quantiles(layout, pilot, c, &levels);
-            (m, sd, tally.columns[c].min, tally.columns[c].max, q)
-        })
-        .collect();
-    let years = h
-        .years
-        .iter()
-        .enumerate()
-        .map(|(y, year)| {
-            let indicators = s
-                .indicators
-                .iter()
-                .enumerate()
-                .map(|(i, ind)| {
-                    let (mean, sd, min, max, q) = &stats[y * k + i];
-                    (
-                        ind.name.clone(),
-                        YearIndicator {
-                            summary: IndicatorSummary {
-                                label: ind.meta.label.clone(),
-                                label_en: ind.meta.label_en.clone(),
-                                unit: ind.meta.unit.clone(),
-                                kind: ind.meta.kind,
-                                formula: ind.formula.clone(),
-                                mean: *mean,
-                                sd: *sd,
-                                min: *min,
-                                max: *max,
-                                quantiles: quantiles_of(&q[..QUANTILE_LEVELS.len()]),
-                                histogram: Default::default(),
-                            },
-                            fan_quantiles: q[QUANTILE_LEVELS.len()..].to_vec(),
-                        },
-                    )
-                })
-                .collect();
-            (year.to_string(), YearResults { indicators })
-        })
-        .collect();
-    let target_sets = h
-        .target_sets
-        .iter()
-        .zip(&tally.sets)
-        .map(|(set, counts)| {
-            let targets: Vec<YearTargetSummary> = set
-                .targets
-                .iter()
-                .zip(&counts.met)
-                .map(|(t, &met)| {
-                    let p = met as f64 / draws as f64;
-                    YearTargetSummary {
-                        indicator: s.indicators[t.target.indicator].name.clone(),
-                        year: h.years[t.year],
-                        rule: t.target.rule,
-                        wording: t.target.wording.clone(),
-                        probability: p,
-                        se: proportion_se(p, draws),
-                    }
-                })
-                .collect();
-            let joint = counts.joint as f64 / draws as f64;
-            let product = targets.iter().map(|t| t.probability).product();
-            (
-                set.name.clone(),
-                YearTargetSetSummary {
-                    label: set.meta.label.clone(),
-                    label_en: set.meta.label_en.clone(),
-                    targets,
-                    joint_probability: joint,
-                    joint_se: proportion_se(joint, draws),
-                    independent_product: product,
-                },
-            )
-        })
-        .collect();
-    Some(YearSummary {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool::this(),
-        scenario: ScenarioInfo::of(s),
-        seed: layout.seed,
-        draws,
-        generator: crate::sampling::GENERATOR,
-        block_size: crate::sampling::BLOCK,
-        quantile_method: quantile_method(layout.exact(pilot)),
-        horizon: HorizonInfo {
-            base_year: h.base_year(),
-            years: h.years.clone(),
-            persistence: s
-                .drivers
-                .iter()
-                .zip(&h.drivers)
-                .map(|(d, p)| (d.name.clone(), p.persistence))
-                .collect(),
-            fan_levels: FAN_LEVELS.to_vec(),
-        },
-        years,
-        target_sets,
-        plan_targets,
-    })
+/// The horizon as `summary.json` describes it.
+pub(crate) fn horizon_info(s: &Scenario, h: &Horizon) -> HorizonInfo {
+    HorizonInfo {
+        base_year: h.base_year(),
+        years: h.years.clone(),
+        persistence: s
+            .drivers
+            .iter()
+            .zip(&h.drivers)
+            .map(|(d, p)| (d.name.clone(), p.persistence))
+            .collect(),
+        fan_levels: FAN_LEVELS.to_vec(),
+    }
 }
 
 /// The kind of an indicator by name, for formatting.
