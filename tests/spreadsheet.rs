@@ -393,3 +393,405 @@ fn a_problem_the_validator_finds_in_a_workbook_entry_names_its_cell() {
     assert!(err.contains("inputs.xlsx, sheet targets, B2"), "{err}");
     assert!(err.contains("did you mean `growth`?"), "{err}");
 }
+
+/// The workbook's sheets, and each cell's value and number format.
+struct Book {
+    xlsx: Xlsx<std::io::Cursor<Vec<u8>>>,
+}
+
+impl Book {
+    fn open(path: &Path) -> Book {
+        let bytes = std::fs::read(path).expect("workbook");
+        Book {
+            xlsx: Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook calamine reads"),
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.xlsx.sheet_names()
+    }
+
+    /// Rows of a sheet below its two header rows, keyed by the code names
+    /// of the second header row: (code name -> (value, number format)).
+    fn rows(&mut self, sheet: &str) -> Vec<Vec<(String, Data, String)>> {
+        let range = self.xlsx.worksheet_range(sheet).expect("sheet");
+        let styles = self.xlsx.worksheet_style(sheet).expect("styles");
+        let formulas = self.xlsx.worksheet_formula(sheet).expect("formulas");
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "{sheet} holds formulas"
+        );
+        let (h, w) = range.get_size();
+        let codes: Vec<String> = (0..w)
+            .map(|c| {
+                range
+                    .get_value((1, c as u32))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        (2..h as u32)
+            .map(|r| {
+                (0..w as u32)
+                    .map(|c| {
+                        let v = range.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+                        let f = styles
+                            .get((r, c))
+                            .and_then(|s| s.number_format.as_ref())
+                            .map(|n| n.format_code.clone())
+                            .unwrap_or_default();
+                        (codes[c as usize].clone(), v, f)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+fn field<'a>(row: &'a [(String, Data, String)], code: &str) -> &'a (String, Data, String) {
+    row.iter()
+        .find(|(c, _, _)| c == code)
+        .unwrap_or_else(|| panic!("no column {code}"))
+}
+
+fn float(d: &Data) -> f64 {
+    match d {
+        Data::Float(x) => *x,
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number cell: {other:?}"),
+    }
+}
+
+#[test]
+fn results_xlsx_holds_summary_json_numbers_in_formatted_number_cells() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = root().join("scenarios/seed-district.toml");
+    let seed = seed.to_str().expect("path");
+    cmd(
+        dir.path(),
+        &[
+            "run",
+            seed,
+            "-n",
+            "20000",
+            "--no-charts",
+            "--no-report",
+            "-q",
+            "--out",
+            "out",
+        ],
+    )
+    .assert()
+    .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).expect("json"))
+            .expect("JSON");
+    let mut book = Book::open(&dir.path().join("out/results.xlsx"));
+    assert_eq!(book.names(), ["结论", "目标", "指标", "敏感性"]);
+    // Headline: every set's joint probability, as a percentage.
+    let head = book.rows("结论");
+    assert_eq!(head.len(), 2);
+    for row in &head {
+        let set = field(row, "target_set").1.to_string();
+        let (_, p, fmt) = field(row, "joint_probability");
+        assert_eq!(
+            float(p),
+            json["target_sets"][&set]["joint_probability"]
+                .as_f64()
+                .expect("p")
+        );
+        assert_eq!(fmt, "0.0%");
+    }
+    // Targets: every target's probability and standard error, bit for bit.
+    let targets = book.rows("目标");
+    assert_eq!(targets.len(), 16);
+    for row in &targets {
+        let set = field(row, "target_set").1.to_string();
+        let ind = field(row, "indicator").1.to_string();
+        // A one-year summary.json keys a set's targets by indicator.
+        let want = &json["target_sets"][&set]["targets"][&ind];
+        assert!(want.is_object(), "{set}.{ind} in summary.json");
+        let (_, p, fmt) = field(row, "probability");
+        assert_eq!(
+            float(p),
+            want["probability"].as_f64().expect("p"),
+            "{set}.{ind}"
+        );
+        assert_eq!(fmt, "0.0%");
+        assert_eq!(float(&field(row, "se").1), want["se"].as_f64().expect("se"));
+        let (_, thr, fmt) = field(row, "threshold");
+        assert_eq!(float(thr), want["threshold"].as_f64().expect("threshold"));
+        // Rates as percentages, amounts with thousands, counts whole.
+        let kind = json["indicators"][&ind]["kind"].as_str().expect("kind");
+        let want_fmt = match kind {
+            "rate" => "0.0%",
+            "count" => "0",
+            _ => "#,##0.00",
+        };
+        assert_eq!(fmt, want_fmt, "{ind}");
+        assert!(matches!(field(row, "label").1, Data::String(_)));
+    }
+    // Indicators: mean, sd and quantiles of every indicator.
+    let inds = book.rows("指标");
+    assert_eq!(
+        inds.len(),
+        json["indicators"].as_object().expect("map").len()
+    );
+    for row in &inds {
+        let ind = field(row, "indicator").1.to_string();
+        let want = &json["indicators"][&ind];
+        assert_eq!(
+            float(&field(row, "mean").1),
+            want["mean"].as_f64().expect("mean")
+        );
+        assert_eq!(float(&field(row, "sd").1), want["sd"].as_f64().expect("sd"));
+        for q in ["p01", "p50", "p99"] {
+            assert_eq!(
+                float(&field(row, q).1),
+                want["quantiles"][q].as_f64().expect("q")
+            );
+        }
+    }
+    assert_eq!(
+        float(&field(&inds[0], "mean").1),
+        json["indicators"]["va_primary_1"]["mean"]
+            .as_f64()
+            .expect("mean")
+    );
+    assert_eq!(field(&inds[0], "mean").2, "#,##0.00");
+    assert!(!book.rows("敏感性").is_empty());
+}
+
+#[test]
+fn a_plan_has_a_path_sheet_and_calibrate_and_compare_write_their_workbooks_and_csvs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = root().join("scenarios/seed-district-plan.toml");
+    let plan = plan.to_str().expect("path");
+    cmd(
+        dir.path(),
+        &[
+            "run",
+            plan,
+            "-n",
+            "4000",
+            "--no-charts",
+            "--no-report",
+            "-q",
+            "--out",
+            "p",
+        ],
+    )
+    .assert()
+    .success();
+    let mut book = Book::open(&dir.path().join("p/results.xlsx"));
+    assert_eq!(book.names(), ["结论", "目标", "指标", "路径"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("p/summary.json")).expect("json"))
+            .expect("JSON");
+    let path = book.rows("路径");
+    let first = path
+        .iter()
+        .find(|r| field(r, "row").1.to_string() == "required_average_growth")
+        .expect("row");
+    assert_eq!(
+        float(&field(first, "mean").1),
+        json["plan_targets"]["targets"][0]["required_path"]["mean"]
+            .as_f64()
+            .expect("mean")
+    );
+
+    let seed = root().join("scenarios/seed-district.toml");
+    let seed = seed.to_str().expect("path");
+    cmd(
+        dir.path(),
+        &[
+            "calibrate",
+            seed,
+            "-c",
+            "0.7",
+            "-n",
+            "4000",
+            "-q",
+            "--out",
+            "c",
+        ],
+    )
+    .assert()
+    .success();
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("c/calibration.json")).expect("json"),
+    )
+    .expect("JSON");
+    let mut book = Book::open(&dir.path().join("c/calibration.xlsx"));
+    assert_eq!(book.names(), ["结论", "目标"]);
+    let rows = book.rows("目标");
+    assert_eq!(
+        rows.len(),
+        json["targets"].as_object().expect("targets").len()
+    );
+    for row in &rows {
+        let ind = field(row, "indicator").1.to_string();
+        assert_eq!(
+            float(&field(row, "recommended").1),
+            json["targets"][&ind]["recommended"]
+                .as_f64()
+                .expect("recommended")
+        );
+        assert!(matches!(&field(row, "verdict").1, Data::String(v) if !v.is_empty()));
+    }
+    let csv = std::fs::read(dir.path().join("c/calibration.csv")).expect("csv");
+    assert!(csv.starts_with(b"\xEF\xBB\xBFtarget_set,"));
+    assert_eq!(
+        String::from_utf8_lossy(&csv).lines().count(),
+        rows.len() + 1
+    );
+
+    let variants = root().join("scenarios/seed-district-variants.toml");
+    let variants = variants.to_str().expect("path");
+    cmd(
+        dir.path(),
+        &["compare", variants, "-n", "4000", "-q", "--out", "v"],
+    )
+    .assert()
+    .success();
+    let mut book = Book::open(&dir.path().join("v/comparison.xlsx"));
+    assert_eq!(book.names(), ["结论", "对比"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("v/comparison.json")).expect("json"))
+            .expect("JSON");
+    let rows = book.rows("对比");
+    let variant = rows
+        .iter()
+        .find(|r| field(r, "variant").1.to_string() != "base")
+        .expect("a variant row");
+    let (name, set) = (
+        field(variant, "variant").1.to_string(),
+        field(variant, "target_set").1.to_string(),
+    );
+    assert_eq!(
+        float(&field(variant, "difference").1),
+        json["variants"][&name]["sets"][&set]["joint_change"]
+            .as_f64()
+            .expect("change")
+    );
+    let csv = std::fs::read(dir.path().join("v/comparison.csv")).expect("csv");
+    assert!(csv.starts_with(b"\xEF\xBB\xBFvariant,"));
+}
+
+#[test]
+fn hostile_labels_come_out_inert_in_csv_and_xlsx() {
+    let hostile = [
+        "=HYPERLINK(\"http://example.invalid\",\"click\")",
+        "+1+1",
+        "-1+1",
+        "@SUM(A1:A2)",
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from(
+        "name = \"h\"\n[simulation]\ndraws = 2000\n[drivers]\ng = { dist = \"normal\", mean = -0.05, sd = 0.01 }\n[indicators]\n",
+    );
+    for (k, label) in hostile.iter().enumerate() {
+        text.push_str(&format!(
+            "x{k} = {{ formula = \"g\", label = {label:?}, kind = \"rate\" }}\n"
+        ));
+    }
+    text.push_str("[target_sets.t]\nlabel = \"=1+2\"\ntargets = [{ indicator = \"x0\", at_least = -0.05, wording = \"@x\" }]\n");
+    std::fs::write(dir.path().join("h.toml"), text).expect("write");
+    cmd(
+        dir.path(),
+        &[
+            "run",
+            "h.toml",
+            "--no-charts",
+            "--no-report",
+            "-q",
+            "--out",
+            "out",
+        ],
+    )
+    .assert()
+    .success();
+    let csv = std::fs::read(dir.path().join("out/indicators.csv")).expect("csv");
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+    let mut rows = csv::Reader::from_reader(&csv[3..]);
+    let labels: Vec<String> = rows
+        .records()
+        .map(|r| r.expect("record")[1].to_string())
+        .collect();
+    let want: Vec<String> = hostile.iter().map(|h| format!("'{h}")).collect();
+    assert_eq!(labels, want);
+    // Numbers are never escaped: a negative mean stays a number.
+    let mean = csv::Reader::from_reader(&csv[3..])
+        .records()
+        .next()
+        .expect("row")
+        .expect("record")[5]
+        .to_string();
+    assert!(
+        mean.starts_with('-') && mean.parse::<f64>().is_ok(),
+        "{mean}"
+    );
+    let targets =
+        String::from_utf8(std::fs::read(dir.path().join("out/targets.csv")).expect("csv"))
+            .expect("UTF-8");
+    assert!(targets.contains(",'@x,'=1+2"), "{targets}");
+    assert!(targets.contains(",-0.05,"), "{targets}");
+    // In the workbook: string cells, never formulas, with the text as written.
+    let mut book = Book::open(&dir.path().join("out/results.xlsx"));
+    let inds = book.rows("指标");
+    for (row, h) in inds.iter().zip(hostile) {
+        assert_eq!(field(row, "label").1, Data::String(h.to_string()));
+        assert!(float(&field(row, "mean").1) < 0.0);
+    }
+    let head = book.rows("结论");
+    assert_eq!(field(&head[0], "set_label").1, Data::String("=1+2".into()));
+    // Excel's quote prefix marks them as text: it lives in the style sheet.
+    let bytes = std::fs::read(dir.path().join("out/results.xlsx")).expect("xlsx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut styles = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/styles.xml").expect("styles"),
+        &mut styles,
+    )
+    .expect("read");
+    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+}
+
+#[test]
+fn the_workbook_is_byte_identical_for_one_thread_and_two() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = root().join("scenarios/seed-district.toml");
+    let seed = seed.to_str().expect("path");
+    for (t, out) in [("1", "a"), ("2", "b")] {
+        cmd(
+            dir.path(),
+            &[
+                "run",
+                seed,
+                "-n",
+                "20000",
+                "-t",
+                t,
+                "--no-charts",
+                "--no-report",
+                "-q",
+                "--out",
+                out,
+            ],
+        )
+        .assert()
+        .success();
+    }
+    let a = std::fs::read(dir.path().join("a/results.xlsx")).expect("a");
+    let b = std::fs::read(dir.path().join("b/results.xlsx")).expect("b");
+    assert!(a == b, "results.xlsx differs between 1 and 2 threads");
+    // The fixed creation time, not the clock.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(a)).expect("zip");
+    let mut core = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("docProps/core.xml").expect("core"),
+        &mut core,
+    )
+    .expect("read");
+    assert!(core.contains("2000-01-01T00:00:00Z"), "{core}");
+}
