@@ -591,7 +591,7 @@ fn a_plan_has_a_path_sheet_and_calibrate_and_compare_write_their_workbooks_and_c
     let path = book.rows("路径");
     let first = path
         .iter()
-        .find(|r| field(r, "row").1.to_string() == "required_average_growth")
+        .find(|r| matches!(&field(r, "row").1, Data::String(s) if s == "required_average_growth"))
         .expect("row");
     assert_eq!(
         float(&field(first, "mean").1),
@@ -662,7 +662,7 @@ fn a_plan_has_a_path_sheet_and_calibrate_and_compare_write_their_workbooks_and_c
     let rows = book.rows("对比");
     let variant = rows
         .iter()
-        .find(|r| field(r, "variant").1.to_string() != "base")
+        .find(|r| !matches!(&field(r, "variant").1, Data::String(s) if s == "base"))
         .expect("a variant row");
     let (name, set) = (
         field(variant, "variant").1.to_string(),
