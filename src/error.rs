@@ -69,6 +69,12 @@ pub enum ScenarioError {
         column: usize,
         message: String,
     },
+    /// Problems in an included workbook, each naming its sheet and cell.
+    #[error("{}", render_cells(file, problems))]
+    Workbook {
+        file: PathBuf,
+        problems: Vec<crate::input::workbook::CellProblem>,
+    },
     #[error("{}", render_problems(file, problems))]
     Invalid {
         file: PathBuf,
@@ -81,9 +87,31 @@ impl ScenarioError {
     pub fn problem_count(&self) -> usize {
         match self {
             ScenarioError::Invalid { problems, .. } => problems.len(),
+            ScenarioError::Workbook { problems, .. } => problems.len(),
             _ => 1,
         }
     }
+}
+
+/// `inputs.xlsx, sheet base, B7: "9%" is text, not a number: type 9% as a
+/// number or 0.09`, one problem a line.
+fn render_cells(
+    file: &std::path::Path,
+    problems: &[crate::input::workbook::CellProblem],
+) -> String {
+    let file = crate::input::text::escape(&file.display().to_string()).into_owned();
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let text = p.to_string();
+            // A problem about the whole file has no place: `file: message`.
+            match text.strip_prefix(": ") {
+                Some(rest) => format!("{file}: {rest}"),
+                None => format!("{file}, {text}"),
+            }
+        })
+        .collect();
+    lines.join("\n")
 }
 
 fn render_problems(file: &std::path::Path, problems: &[Problem]) -> String {

@@ -635,8 +635,13 @@ mod cli {
         }
         for name in [
             "calibration.json",
+            "calibration.csv",
+            "calibration.xlsx",
             "comparison.json",
+            "comparison.csv",
+            "comparison.xlsx",
             "summary.json",
+            "results.xlsx",
             "tornado.svg",
             "tornado.png",
             "comparison.svg",

@@ -316,8 +316,11 @@ fn files_of_the_previous_run_that_this_run_does_not_write_are_gone() {
         [
             ".targetsim-calibrate",
             ".targetsim-run",
+            "calibration.csv",
             "calibration.json",
+            "calibration.xlsx",
             "indicators.csv",
+            "results.xlsx",
             "summary.json",
             "targets.csv"
         ],

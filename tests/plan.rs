@@ -450,7 +450,8 @@ fn the_plan_scenario_runs_and_writes_per_year_results_and_fan_charts() {
     let p = plan["probability"].as_f64().expect("probability");
     assert!((0.0..=1.0).contains(&p));
     let csv = std::fs::read_to_string(out.path().join("indicators.csv")).expect("csv");
-    assert!(csv.starts_with("year,indicator,"));
+    // The byte-order mark first, for spreadsheets (README, CSV files).
+    assert!(csv.starts_with("\u{feff}year,indicator,"));
     assert_eq!(csv.lines().count(), 1 + 5 * 20);
     let svg = std::fs::read_to_string(out.path().join("charts/fan-gdp.svg")).expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains("地区生产总值"));

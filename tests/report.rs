@@ -210,6 +210,7 @@ fn no_charts_and_no_report_leave_only_the_tables() {
         [
             ".targetsim-run",
             "indicators.csv",
+            "results.xlsx",
             "summary.json",
             "targets.csv"
         ]
@@ -223,6 +224,7 @@ fn no_charts_and_no_report_leave_only_the_tables() {
             ".targetsim-run",
             "indicators.csv",
             "report.html",
+            "results.xlsx",
             "summary.json",
             "targets.csv"
         ]
@@ -428,6 +430,7 @@ fn a_plan_run_honours_no_charts_and_no_report_and_is_byte_identical_across_threa
         ".targetsim-run",
         "indicators.csv",
         "required_path.csv",
+        "results.xlsx",
         "summary.json",
         "targets.csv",
     ];

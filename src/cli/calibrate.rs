@@ -7,13 +7,13 @@ use super::console::{out, outln};
 use super::run::Simulate;
 use std::path::PathBuf;
 use targetsim::calibrate::{self, Bands};
-use targetsim::render::{calibration, json};
+use targetsim::render::{calibration, json, sheets};
 use targetsim::scenario::{self, Scenario};
 
 /// Recommend thresholds each met with probability Q, and rate the draft's.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7 --joint 0.5\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.8 --set city\n\nAt-least targets: the recommended threshold is the indicator's (1 - Q) quantile,\nthe value it reaches with probability Q; at-most targets: its Q quantile;\nabout/range targets keep their centre and get the half-width met with\nprobability Q. Writes calibration.json to the output directory."
+    after_help = "Examples:\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7 --joint 0.5\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.8 --set city\n\nAt-least targets: the recommended threshold is the indicator's (1 - Q) quantile,\nthe value it reaches with probability Q; at-most targets: its Q quantile;\nabout/range targets keep their centre and get the half-width met with\nprobability Q. Writes calibration.json, calibration.csv and calibration.xlsx to the\noutput directory."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
@@ -138,12 +138,19 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         keep_plan: args.keep_plan,
     };
     let c = calibrate::calibrate(&original, &opts)?;
-    let path = out.write("calibration.json", &json::to_pretty_bytes(&c))?;
+    let xlsx = sheets::calibration_xlsx(&c).map_err(super::run::xlsx_failure)?;
+    let written = [
+        out.write("calibration.json", &json::to_pretty_bytes(&c))?,
+        out.write("calibration.csv", &sheets::calibration_targets(&c).to_csv())?,
+        out.write("calibration.xlsx", &xlsx)?,
+    ];
     out.commit()?;
     if !args.quiet {
         out!("{}", calibration::render(&s, &c))?;
         outln!()?;
-        outln!("wrote {}", path.display())?;
+        for path in &written {
+            outln!("wrote {}", path.display())?;
+        }
     }
     Ok(())
 }

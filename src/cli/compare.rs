@@ -5,13 +5,13 @@ use super::Failure;
 use super::console::{out, outln};
 use super::run::Simulate;
 use std::path::PathBuf;
-use targetsim::render::{compare_chart, comparison, json, raster};
+use targetsim::render::{compare_chart, comparison, json, raster, sheets};
 use targetsim::scenario;
 
 /// Compare target sets (draft, city requirement, plan path) and scenario variants.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim compare scenarios/seed-district.toml\n  targetsim compare scenarios/seed-district-variants.toml --draws 200000\n\nVariants ([variants.NAME] in the scenario) run with the base's draws and seed\n(common random numbers), so differences are the effect of the change, not noise.\nWrites comparison.json, comparison.svg (by target set) and, when the scenario\nhas variants, comparison-variants-<set>.svg to the output directory, each\nchart with a PNG copy (.png)."
+    after_help = "Examples:\n  targetsim compare scenarios/seed-district.toml\n  targetsim compare scenarios/seed-district-variants.toml --draws 200000\n\nVariants ([variants.NAME] in the scenario) run with the base's draws and seed\n(common random numbers), so differences are the effect of the change, not noise.\nWrites comparison.json, comparison.csv, comparison.xlsx, comparison.svg (by target set) and, when the scenario\nhas variants, comparison-variants-<set>.svg to the output directory, each\nchart with a PNG copy (.png)."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
@@ -50,8 +50,17 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         }
     }
     // Every chart as SVG and a PNG copy, all drawn before anything is written.
-    let mut files: Vec<(String, Vec<u8>)> =
-        vec![("comparison.json".into(), json::to_pretty_bytes(&c))];
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("comparison.json".into(), json::to_pretty_bytes(&c)),
+        (
+            "comparison.csv".into(),
+            sheets::comparison_table(&c).to_csv(),
+        ),
+        (
+            "comparison.xlsx".into(),
+            sheets::comparison_xlsx(&c).map_err(super::run::xlsx_failure)?,
+        ),
+    ];
     for (stem, svg) in charts {
         let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
         files.push((format!("{stem}.svg"), svg.into_bytes()));

@@ -95,6 +95,20 @@ pub fn scenario_message(e: &ScenarioError) -> String {
             ));
             out
         }
+        ScenarioError::Workbook { file, problems } => {
+            let mut out = String::new();
+            for line in e.to_string().lines() {
+                out.push_str(&format!("error: {line}\n"));
+            }
+            let n = problems.len();
+            out.push_str(&format!(
+                "{} problem{} found in {}",
+                n,
+                if n == 1 { "" } else { "s" },
+                file.display()
+            ));
+            out
+        }
         other => format!("error: {other}"),
     }
 }

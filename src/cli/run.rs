@@ -8,7 +8,7 @@ use targetsim::RunOptions;
 use targetsim::engine::{self, Streamed};
 use targetsim::model::years::YearModel;
 use targetsim::output::{self, Staging};
-use targetsim::render::{chart, csv, fan, html, json, raster, table, tornado};
+use targetsim::render::{chart, csv, fan, html, json, raster, sheets, table, tornado};
 use targetsim::scenario::{self, Scenario};
 use targetsim::shard::{self, Shard};
 use targetsim::summary::{self, ScenarioInfo};
@@ -17,7 +17,7 @@ use targetsim::summary::{self, ScenarioInfo};
 /// probability, each target set's joint probability.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites to the output directory (default output/<scenario name>/): summary.json,\nindicators.csv, targets.csv, tornado.svg and .png (what decides a miss),\ncharts/ (SVG and PNG) and report.html. The same scenario and seed give\nbyte-identical files for any --threads."
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7 --out output/try\n\nWrites to the output directory (default output/<scenario name>/): summary.json,\nindicators.csv, targets.csv, results.xlsx (a formatted workbook), tornado.svg and .png (what decides a miss),\ncharts/ (SVG and PNG) and report.html. The same scenario and seed give\nbyte-identical files for any --threads."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
@@ -207,6 +207,10 @@ pub fn finish(
     for (name, bytes) in csv::files(&summary) {
         written.push(staging.write(name, &bytes)?);
     }
+    written.push(staging.write(
+        "results.xlsx",
+        &sheets::results_xlsx(&summary).map_err(xlsx_failure)?,
+    )?);
     if let Some((svg, png)) = &tornado {
         written.push(staging.write("tornado.svg", svg.as_bytes())?);
         written.push(staging.write("tornado.png", png)?);
@@ -250,4 +254,9 @@ pub fn finish(
         }
     }
     Ok(())
+}
+
+/// A workbook that could not be made (rust_xlsxwriter refused a value).
+pub fn xlsx_failure(e: rust_xlsxwriter::XlsxError) -> Failure {
+    Failure::Run(format!("error: cannot write the workbook: {e}"))
 }

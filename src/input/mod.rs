@@ -7,3 +7,4 @@
 
 pub mod file;
 pub mod text;
+pub mod workbook;

@@ -63,6 +63,7 @@ pub const RUN: Results = Results {
         "indicators.csv",
         "targets.csv",
         "required_path.csv",
+        "results.xlsx",
         "tornado.svg",
         "tornado.png",
         "charts",
@@ -74,14 +75,20 @@ pub const RUN: Results = Results {
 /// `calibrate`.
 pub const CALIBRATE: Results = Results {
     command: "calibrate",
-    names: &["calibration.json"],
+    names: &["calibration.json", "calibration.csv", "calibration.xlsx"],
     prefixes: &[],
 };
 
 /// `compare`.
 pub const COMPARE: Results = Results {
     command: "compare",
-    names: &["comparison.json", "comparison.svg", "comparison.png"],
+    names: &[
+        "comparison.json",
+        "comparison.csv",
+        "comparison.xlsx",
+        "comparison.svg",
+        "comparison.png",
+    ],
     prefixes: &["comparison-variants-"],
 };
 

@@ -8,9 +8,13 @@
 //!   would need, and whether the plan stays reachable if next year's
 //!   target is met.
 //!
-//! Values are raw numbers (rates as fractions), so a spreadsheet can
-//! compute with them.
+//! Values are numbers (rates as fractions), so a spreadsheet can compute
+//! with them, rounded to ten significant digits; text is kept from reading
+//! as a formula, and every file starts with a byte-order mark (all three
+//! decided in [`super::cells`]). `targets.csv` ends each row with the
+//! indicator's labels and unit, the target's wording and the set's label.
 
+use super::cells;
 use crate::scenario::Rule;
 use crate::summary::{IndicatorSummary, QUANTILE_LEVELS, Summary};
 
@@ -28,12 +32,20 @@ pub fn files(s: &Summary) -> Vec<(&'static str, Vec<u8>)> {
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     // Writing into memory cannot fail.
-    w.into_inner().unwrap_or_default()
+    cells::csv_file(&w.into_inner().unwrap_or_default())
 }
 
-fn num(x: f64) -> String {
-    x.to_string()
+pub(crate) fn num(x: f64) -> String {
+    cells::display(x)
 }
+
+/// A text cell that cannot run as a formula.
+pub(crate) fn text(s: &str) -> String {
+    cells::text(s).into_owned()
+}
+
+/// Columns added at the end of every `targets.csv` row.
+const TARGET_LABEL_COLUMNS: [&str; 5] = ["label", "label_en", "unit", "wording", "set_label"];
 
 /// The rule's name and its threshold, low and high cells (empty where the
 /// rule has none; `about` gives its centre and both bounds).
@@ -89,10 +101,10 @@ pub fn indicators(s: &Summary) -> Vec<u8> {
 
 fn indicator_cells(name: &str, ind: &IndicatorSummary) -> Vec<String> {
     let mut row = vec![
-        name.to_string(),
-        ind.label.clone().unwrap_or_default(),
-        ind.label_en.clone().unwrap_or_default(),
-        ind.unit.clone().unwrap_or_default(),
+        text(name),
+        text(ind.label.as_deref().unwrap_or_default()),
+        text(ind.label_en.as_deref().unwrap_or_default()),
+        text(ind.unit.as_deref().unwrap_or_default()),
         format!("{:?}", ind.kind).to_lowercase(),
         num(ind.mean),
         num(ind.sd),
@@ -112,6 +124,8 @@ struct TargetRow<'a> {
     rule: Option<&'a Rule>,
     probability: f64,
     se: f64,
+    wording: Option<&'a str>,
+    set_label: Option<&'a str>,
 }
 
 /// `targets.csv`: target_set, [year,] indicator, [measure,] rule, threshold,
@@ -128,6 +142,8 @@ pub fn targets(s: &Summary) -> Vec<u8> {
                 rule: Some(&t.rule),
                 probability: t.probability,
                 se: t.se,
+                wording: t.wording.as_deref(),
+                set_label: ts.label.as_deref(),
             });
         }
         rows.push(TargetRow {
@@ -138,6 +154,8 @@ pub fn targets(s: &Summary) -> Vec<u8> {
             rule: None,
             probability: ts.joint_probability,
             se: ts.joint_se,
+            wording: None,
+            set_label: ts.label.as_deref(),
         });
     }
     if let Some(plan) = &s.plan_targets {
@@ -150,6 +168,8 @@ pub fn targets(s: &Summary) -> Vec<u8> {
                 rule: Some(&t.rule),
                 probability: t.probability,
                 se: t.se,
+                wording: t.wording.as_deref(),
+                set_label: plan.label.as_deref(),
             });
         }
         rows.push(TargetRow {
@@ -160,6 +180,8 @@ pub fn targets(s: &Summary) -> Vec<u8> {
             rule: None,
             probability: plan.joint_probability,
             se: plan.joint_se,
+            wording: None,
+            set_label: plan.label.as_deref(),
         });
     }
     let plan = s.is_plan();
@@ -189,17 +211,19 @@ pub fn targets(s: &Summary) -> Vec<u8> {
             "se",
         ]
     };
+    let mut header = header.to_vec();
+    header.extend(TARGET_LABEL_COLUMNS);
     let _ = w.write_record(header);
     for r in rows {
         let (rule, threshold, low, high) = match r.rule {
             Some(rule) => rule_cells(rule),
             None => ("joint", String::new(), String::new(), String::new()),
         };
-        let mut row = vec![r.set.to_string()];
+        let mut row = vec![text(r.set)];
         if plan {
             row.push(r.year.map(|y| y.to_string()).unwrap_or_default());
         }
-        row.push(r.indicator.to_string());
+        row.push(text(r.indicator));
         if plan {
             row.push(r.measure.to_string());
         }
@@ -210,6 +234,19 @@ pub fn targets(s: &Summary) -> Vec<u8> {
             high,
             num(r.probability),
             num(r.se),
+        ]);
+        // The labels of the indicator (of the target's year, else the first).
+        let ind = s
+            .indicator(r.indicator, r.year)
+            .or_else(|| s.indicators().get(r.indicator))
+            .filter(|_| r.rule.is_some());
+        let t = |x: Option<&String>| text(x.map_or("", |x| x.as_str()));
+        row.extend([
+            t(ind.and_then(|i| i.label.as_ref())),
+            t(ind.and_then(|i| i.label_en.as_ref())),
+            t(ind.and_then(|i| i.unit.as_ref())),
+            text(r.wording.unwrap_or("")),
+            text(r.set_label.unwrap_or("")),
         ]);
         let _ = w.write_record(&row);
     }
@@ -243,7 +280,7 @@ pub fn required_path(s: &Summary) -> Vec<u8> {
     let blank = String::new;
     for t in &plan.targets {
         let lead = [
-            t.indicator.clone(),
+            text(&t.indicator),
             t.year.to_string(),
             t.measure.name().to_string(),
         ];
@@ -267,7 +304,7 @@ pub fn required_path(s: &Summary) -> Vec<u8> {
                 "reachable_if_met".to_string(),
                 blank(),
                 blank(),
-                format!("{}.{}", r.target_set, r.indicator),
+                text(&format!("{}.{}", r.target_set, r.indicator)),
                 num(r.value),
                 num(r.probability),
                 num(r.se),

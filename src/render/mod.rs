@@ -4,6 +4,7 @@
 
 pub mod backtest_chart;
 pub mod calibration;
+pub mod cells;
 pub mod chart;
 pub mod compare_chart;
 pub mod comparison;
@@ -15,7 +16,9 @@ pub mod html_plan;
 pub mod html_sensitivity;
 pub mod json;
 pub mod raster;
+pub mod sheets;
 pub mod sparkline;
 pub mod svg_chart;
 pub mod table;
 pub mod tornado;
+pub mod workbook;

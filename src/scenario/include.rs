@@ -25,8 +25,10 @@ use std::path::{Path, PathBuf};
 /// Included files may contribute to these sections.
 const SECTIONS: [&str; 3] = ["base", "drivers", "indicators"];
 
-/// Where merged entries came from: (`section.name` prefix, file).
-pub type Origins = Vec<(String, PathBuf)>;
+/// Where merged entries came from: (`section.name` prefix, the file, or
+/// for a workbook the file, sheet and cell or row). The longest prefix of a
+/// problem's path names its place.
+pub type Origins = Vec<(String, String)>;
 
 /// A scenario document with its includes merged.
 #[derive(Debug)]
@@ -97,10 +99,24 @@ fn merge(
     let dir = path.parent().unwrap_or(Path::new(""));
     for (k, name) in names.iter().enumerate() {
         let file = dir.join(name);
-        let inc_bytes = source::read(&file)?;
-        let inc = source::parse(&file, &inc_bytes, Format::of(&file))?;
+        let from_workbook = super::workbook::is_workbook(&file);
+        let (inc, inc_bytes, cells) = if from_workbook {
+            super::workbook::read(&file)?
+        } else {
+            let inc_bytes = source::read(&file)?;
+            let inc = source::parse(&file, &inc_bytes, Format::of(&file))?;
+            (inc, inc_bytes, Vec::new())
+        };
         hashed.extend_from_slice(&inc_bytes);
         files.push(file.clone());
+        // The cells of a workbook's entries, for later problems; entries
+        // themselves are recorded below as for any file.
+        let place_of = |prefix: &str| {
+            cells
+                .iter()
+                .find(|(p, _)| p == prefix)
+                .map_or_else(|| file.display().to_string(), |(_, f)| f.clone())
+        };
         let at = |p: &str| format!("include[{k}] ({}): {p}", file.display());
         let text = super::inert::check(&inc, "");
         if !text.is_empty() {
@@ -148,7 +164,9 @@ fn merge(
                 }
                 continue;
             }
-            if !SECTIONS.contains(&key.as_str()) {
+            let allowed =
+                SECTIONS.contains(&key.as_str()) || (from_workbook && key == "target_sets");
+            if !allowed {
                 return Err(invalid(
                     Problem::new(at(key), "an included file may hold only [base], [drivers], [indicators] and [correlations] pairs")
                         .hint("move this into the scenario itself"),
@@ -166,22 +184,30 @@ fn merge(
             for (entry, v) in entries {
                 let prefix = format!("{key}.{entry}");
                 if section.contains_key(entry) {
-                    let first = origins.iter().find(|(p, _)| *p == prefix).map_or_else(
-                        || path.display().to_string(),
-                        |(_, f)| f.display().to_string(),
-                    );
+                    let first = origins
+                        .iter()
+                        .find(|(p, _)| *p == prefix)
+                        .map_or_else(|| path.display().to_string(), |(_, f)| f.clone());
+                    let again = place_of(&prefix);
                     return Err(invalid(
                         Problem::new(
                             prefix.clone(),
-                            format!("is defined in {first} and again in {}", file.display()),
+                            format!("is defined in {first} and again in {again}"),
                         )
                         .hint("give each name once: delete one of them or rename it"),
                     ));
                 }
                 section.insert(entry.clone(), v.clone());
-                origins.push((prefix, file.clone()));
+                let place = place_of(&prefix);
+                origins.push((prefix, place));
             }
         }
+        // Fields inside the entries, each at its cell.
+        let fields: Vec<(String, String)> = cells
+            .into_iter()
+            .filter(|(p, _)| !origins.iter().any(|(o, _)| o == p))
+            .collect();
+        origins.extend(fields);
     }
     Ok((doc, hashed, origins))
 }
@@ -189,11 +215,18 @@ fn merge(
 /// Say which included file a problem's entry came from.
 pub fn annotate(mut problems: Vec<Problem>, origins: &Origins) -> Vec<Problem> {
     for p in &mut problems {
-        if let Some((_, file)) = origins
+        let within = |prefix: &str| {
+            p.path == prefix
+                || p.path
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with(['.', '[']))
+        };
+        if let Some((_, place)) = origins
             .iter()
-            .find(|(prefix, _)| p.path == *prefix || p.path.starts_with(&format!("{prefix}.")))
+            .filter(|(prefix, _)| within(prefix))
+            .max_by_key(|(prefix, _)| prefix.len())
         {
-            p.message = format!("{} (from {})", p.message, file.display());
+            p.message = format!("{} (from {place})", p.message);
         }
     }
     problems

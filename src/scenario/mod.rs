@@ -13,6 +13,7 @@ mod json;
 pub mod source;
 mod validate;
 pub mod variants;
+pub mod workbook;
 
 use crate::error::ScenarioError;
 use crate::model::distribution::{Distribution, Marginal};
