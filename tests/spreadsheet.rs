@@ -584,7 +584,7 @@ fn a_plan_has_a_path_sheet_and_calibrate_and_compare_write_their_workbooks_and_c
     .assert()
     .success();
     let mut book = Book::open(&dir.path().join("p/results.xlsx"));
-    assert_eq!(book.names(), ["结论", "目标", "指标", "路径"]);
+    assert_eq!(book.names(), ["结论", "目标", "指标", "敏感性", "路径"]);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("p/summary.json")).expect("json"))
             .expect("JSON");

@@ -9,7 +9,7 @@
 //!   (calibrate) the verdict and the recommended threshold;
 //! - `指标` (indicators): per indicator (and year, for a plan) label, unit,
 //!   mean, sd, min, max and the quantiles;
-//! - `敏感性` (run, one year): per targeted indicator and driver, how much
+//! - `敏感性` (run): per targeted indicator (a plan: per year) and driver, how much
 //!   the driver decides it;
 //! - `路径` (plans): the plan targets, their required path and whether they
 //!   stay reachable if next year's target is met;
