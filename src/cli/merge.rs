@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use targetsim::RunOptions;
 use targetsim::engine::{self, Streamed};
 use targetsim::model::years::YearModel;
-use targetsim::scenario;
 use targetsim::shard;
 
 /// Merge shard files of one run (from `run --shard K/N`) into its results.
@@ -43,7 +42,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         .scenario
         .clone()
         .unwrap_or_else(|| PathBuf::from(&first.scenario.file));
-    let s = scenario::load(&path)?;
+    let s = super::run::load(&path, first.scenario.variant.as_deref())?;
     if s.hash != first.scenario.hash {
         return Err(Failure::Usage(format!(
             "error: {}: the scenario's hash is {}, the shards were run on {}\n  hint: merge with the scenario file the shards were run on (--scenario PATH)",
@@ -72,7 +71,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let dir = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&s.name));
+        .unwrap_or_else(|| super::run::default_out_dir(&s));
     let mut inputs = s.input_paths();
     inputs.extend(args.shards.iter().map(|p| p.as_path()));
     let staging = targetsim::output::Staging::begin(&targetsim::output::RUN, &dir, &inputs)?;

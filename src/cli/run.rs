@@ -30,6 +30,19 @@ pub struct Args {
     /// DIR/shard-K-of-N.tsim, for `targetsim merge` (e.g. --shard 2/8).
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+    /// Run the scenario's variant NAME ([variants.NAME]) instead of its base;
+    /// the default output directory is then output/<scenario name>-<NAME>.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+}
+
+/// The scenario file, or its variant `name` when one is asked for.
+pub fn load(path: &std::path::Path, variant: Option<&str>) -> Result<Scenario, Failure> {
+    let s = scenario::load(path)?;
+    Ok(match variant {
+        Some(name) => s.into_variant(name)?,
+        None => s,
+    })
 }
 
 /// `K/N` with 1 <= K <= N <= 1,000,000.
@@ -108,16 +121,22 @@ impl Simulate {
         Ok(opts)
     }
 
-    /// `--out`, else `output/<scenario name>`.
+    /// `--out`, else `output/<scenario name>` (`-<variant>` for a variant).
     pub fn out_dir(&self, s: &Scenario) -> PathBuf {
-        self.out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("output").join(&s.name))
+        self.out.clone().unwrap_or_else(|| default_out_dir(s))
+    }
+}
+
+/// `output/<scenario name>`, or `output/<scenario name>-<variant>`.
+pub fn default_out_dir(s: &Scenario) -> PathBuf {
+    match &s.variant {
+        Some(v) => PathBuf::from("output").join(format!("{}-{v}", s.name)),
+        None => PathBuf::from("output").join(&s.name),
     }
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
-    let s = scenario::load(&args.scenario)?;
+    let s = load(&args.scenario, args.variant.as_deref())?;
     let mut opts = args.sim.options(&s)?;
     let dir = args.sim.out_dir(&s);
     let out = args.writes.outputs();

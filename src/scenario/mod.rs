@@ -5,7 +5,7 @@
 //! The file format (TOML, or JSON with the same structure) is documented in
 //! the README, section "Scenario format".
 
-mod fields;
+pub(crate) mod fields;
 pub mod horizon;
 pub mod include;
 mod inert;
@@ -71,6 +71,10 @@ pub struct Scenario {
     pub upper_level: Option<usize>,
     /// Named variants, each a whole validated scenario (empty for a variant itself).
     pub variants: Vec<Variant>,
+    /// The variant this scenario is, when chosen with [`Scenario::into_variant`]
+    /// (`run --variant`, sweeps): recorded in `summary.json` and shard files,
+    /// because a variant shares its base's file and so its hash.
+    pub variant: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,6 +218,31 @@ impl Scenario {
     }
     pub fn indicator_index(&self, name: &str) -> Option<usize> {
         self.indicators.iter().position(|i| i.name == name)
+    }
+
+    /// The whole scenario of the variant `name` (see [`variants`]), which
+    /// keeps the base's file, inputs and hash and records its name.
+    pub fn into_variant(mut self, name: &str) -> Result<Scenario, ScenarioError> {
+        let Some(v) = self.variants.iter().position(|v| v.name == name) else {
+            let names: Vec<&str> = self.variants.iter().map(|v| v.name.as_str()).collect();
+            let hint = match fields::did_you_mean(name, names.iter().copied()) {
+                Some(h) => h,
+                None if names.is_empty() => "the scenario has no [variants]".to_string(),
+                None => format!("its variants are: {}", names.join(", ")),
+            };
+            return Err(ScenarioError::Invalid {
+                file: self.file.clone(),
+                problems: vec![
+                    crate::error::Problem::new("variants", "no variant of this name")
+                        .value(name)
+                        .hint(hint),
+                ],
+            });
+        };
+        let mut chosen = self.variants.swap_remove(v).scenario;
+        chosen.inputs = self.inputs;
+        chosen.variant = Some(name.to_string());
+        Ok(chosen)
     }
 }
 

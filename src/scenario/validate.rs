@@ -147,6 +147,7 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         horizon,
         upper_level,
         variants,
+        variant: None,
     })
 }
 
