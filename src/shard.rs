@@ -202,7 +202,12 @@ pub fn merge(mut shards: Vec<(PathBuf, Shard)>) -> Result<(Shard, Tally), MergeE
     }
     let (first_path, first) = shards[0].clone();
     for (path, s) in &shards[1..] {
-        let variant = |s: &Shard| s.scenario.variant.clone().unwrap_or_else(|| "(base)".into());
+        let variant = |s: &Shard| {
+            s.scenario
+                .variant
+                .clone()
+                .unwrap_or_else(|| "(base)".into())
+        };
         let checks: [(&'static str, String, String); 5] = [
             (
                 "the scenario hash",

@@ -12,6 +12,7 @@ mod merge;
 mod progress;
 mod run;
 mod run_years;
+mod sweep;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +41,7 @@ enum Command {
     Calibrate(calibrate::Args),
     Compare(compare::Args),
     Merge(merge::Args),
+    Sweep(sweep::Args),
 }
 
 /// Why a command stopped, and so its exit code.
@@ -125,6 +127,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::execute(args),
         Command::Compare(args) => compare::execute(args),
         Command::Merge(args) => merge::execute(args),
+        Command::Sweep(args) => sweep::execute(args),
     };
     match result {
         Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,

@@ -65,7 +65,12 @@ pub struct Sweep {
 #[derive(Debug, Clone)]
 pub struct Unit {
     /// The scenario (its variant applied, see `Scenario::into_variant`).
+    /// Its `file` is the path relative to the sweep file's folder, so that
+    /// what it writes does not depend on where the sweep was started from
+    /// (a direct `run` from that folder writes the same bytes).
     pub scenario: Scenario,
+    /// The scenario file to open (the sweep file's folder joined with the match).
+    pub path: PathBuf,
     pub draws: u64,
     pub seed: u64,
     pub shards: u64,
@@ -118,7 +123,10 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
     let doc = source::parse(path, &bytes, source::Format::Toml)?;
     let mut p = Vec::new();
     let Value::Object(top) = &doc else {
-        return Err(invalid(vec![Problem::new("", "a sweep file must be a TOML table")]));
+        return Err(invalid(vec![Problem::new(
+            "",
+            "a sweep file must be a TOML table",
+        )]));
     };
     unknown_keys(top, "", &TOP_KEYS, &mut p);
     let title = match top.get("title") {
@@ -165,9 +173,12 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             .collect(),
         Some(v) => {
             p.push(
-                Problem::new("scenarios", "must be a non-empty list of [[scenarios]] tables")
-                    .value(show(v))
-                    .hint("[[scenarios]]\nfiles = \"counties/*.toml\""),
+                Problem::new(
+                    "scenarios",
+                    "must be a non-empty list of [[scenarios]] tables",
+                )
+                .value(show(v))
+                .hint("[[scenarios]]\nfiles = \"counties/*.toml\""),
             );
             Vec::new()
         }
@@ -198,7 +209,7 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             seen.push((key, at.clone()));
             let s = scenario::load(&file)?;
             let before = units.len();
-            unit_variants(&s, &settings, &at, &mut units, &mut p);
+            unit_variants(&s, &settings, &at, dir, &mut units, &mut p);
             for u in &mut units[before..] {
                 u.seed = settings.seed.unwrap_or(u.scenario.simulation.seed);
             }
@@ -233,7 +244,13 @@ impl Settings {
         defaults: &Settings,
         p: &mut Vec<Problem>,
     ) -> Settings {
-        let path = |k: &str| if at.is_empty() { k.to_string() } else { format!("{at}.{k}") };
+        let path = |k: &str| {
+            if at.is_empty() {
+                k.to_string()
+            } else {
+                format!("{at}.{k}")
+            }
+        };
         let mut s = defaults.clone();
         if let Some(v) = m.get("draws") {
             match v.as_u64().map(scenario::check_draws) {
@@ -336,7 +353,10 @@ fn matches(v: Option<&Value>, at: &str, dir: &Path, p: &mut Vec<Problem>) -> Vec
                 continue;
             }
         };
-        let mut files: Vec<PathBuf> = found.filter_map(Result::ok).filter(|f| f.is_file()).collect();
+        let mut files: Vec<PathBuf> = found
+            .filter_map(Result::ok)
+            .filter(|f| f.is_file())
+            .collect();
         files.sort();
         if files.is_empty() {
             p.push(
@@ -363,6 +383,7 @@ fn unit_variants(
     s: &Scenario,
     settings: &Settings,
     at: &str,
+    dir: &Path,
     units: &mut Vec<Unit>,
     p: &mut Vec<Problem>,
 ) {
@@ -386,8 +407,13 @@ fn unit_variants(
         );
         return;
     }
-    let unit = |scenario: Scenario| Unit {
-        scenario,
+    let shown = s.file.strip_prefix(dir).unwrap_or(&s.file).to_path_buf();
+    let unit = |mut scenario: Scenario| Unit {
+        path: s.file.clone(),
+        scenario: {
+            scenario.file = shown.clone();
+            scenario
+        },
         draws,
         seed: 0,
         shards,
@@ -411,7 +437,9 @@ fn unit_variants(
             Err(_) => {
                 let hint = match fields::nearest(name, names.iter().copied()) {
                     Some(n) => format!("did you mean `{n}`?"),
-                    None if names.is_empty() => "the scenario has no [variants]; use variants = false".into(),
+                    None if names.is_empty() => {
+                        "the scenario has no [variants]; use variants = false".into()
+                    }
                     None => format!("its variants are: {}", names.join(", ")),
                 };
                 p.push(
@@ -432,11 +460,14 @@ fn check_units(units: &[Unit], p: &mut Vec<Problem>) {
     for (i, u) in units.iter().enumerate() {
         if u.scenario.variant.is_none() && RESERVED.contains(&u.scenario.name.as_str()) {
             p.push(
-                Problem::new(format!("{}.files", u.entry), format!(
-                    "{}: the scenario's name is one a sweep uses for its own files ({})",
-                    u.scenario.file.display(),
-                    RESERVED.join(", ")
-                ))
+                Problem::new(
+                    format!("{}.files", u.entry),
+                    format!(
+                        "{}: the scenario's name is one a sweep uses for its own files ({})",
+                        u.path.display(),
+                        RESERVED.join(", ")
+                    ),
+                )
                 .value(u.scenario.name.clone())
                 .hint("give the scenario another `name`"),
             );
@@ -447,11 +478,14 @@ fn check_units(units: &[Unit], p: &mut Vec<Problem>) {
         {
             if u.scenario.variant.is_none() {
                 p.push(
-                    Problem::new(format!("{}.files", u.entry), format!(
-                        "{} and {} have the same name, so their results would share a folder",
-                        other.scenario.file.display(),
-                        u.scenario.file.display()
-                    ))
+                    Problem::new(
+                        format!("{}.files", u.entry),
+                        format!(
+                            "{} and {} have the same name, so their results would share a folder",
+                            other.path.display(),
+                            u.path.display()
+                        ),
+                    )
                     .value(u.scenario.name.clone())
                     .hint("give each scenario its own `name`"),
                 );
@@ -468,7 +502,11 @@ fn unknown_keys(
 ) {
     for k in m.keys() {
         if !known.contains(&k.as_str()) {
-            let path = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
             let hint = match fields::nearest(k, known.iter().copied()) {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("the keys here are: {}", known.join(", ")),

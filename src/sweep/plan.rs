@@ -58,9 +58,21 @@ fn mismatch(u: &Unit, k: u64, s: &shard::Shard) -> Option<String> {
     let blocks = shard_blocks(u.draws, k, u.shards);
     let tool = crate::summary::Tool::this();
     let checks = [
-        ("format version", s.format_version.to_string(), FORMAT_VERSION.to_string()),
-        ("tool version", s.tool.version.clone(), tool.version.to_string()),
-        ("scenario hash", s.scenario.hash.clone(), u.scenario.hash.clone()),
+        (
+            "format version",
+            s.format_version.to_string(),
+            FORMAT_VERSION.to_string(),
+        ),
+        (
+            "tool version",
+            s.tool.version.clone(),
+            tool.version.to_string(),
+        ),
+        (
+            "scenario hash",
+            s.scenario.hash.clone(),
+            u.scenario.hash.clone(),
+        ),
         (
             "variant",
             format!("{:?}", s.scenario.variant),

@@ -76,7 +76,7 @@ impl State {
                 TaskEntry {
                     index,
                     scenario: u.scenario.name.clone(),
-                    file: absolute(&u.scenario.file),
+                    file: absolute(&u.path),
                     variant: u.scenario.variant.clone(),
                     draws: u.draws,
                     seed: u.seed,
@@ -138,7 +138,10 @@ pub fn array_script(state: &State, exe: &Path) -> String {
     ));
     s.push_str("set -euo pipefail\n");
     s.push_str("i=$(( ${TARGETSIM_OFFSET:-0} + ${SLURM_ARRAY_TASK_ID:?run this script as a Slurm array task} ))\n");
-    s.push_str(&format!("targetsim=\"${{TARGETSIM:-{}}}\"\n", exe.display()));
+    s.push_str(&format!(
+        "targetsim=\"${{TARGETSIM:-{}}}\"\n",
+        exe.display()
+    ));
     s.push_str("case \"$i\" in\n");
     for t in &state.tasks {
         let mut args = vec![q(&t.file)];
@@ -146,7 +149,10 @@ pub fn array_script(state: &State, exe: &Path) -> String {
             args.push("--variant".into());
             args.push(quote(v));
         }
-        args.push(format!("--draws {} --seed {} --shard {}", t.draws, t.seed, t.shard));
+        args.push(format!(
+            "--draws {} --seed {} --shard {}",
+            t.draws, t.seed, t.shard
+        ));
         let out = t.output.parent().unwrap_or(Path::new("."));
         args.push(format!("--out {}", q(out)));
         s.push_str(&format!("  {}) set -- {} ;;\n", t.index, args.join(" ")));
@@ -234,7 +240,10 @@ mod tests {
                 (2000, "0-499".to_string())
             ]
         );
-        assert_eq!(chunks(&[3, 1007]), vec![(0, "3".into()), (1000, "7".into())]);
+        assert_eq!(
+            chunks(&[3, 1007]),
+            vec![(0, "3".into()), (1000, "7".into())]
+        );
     }
 
     #[test]

@@ -74,7 +74,8 @@ pub fn rows(sweep: &Sweep, out: &Path) -> Result<Vec<Row>, ViewError> {
             sets.push(("plan_targets".into(), plan));
         }
         for (name, set) in sets {
-            let targets = targets_of(set).ok_or_else(|| fail(format!("target set {name} has no targets")))?;
+            let targets =
+                targets_of(set).ok_or_else(|| fail(format!("target set {name} has no targets")))?;
             let mut verdicts = [0; 3];
             for (_, p) in &targets {
                 verdicts[match Verdict::of(*p, sweep.bands) {
@@ -250,7 +251,10 @@ pub fn html(sweep: &Sweep, rows: &[Row]) -> String {
     for set in set_names(rows) {
         let mut of_set: Vec<&Row> = rows.iter().filter(|r| r.set == set).collect();
         of_set.sort_by(|a, b| a.joint.total_cmp(&b.joint));
-        let label = of_set.first().map(|r| r.set_label.clone()).unwrap_or_default();
+        let label = of_set
+            .first()
+            .map(|r| r.set_label.clone())
+            .unwrap_or_default();
         let heading = format!("{set} {label}");
         ranking.push_str(&format!(
             "<figure>{}<figcaption>{}</figcaption></figure>\n",
@@ -263,9 +267,21 @@ pub fn html(sweep: &Sweep, rows: &[Row]) -> String {
             html::escape(&format!("P(met) of each target of {heading}, by unit"))
         ));
     }
-    report.push(Section::new("ranking", "Units ranked by joint probability", ranking));
-    report.push(Section::new("targets", "Each target's P(met) across units", grids));
-    report.push(Section::new("table", "All units and target sets", table(rows)));
+    report.push(Section::new(
+        "ranking",
+        "Units ranked by joint probability",
+        ranking,
+    ));
+    report.push(Section::new(
+        "targets",
+        "Each target's P(met) across units",
+        grids,
+    ));
+    report.push(Section::new(
+        "table",
+        "All units and target sets",
+        table(rows),
+    ));
     report.to_html()
 }
 
@@ -331,7 +347,13 @@ fn ranking_svg(title: &str, rows: &[&Row]) -> String {
             row_h - 6.0,
             PALETTE[0]
         ));
-        s.push_str(&svg_chart::text(left + w + 6.0, y + 15.0, 12.0, "start", &pct(r.joint)));
+        s.push_str(&svg_chart::text(
+            left + w + 6.0,
+            y + 15.0,
+            12.0,
+            "start",
+            &pct(r.joint),
+        ));
     }
     s.push_str("</svg>\n");
     s
@@ -410,7 +432,11 @@ mod tests {
             upper_level: false,
             joint,
             joint_se: 0.0,
-            targets: ps.iter().enumerate().map(|(i, p)| (format!("t{i}"), *p)).collect(),
+            targets: ps
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("t{i}"), *p))
+                .collect(),
             verdicts: [0; 3],
             rank: 0,
             of: 0,
@@ -432,7 +458,10 @@ mod tests {
 
     #[test]
     fn the_csv_has_one_column_per_target_and_blanks_where_a_set_lacks_one() {
-        let rows = vec![row("a", "draft", 0.3, &[0.25, 0.5]), row("b", "draft", 0.1, &[0.75])];
+        let rows = vec![
+            row("a", "draft", 0.3, &[0.25, 0.5]),
+            row("b", "draft", 0.1, &[0.75]),
+        ];
         let text = String::from_utf8(csv(&rows)).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
         assert!(lines[0].ends_with("p_t0,p_t1"), "{}", lines[0]);
