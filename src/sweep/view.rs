@@ -255,7 +255,7 @@ pub fn html(sweep: &Sweep, rows: &[Row]) -> String {
             .first()
             .map(|r| r.set_label.clone())
             .unwrap_or_default();
-        let heading = format!("{set} {label}");
+        let heading = format!("{set} {label}").trim_end().to_string();
         ranking.push_str(&format!(
             "<figure>{}<figcaption>{}</figcaption></figure>\n",
             ranking_svg(&heading, &of_set),
