@@ -622,3 +622,18 @@ fn the_merge_step_refuses_to_run_with_shards_missing() {
         .stderr(contains("4 of 4 shard files are missing or invalid"))
         .stderr(contains("--slurm --resume"));
 }
+
+#[test]
+fn a_sweep_of_two_scenarios_with_one_name_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    province(dir, &["hexi"], 1);
+    std::fs::copy(dir.join("counties/hexi.toml"), dir.join("counties/hexi2.toml")).unwrap();
+    targetsim(dir)
+        .args(["sweep", "sweep.toml", "--out", "out"])
+        .assert()
+        .code(2)
+        .stderr(contains("scenarios[0].files = hexi"))
+        .stderr(contains("have the same name"))
+        .stderr(contains("give each scenario its own `name`"));
+}

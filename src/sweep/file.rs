@@ -472,24 +472,24 @@ fn check_units(units: &[Unit], p: &mut Vec<Problem>) {
                 .hint("give the scenario another `name`"),
             );
         }
-        if let Some(other) = units[..i]
-            .iter()
-            .find(|o| o.scenario.name == u.scenario.name && o.variant_dir() == u.variant_dir())
+        // Variants of two same-named scenarios clash too, but the bases say it once.
+        if u.scenario.variant.is_none()
+            && let Some(other) = units[..i]
+                .iter()
+                .find(|o| o.scenario.name == u.scenario.name && o.variant_dir() == u.variant_dir())
         {
-            if u.scenario.variant.is_none() {
-                p.push(
-                    Problem::new(
-                        format!("{}.files", u.entry),
-                        format!(
-                            "{} and {} have the same name, so their results would share a folder",
-                            other.path.display(),
-                            u.path.display()
-                        ),
-                    )
-                    .value(u.scenario.name.clone())
-                    .hint("give each scenario its own `name`"),
-                );
-            }
+            p.push(
+                Problem::new(
+                    format!("{}.files", u.entry),
+                    format!(
+                        "{} and {} have the same name, so their results would share a folder",
+                        other.path.display(),
+                        u.path.display()
+                    ),
+                )
+                .value(u.scenario.name.clone())
+                .hint("give each scenario its own `name`"),
+            );
         }
     }
 }
