@@ -34,6 +34,11 @@ pub struct Args {
     /// the default output directory is then output/<scenario name>-<NAME>.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
+    /// Draws for a stated precision: from 65,536 draws, doubling, until every
+    /// target's and set's standard error is at most E (e.g. 0.001)
+    /// [default: the scenario's [simulation] precision, if any].
+    #[arg(long, value_name = "E", conflicts_with = "draws")]
+    pub precision: Option<f64>,
 }
 
 /// The scenario file, or its variant `name` when one is asked for.
@@ -141,6 +146,23 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let dir = args.sim.out_dir(&s);
     let out = args.writes.outputs();
     let model = YearModel::of(&s);
+    let precision = match (args.precision, args.sim.draws) {
+        (Some(e), _) => Some(
+            engine::precision::check(e)
+                .map_err(|m| Failure::Usage(format!("error: --precision {e}: {m}")))?,
+        ),
+        (None, None) => s.simulation.precision,
+        (None, Some(_)) => None,
+    };
+    if let Some(e) = precision {
+        opts.draws = engine::precision::draws_for(&model, opts.seed, e, opts.threads, None)?;
+        if !out.quiet {
+            outln!(
+                "precision {e}: {} draws (the first checkpoint, from 65,536 doubling, where every standard error is at most {e})",
+                table::thousands(opts.draws)
+            )?;
+        }
+    }
     engine::check_stream(&model, &opts)?;
     let progress = Progress::new(opts.draws, out.quiet);
     let count = |n: u64| progress.inc(n);

@@ -77,10 +77,14 @@ pub struct Scenario {
     pub variant: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Simulation {
     pub draws: u64,
     pub seed: u64,
+    /// Draws for a stated precision (`precision = 0.001`): the run uses the
+    /// first checkpoint at which every standard error is at most this
+    /// (see `engine::precision`) instead of `draws`.
+    pub precision: Option<f64>,
 }
 
 /// How a variable's values read.
