@@ -48,7 +48,12 @@ fn precision_stops_at_the_first_checkpoint_where_every_se_is_small_enough() {
     let got = run(dir, &scenario, &["--precision", "0.0015"], "precise");
     let mut expected = None;
     for n in [65_536u64, 131_072, 262_144] {
-        let plain = run(dir, &scenario, &["--draws", &n.to_string()], &format!("plain{n}"));
+        let plain = run(
+            dir,
+            &scenario,
+            &["--draws", &n.to_string()],
+            &format!("plain{n}"),
+        );
         if max_se(&plain) <= precision {
             expected = Some((n, plain));
             break;
@@ -58,7 +63,10 @@ fn precision_stops_at_the_first_checkpoint_where_every_se_is_small_enough() {
     assert_eq!(n, 131_072, "0.5/sqrt(65,536) > 0.0015 >= 0.5/sqrt(131,072)");
     let v: serde_json::Value = serde_json::from_slice(&got).unwrap();
     assert_eq!(v["draws"], n);
-    assert!(got == plain, "the precise run differs from a plain run at {n} draws");
+    assert!(
+        got == plain,
+        "the precise run differs from a plain run at {n} draws"
+    );
 }
 
 #[test]

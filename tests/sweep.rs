@@ -628,7 +628,11 @@ fn a_sweep_of_two_scenarios_with_one_name_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     province(dir, &["hexi"], 1);
-    std::fs::copy(dir.join("counties/hexi.toml"), dir.join("counties/hexi2.toml")).unwrap();
+    std::fs::copy(
+        dir.join("counties/hexi.toml"),
+        dir.join("counties/hexi2.toml"),
+    )
+    .unwrap();
     targetsim(dir)
         .args(["sweep", "sweep.toml", "--out", "out"])
         .assert()
@@ -636,4 +640,59 @@ fn a_sweep_of_two_scenarios_with_one_name_is_refused() {
         .stderr(contains("scenarios[0].files = hexi"))
         .stderr(contains("have the same name"))
         .stderr(contains("give each scenario its own `name`"));
+}
+
+#[test]
+fn a_sweep_with_a_precision_runs_what_run_precision_runs_and_counts_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    province(dir, &["hexi"], 2);
+    std::fs::write(
+        dir.join("sweep.toml"),
+        "precision = 0.0015\nshards = 2\n[[scenarios]]\nfiles = \"counties/*.toml\"\n",
+    )
+    .unwrap();
+    let sweep = || {
+        targetsim(dir)
+            .args([
+                "sweep",
+                "sweep.toml",
+                "--out",
+                "out",
+                "--no-charts",
+                "--no-report",
+            ])
+            .assert()
+            .success()
+    };
+    sweep()
+        .stdout(contains("hexi/base: precision 0.0015 needs"))
+        .stdout(contains("(counted for 2 unit(s)"));
+    for (variant, extra) in [
+        ("base", vec![]),
+        ("downside", vec!["--variant", "downside"]),
+    ] {
+        targetsim(dir)
+            .args(["run", "counties/hexi.toml", "--precision", "0.0015"])
+            .args(extra)
+            .args([
+                "--out",
+                &format!("direct-{variant}"),
+                "-q",
+                "--no-charts",
+                "--no-report",
+            ])
+            .assert()
+            .success();
+        assert_eq!(
+            std::fs::read(dir.join(format!("out/hexi/{variant}/summary.json"))).unwrap(),
+            std::fs::read(dir.join(format!("direct-{variant}/summary.json"))).unwrap(),
+            "{variant}"
+        );
+    }
+    // Resumed: the draws come from precision.json, and every shard is kept.
+    let again = sweep().get_output().stdout.clone();
+    let again = String::from_utf8(again).unwrap();
+    assert!(!again.contains("counted for"), "{again}");
+    assert!(again.contains("4 already done, 0 to run"), "{again}");
 }

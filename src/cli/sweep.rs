@@ -61,7 +61,7 @@ pub struct Args {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
-    let sweep = sweep::load(&args.sweep)?;
+    let mut sweep = sweep::load(&args.sweep)?;
     let out = args.out.clone().unwrap_or_else(|| {
         let stem = args
             .sweep
@@ -75,6 +75,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             out.display()
         ))
     })?;
+    resolve_precision(&mut sweep, &out, &args)?;
+    let sweep = sweep;
     let tasks = plan::tasks(&sweep);
     if args.slurm {
         return slurm_mode(&args, &sweep, &out, &tasks);
@@ -137,6 +139,37 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     pool.install(|| merge_units(&sweep, &out, args.writes.outputs()))?;
     progress.finish();
     write_view(&sweep, &out, quiet)
+}
+
+/// The draws of units with a stated precision, counted here or read from
+/// `DIR/precision.json`.
+fn resolve_precision(sweep: &mut Sweep, out: &Path, args: &Args) -> Result<(), Failure> {
+    if sweep.units.iter().all(|u| u.precision.is_none()) {
+        return Ok(());
+    }
+    let threads = args.threads.map(|t| t as usize);
+    let (cache, counted) = sweep::precision::resolve(sweep, out, threads).map_err(|e| match e {
+        sweep::precision::PrecisionError::Run(r) => Failure::from(r),
+        other => Failure::Usage(format!("error: {}: {other}", sweep.file.display())),
+    })?;
+    let bytes = serde_json::to_vec_pretty(&cache).unwrap_or_default();
+    output::write_file(
+        &out.join(sweep::precision::FILE),
+        &bytes,
+        &[sweep.file.as_path()],
+    )?;
+    if !args.writes.quiet {
+        for (label, f) in &cache {
+            outln!("{label}: precision {} needs {} draws", f.precision, f.draws)?;
+        }
+        if counted > 0 {
+            outln!(
+                "(counted for {counted} unit(s); kept in {})",
+                out.join(sweep::precision::FILE).display()
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Run the shards of `todo`, each on one thread, all in parallel: a shard's

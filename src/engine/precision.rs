@@ -84,8 +84,7 @@ pub fn draws_for(
                 })?;
             totals.add(&part.sets, &part.plan);
             done = n_blocks(n);
-            if max_se(&totals.sets, &totals.plan, n) <= precision
-                || n >= crate::scenario::MAX_DRAWS
+            if max_se(&totals.sets, &totals.plan, n) <= precision || n >= crate::scenario::MAX_DRAWS
             {
                 return Ok(n.min(crate::scenario::MAX_DRAWS));
             }

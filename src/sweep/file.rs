@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 /// The folder of a unit's base scenario (`DIR/<scenario>/base/`).
 pub const BASE: &str = "base";
 /// Top-level names a sweep writes into its folder, which no scenario may take.
-pub const RESERVED: [&str; 6] = [
+pub const RESERVED: [&str; 7] = [
+    "precision.json",
     "shards",
     "slurm",
     "sweep.csv",
@@ -37,9 +38,10 @@ pub const RESERVED: [&str; 6] = [
 /// Most shards a run may be split into (as `run --shard`).
 pub const MAX_SHARDS: u64 = 1_000_000;
 
-const TOP_KEYS: [&str; 8] = [
+const TOP_KEYS: [&str; 9] = [
     "title",
     "draws",
+    "precision",
     "seed",
     "shards",
     "variants",
@@ -47,7 +49,7 @@ const TOP_KEYS: [&str; 8] = [
     "timid_above",
     "scenarios",
 ];
-const ENTRY_KEYS: [&str; 5] = ["files", "variants", "draws", "seed", "shards"];
+const ENTRY_KEYS: [&str; 6] = ["files", "variants", "draws", "precision", "seed", "shards"];
 
 /// A checked sweep.
 #[derive(Debug, Clone)]
@@ -71,7 +73,12 @@ pub struct Unit {
     pub scenario: Scenario,
     /// The scenario file to open (the sweep file's folder joined with the match).
     pub path: PathBuf,
+    /// The draws; for a unit with a `precision`, 0 until
+    /// [`super::precision::resolve`] has found them.
     pub draws: u64,
+    /// Draws for a stated precision (the sweep's, else the scenario's
+    /// `[simulation] precision` when the sweep gives no draws).
+    pub precision: Option<f64>,
     pub seed: u64,
     pub shards: u64,
     /// The sweep entry it came from, e.g. `scenarios[1]`.
@@ -231,6 +238,7 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
 #[derive(Debug, Clone, Default)]
 struct Settings {
     draws: Option<u64>,
+    precision: Option<f64>,
     seed: Option<u64>,
     shards: Option<u64>,
     /// `None`: all variants; `Some(list)`: those (empty: the base only).
@@ -254,13 +262,38 @@ impl Settings {
         let mut s = defaults.clone();
         if let Some(v) = m.get("draws") {
             match v.as_u64().map(scenario::check_draws) {
-                Some(Ok(d)) => s.draws = Some(d),
+                Some(Ok(d)) => {
+                    s.draws = Some(d);
+                    s.precision = None;
+                }
                 Some(Err(msg)) => p.push(Problem::new(path("draws"), msg).value(show(v))),
                 None => p.push(
                     Problem::new(path("draws"), "must be a whole number of draws")
                         .value(show(v))
                         .hint("for example draws = 1000000"),
                 ),
+            }
+        }
+        if let Some(v) = m.get("precision") {
+            if m.contains_key("draws") {
+                p.push(
+                    Problem::new(path("precision"), "give draws or a precision, not both")
+                        .value(show(v))
+                        .hint("a precision chooses the draws: remove draws"),
+                );
+            }
+            let checked = v
+                .as_f64()
+                .ok_or_else(|| "must be a number".to_string())
+                .and_then(crate::engine::precision::check);
+            match checked {
+                Ok(e) => {
+                    s.precision = Some(e);
+                    s.draws = None;
+                }
+                Err(msg) => p.push(Problem::new(path("precision"), msg).value(show(v)).hint(
+                    "precision = 0.001 gives every probability to about ±0.1 percentage points",
+                )),
             }
         }
         if let Some(v) = m.get("seed") {
@@ -392,10 +425,17 @@ fn unit_variants(
         None => names.clone(),
         Some(list) => list.iter().map(String::as_str).collect(),
     };
-    let draws = settings.draws.unwrap_or(s.simulation.draws);
+    let precision = match settings.draws {
+        Some(_) => None,
+        None => settings.precision.or(s.simulation.precision),
+    };
+    let draws = match precision {
+        Some(_) => 0,
+        None => settings.draws.unwrap_or(s.simulation.draws),
+    };
     let shards = settings.shards.unwrap_or(1);
     let blocks = n_blocks(draws);
-    if shards > blocks {
+    if precision.is_none() && shards > blocks {
         p.push(
             Problem::new(format!("{at}.shards"), format!(
                 "{} has {draws} draws, {blocks} block(s) of {} draws, so at most {blocks} shard(s)",
@@ -415,6 +455,7 @@ fn unit_variants(
             scenario
         },
         draws,
+        precision,
         seed: 0,
         shards,
         entry: at.to_string(),

@@ -13,6 +13,7 @@
 
 pub mod file;
 pub mod plan;
+pub mod precision;
 pub mod slurm;
 pub mod view;
 
