@@ -25,7 +25,7 @@ use targetsim::error::{ProblemDisplay, RunError, ScenarioError};
     version,
     about = "Set next year's targets with your eyes open: the probability that each target, and each target set, is met.",
     long_about = None,
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml"
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml\n  targetsim sweep scenarios/province/sweep.toml --out output/province"
 )]
 struct Cli {
     #[command(subcommand)]
