@@ -531,7 +531,7 @@ fn slurm_scripts_run_every_shard_and_resume_resubmits_only_the_failed_one() {
     assert!(lines[0].ends_with("cluster/slurm/array.sh"), "{}", lines[0]);
     assert!(
         lines[1].starts_with(
-            "sbatch --parsable --dependency=afterok:100 --partition=debug --time=00:10:00 "
+            "sbatch --parsable --cpus-per-task=1 --dependency=afterok:100 --partition=debug --time=00:10:00 "
         ),
         "{}",
         lines[1]

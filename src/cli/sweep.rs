@@ -58,6 +58,10 @@ pub struct Args {
         allow_hyphen_values = true
     )]
     pub sbatch_args: Vec<String>,
+    /// CPUs for the merge job (sbatch --cpus-per-task); it merges units in parallel.
+    #[arg(long, requires = "slurm", value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub merge_cpus: u64,
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
@@ -386,7 +390,10 @@ fn slurm_mode(args: &Args, sweep: &Sweep, out: &Path, tasks: &[Task]) -> Result<
         _ => false,
     };
     if !repointed {
-        let mut opts = vec!["--parsable".to_string()];
+        let mut opts = vec![
+            "--parsable".to_string(),
+            format!("--cpus-per-task={}", args.merge_cpus),
+        ];
         if !dependency.is_empty() {
             opts.push(format!("--dependency={dependency}"));
         }
