@@ -127,6 +127,19 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
                 .hint("give the path of a sweep file (TOML), e.g. scenarios/province/sweep.toml"),
         ])
     })?;
+    if bytes.len() as u64 > source::MAX_FILE_BYTES {
+        return Err(invalid(vec![
+            Problem::new(
+                "",
+                format!(
+                    "the file is {} bytes; a sweep file is at most {} bytes",
+                    bytes.len(),
+                    source::MAX_FILE_BYTES
+                ),
+            )
+            .hint("is this the right file? list scenarios with globs rather than one by one"),
+        ]));
+    }
     let doc = source::parse(path, &bytes, source::Format::Toml)?;
     let mut p = Vec::new();
     let Value::Object(top) = &doc else {
