@@ -18,6 +18,7 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod shard;
 pub mod summary;
+pub mod sweep;
 
 use error::RunError;
 use scenario::Scenario;

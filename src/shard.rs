@@ -55,6 +55,9 @@ pub struct ScenarioOwned {
     pub title: String,
     pub file: String,
     pub hash: String,
+    /// The variant run, absent for the base (a variant has its base's hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 /// A shard file's contents.
@@ -88,6 +91,7 @@ impl Shard {
                 title: info.title,
                 file: info.file,
                 hash: info.hash,
+                variant: info.variant,
             },
             seed,
             draws,
@@ -198,12 +202,19 @@ pub fn merge(mut shards: Vec<(PathBuf, Shard)>) -> Result<(Shard, Tally), MergeE
     }
     let (first_path, first) = shards[0].clone();
     for (path, s) in &shards[1..] {
-        let checks: [(&'static str, String, String); 4] = [
+        let variant = |s: &Shard| {
+            s.scenario
+                .variant
+                .clone()
+                .unwrap_or_else(|| "(base)".into())
+        };
+        let checks: [(&'static str, String, String); 5] = [
             (
                 "the scenario hash",
                 s.scenario.hash.clone(),
                 first.scenario.hash.clone(),
             ),
+            ("the variant", variant(s), variant(&first)),
             ("the seed", s.seed.to_string(), first.seed.to_string()),
             (
                 "the number of draws",

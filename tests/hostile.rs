@@ -668,8 +668,9 @@ fn every_subcommand_survives_every_file_of_the_hostile_corpus() {
     let mut ran = 0;
     for f in &files {
         let f = f.to_str().unwrap();
-        let runs: [Vec<&str>; 7] = [
+        let runs: [Vec<&str>; 8] = [
             vec!["validate", f],
+            vec!["sweep", f, "-q", "-o", "out-sweep"],
             vec!["run", f, "--draws", "2000", "-q", "-o", "out-run"],
             vec![
                 "calibrate",
@@ -712,7 +713,7 @@ fn every_subcommand_survives_every_file_of_the_hostile_corpus() {
             ran += 1;
         }
     }
-    assert_eq!(ran, files.len() * 7);
+    assert_eq!(ran, files.len() * 8);
 }
 
 // ---------------------------------------------------------------------------

@@ -244,3 +244,33 @@ fn the_summary_json_excerpts_are_what_run_writes() {
     let shown = json_block("{\n  \"horizon\"");
     assert_numbers_match(&shown, &plan, "plan summary.json");
 }
+
+#[test]
+fn the_sweep_error_excerpt_is_what_sweep_prints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = root().join("scenarios/province");
+    std::fs::create_dir(tmp.path().join("counties")).unwrap();
+    std::fs::copy(src.join("common.toml"), tmp.path().join("common.toml")).unwrap();
+    std::fs::copy(
+        src.join("counties/anping.toml"),
+        tmp.path().join("counties/anping.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("sweep.toml"),
+        "[[scenarios]]\nfiles = \"counties/anping.toml\"\nvariants = [\"downsid\"]\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("targetsim")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["sweep", "sweep.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let printed = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        printed.trim_end(),
+        block("error: sweep.toml: scenarios[0].variants").trim_end()
+    );
+}

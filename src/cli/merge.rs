@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use targetsim::RunOptions;
 use targetsim::engine::{self, Streamed};
 use targetsim::model::years::YearModel;
-use targetsim::scenario;
 use targetsim::shard;
 
 /// Merge shard files of one run (from `run --shard K/N`) into its results.
@@ -43,7 +42,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         .scenario
         .clone()
         .unwrap_or_else(|| PathBuf::from(&first.scenario.file));
-    let s = scenario::load(&path)?;
+    let s = super::run::load(&path, first.scenario.variant.as_deref())?;
     if s.hash != first.scenario.hash {
         return Err(Failure::Usage(format!(
             "error: {}: the scenario's hash is {}, the shards were run on {}\n  hint: merge with the scenario file the shards were run on (--scenario PATH)",
@@ -52,11 +51,39 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             first.scenario.hash
         )));
     }
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| super::run::default_out_dir(&s));
+    let threads = args.threads.map(|t| t as usize);
+    write(
+        &s,
+        &first,
+        tally,
+        &args.shards,
+        &dir,
+        threads,
+        args.writes.outputs(),
+    )
+}
+
+/// Write what `run` writes from a merged tally (`first` is one of its
+/// shards): the run's layout is checked against the scenario's first. Used
+/// by `merge` and by `sweep` for each unit.
+pub fn write(
+    s: &targetsim::scenario::Scenario,
+    first: &shard::Shard,
+    tally: targetsim::summary::tally::Tally,
+    shards: &[PathBuf],
+    dir: &std::path::Path,
+    threads: Option<usize>,
+    out: super::run::Outputs,
+) -> Result<(), Failure> {
     let mut opts = RunOptions::new(first.draws, first.seed);
-    opts.threads = args.threads.map(|t| t as usize);
-    let model = YearModel::of(&s);
+    opts.threads = threads;
+    let model = YearModel::of(s);
     // The pilot lays out the accumulators: it must be the shards' layout.
-    let (pilot, layout) = engine::pilot(&s, &model, &opts)?;
+    let (pilot, layout) = engine::pilot(s, &model, &opts)?;
     let same_grids = tally
         .columns
         .iter()
@@ -65,18 +92,15 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     if tally.columns.len() != layout.n_columns || !same_grids {
         return Err(Failure::Usage(format!(
             "error: {}: the shards' accumulators are laid out differently from this scenario's\n  hint: merge with the targetsim version the shards were run with ({})",
-            args.shards[0].display(),
+            shards
+                .first()
+                .map_or_else(String::new, |p| p.display().to_string()),
             first.tool.version
         )));
     }
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&s.name));
     let mut inputs = s.input_paths();
-    inputs.extend(args.shards.iter().map(|p| p.as_path()));
-    let staging = targetsim::output::Staging::begin(&targetsim::output::RUN, &dir, &inputs)?;
-    let out = args.writes.outputs();
+    inputs.extend(shards.iter().map(|p| p.as_path()));
+    let staging = targetsim::output::Staging::begin(&targetsim::output::RUN, dir, &inputs)?;
     let run = Streamed {
         pilot,
         layout,
@@ -84,5 +108,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     };
     engine::check_reportable(&model, &run)?;
     let progress = Progress::new(0, true);
-    super::run::finish(&s, &opts, staging, out, &run, &progress)
+    super::run::finish(s, &opts, staging, out, &run, &progress)
 }

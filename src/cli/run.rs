@@ -30,6 +30,24 @@ pub struct Args {
     /// DIR/shard-K-of-N.tsim, for `targetsim merge` (e.g. --shard 2/8).
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+    /// Run the scenario's variant NAME ([variants.NAME]) instead of its base;
+    /// the default output directory is then output/<scenario name>-<NAME>.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+    /// Draws for a stated precision: from 65,536 draws, doubling, until every
+    /// target's and set's standard error is at most E (e.g. 0.001)
+    /// [default: the scenario's [simulation] precision, if any].
+    #[arg(long, value_name = "E", conflicts_with = "draws")]
+    pub precision: Option<f64>,
+}
+
+/// The scenario file, or its variant `name` when one is asked for.
+pub fn load(path: &std::path::Path, variant: Option<&str>) -> Result<Scenario, Failure> {
+    let s = scenario::load(path)?;
+    Ok(match variant {
+        Some(name) => s.into_variant(name)?,
+        None => s,
+    })
 }
 
 /// `K/N` with 1 <= K <= N <= 1,000,000.
@@ -108,20 +126,43 @@ impl Simulate {
         Ok(opts)
     }
 
-    /// `--out`, else `output/<scenario name>`.
+    /// `--out`, else `output/<scenario name>` (`-<variant>` for a variant).
     pub fn out_dir(&self, s: &Scenario) -> PathBuf {
-        self.out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("output").join(&s.name))
+        self.out.clone().unwrap_or_else(|| default_out_dir(s))
+    }
+}
+
+/// `output/<scenario name>`, or `output/<scenario name>-<variant>`.
+pub fn default_out_dir(s: &Scenario) -> PathBuf {
+    match &s.variant {
+        Some(v) => PathBuf::from("output").join(format!("{}-{v}", s.name)),
+        None => PathBuf::from("output").join(&s.name),
     }
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
-    let s = scenario::load(&args.scenario)?;
+    let s = load(&args.scenario, args.variant.as_deref())?;
     let mut opts = args.sim.options(&s)?;
     let dir = args.sim.out_dir(&s);
     let out = args.writes.outputs();
     let model = YearModel::of(&s);
+    let precision = match (args.precision, args.sim.draws) {
+        (Some(e), _) => Some(
+            engine::precision::check(e)
+                .map_err(|m| Failure::Usage(format!("error: --precision {e}: {m}")))?,
+        ),
+        (None, None) => s.simulation.precision,
+        (None, Some(_)) => None,
+    };
+    if let Some(e) = precision {
+        opts.draws = engine::precision::draws_for(&model, opts.seed, e, opts.threads, None)?;
+        if !out.quiet {
+            outln!(
+                "precision {e}: {} draws (the first checkpoint, from 65,536 doubling, where every standard error is at most {e})",
+                table::thousands(opts.draws)
+            )?;
+        }
+    }
     engine::check_stream(&model, &opts)?;
     let progress = Progress::new(opts.draws, out.quiet);
     let count = |n: u64| progress.inc(n);

@@ -13,6 +13,7 @@
 
 pub mod block;
 pub mod memory;
+pub mod precision;
 
 use crate::error::RunError;
 use crate::model::Model;

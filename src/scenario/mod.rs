@@ -5,7 +5,7 @@
 //! The file format (TOML, or JSON with the same structure) is documented in
 //! the README, section "Scenario format".
 
-mod fields;
+pub(crate) mod fields;
 pub mod horizon;
 pub mod include;
 mod inert;
@@ -72,12 +72,20 @@ pub struct Scenario {
     pub upper_level: Option<usize>,
     /// Named variants, each a whole validated scenario (empty for a variant itself).
     pub variants: Vec<Variant>,
+    /// The variant this scenario is, when chosen with [`Scenario::into_variant`]
+    /// (`run --variant`, sweeps): recorded in `summary.json` and shard files,
+    /// because a variant shares its base's file and so its hash.
+    pub variant: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Simulation {
     pub draws: u64,
     pub seed: u64,
+    /// Draws for a stated precision (`precision = 0.001`): the run uses the
+    /// first checkpoint at which every standard error is at most this
+    /// (see `engine::precision`) instead of `draws`.
+    pub precision: Option<f64>,
 }
 
 /// How a variable's values read.
@@ -215,6 +223,31 @@ impl Scenario {
     }
     pub fn indicator_index(&self, name: &str) -> Option<usize> {
         self.indicators.iter().position(|i| i.name == name)
+    }
+
+    /// The whole scenario of the variant `name` (see [`variants`]), which
+    /// keeps the base's file, inputs and hash and records its name.
+    pub fn into_variant(mut self, name: &str) -> Result<Scenario, ScenarioError> {
+        let Some(v) = self.variants.iter().position(|v| v.name == name) else {
+            let names: Vec<&str> = self.variants.iter().map(|v| v.name.as_str()).collect();
+            let hint = match fields::did_you_mean(name, names.iter().copied()) {
+                Some(h) => h,
+                None if names.is_empty() => "the scenario has no [variants]".to_string(),
+                None => format!("its variants are: {}", names.join(", ")),
+            };
+            return Err(ScenarioError::Invalid {
+                file: self.file.clone(),
+                problems: vec![
+                    crate::error::Problem::new("variants", "no variant of this name")
+                        .value(name)
+                        .hint(hint),
+                ],
+            });
+        };
+        let mut chosen = self.variants.swap_remove(v).scenario;
+        chosen.inputs = self.inputs;
+        chosen.variant = Some(name.to_string());
+        Ok(chosen)
     }
 }
 

@@ -147,6 +147,7 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         horizon,
         upper_level,
         variants,
+        variant: None,
     })
 }
 
@@ -209,6 +210,7 @@ fn simulation(v: Option<&Value>, p: &mut Problems) -> Simulation {
     let mut sim = Simulation {
         draws: DEFAULT_DRAWS,
         seed: DEFAULT_SEED,
+        precision: None,
     };
     let Some(v) = v else { return sim };
     let Some(mut f) = Fields::of(v, "simulation", p) else {
@@ -226,6 +228,16 @@ fn simulation(v: Option<&Value>, p: &mut Problems) -> Simulation {
     }
     if let Some(s) = f.opt_u64("seed", p) {
         sim.seed = s;
+    }
+    if let Some(e) = f.opt_f64("precision", p) {
+        match crate::engine::precision::check(e) {
+            Ok(e) => sim.precision = Some(e),
+            Err(msg) => p.push(
+                Problem::new("simulation.precision", msg)
+                    .value(e.to_string())
+                    .hint("precision = 0.001 gives every probability to about ±0.1 percentage points (one standard error)"),
+            ),
+        }
     }
     f.finish(p);
     sim

@@ -146,6 +146,9 @@ pub struct ScenarioInfo {
     pub file: String,
     /// `sha256:` and the hex digest of the scenario file's bytes.
     pub hash: String,
+    /// The variant run (`run --variant`, sweeps); absent for the base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 impl ScenarioInfo {
@@ -156,6 +159,7 @@ impl ScenarioInfo {
             title: s.title.clone(),
             file: s.file.display().to_string(),
             hash: s.hash.clone(),
+            variant: s.variant.clone(),
         }
     }
 }
