@@ -5,9 +5,11 @@
 //! Definitions (normative; the README repeats them):
 //!
 //! - **Analysed draws.** The first [`DRAWS`] draws of the run (all of them
-//!   when the run has fewer), re-simulated with the driver columns kept. The
-//!   streams are per block and [`DRAWS`] is a whole number of blocks, so these
-//!   are exactly the run's first draws; memory stays small at any `--draws`.
+//!   when the run has fewer), with the driver columns kept: `run` takes them
+//!   from its pilot ([`of_pilot`]), the other commands simulate them again
+//!   ([`run`]). The streams are per block and [`DRAWS`] is a whole number of
+//!   blocks, so these are exactly the run's first draws; memory stays small
+//!   at any `--draws`.
 //! - **Drivers of an indicator**: the drivers its formula reaches, directly or
 //!   through other indicators. Other drivers have no influence by construction
 //!   and are not listed.
@@ -36,6 +38,7 @@ use crate::model::Model;
 use crate::model::expr::Scratch;
 use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
+use crate::summary::tally::Pilot;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -124,9 +127,33 @@ pub fn run(scenario: &Scenario, model: &Model, opts: &RunOptions) -> Result<Sens
     Ok(analyse(scenario, model, &sim))
 }
 
+/// Analyse the run's first draws as its pilot kept them (the first year's
+/// indicators and drivers): the draws [`run`] simulates again, without
+/// simulating them again.
+pub fn of_pilot(scenario: &Scenario, model: &Model, pilot: &Pilot) -> Sensitivity {
+    let k = model.n_indicators.min(pilot.columns.len());
+    analyse_columns(
+        scenario,
+        model,
+        pilot.draws,
+        &pilot.columns[..k],
+        &pilot.drivers,
+    )
+}
+
 /// Analyse a simulation that kept its driver columns (columns aligned by draw).
 pub fn analyse(scenario: &Scenario, model: &Model, sim: &Simulation) -> Sensitivity {
-    let n = sim.draws;
+    analyse_columns(scenario, model, sim.draws, &sim.indicators, &sim.drivers)
+}
+
+/// Analyse `n` draws: indicator and driver columns aligned by draw.
+fn analyse_columns(
+    scenario: &Scenario,
+    model: &Model,
+    n: usize,
+    indicator_cols: &[Vec<f64>],
+    driver_cols: &[Vec<f64>],
+) -> Sensitivity {
     let targeted: Vec<usize> = (0..scenario.indicators.len())
         .filter(|&k| {
             scenario
@@ -154,9 +181,9 @@ pub fn analyse(scenario: &Scenario, model: &Model, sim: &Simulation) -> Sensitiv
         .par_iter()
         .map(|&(is_driver, i)| {
             if is_driver {
-                mid_ranks(&sim.drivers[i])
+                mid_ranks(&driver_cols[i])
             } else {
-                mid_ranks(&sim.indicators[i])
+                mid_ranks(&indicator_cols[i])
             }
         })
         .collect();
@@ -166,10 +193,10 @@ pub fn analyse(scenario: &Scenario, model: &Model, sim: &Simulation) -> Sensitiv
 
     let mut indicators = IndexMap::new();
     for &k in &targeted {
-        let y = &sim.indicators[k];
+        let y = &indicator_cols[k];
         let ry = rank_of_indicator(k);
         let own: &[usize] = &ancestors[k];
-        let xs: Vec<&[f64]> = own.iter().map(|&j| sim.drivers[j].as_slice()).collect();
+        let xs: Vec<&[f64]> = own.iter().map(|&j| driver_cols[j].as_slice()).collect();
         let (r2, shares) = linear_shares(&xs, y);
         let near_linear = r2.is_some_and(|r| r >= NEAR_LINEAR_R2);
         let mut rows: Vec<(usize, Option<f64>, Option<f64>)> = own
@@ -218,7 +245,7 @@ pub fn analyse(scenario: &Scenario, model: &Model, sim: &Simulation) -> Sensitiv
             let shifts = rows
                 .iter()
                 .map(|&(j, _, _)| {
-                    let x = &sim.drivers[j];
+                    let x = &driver_cols[j];
                     let mean_all = crate::summary::stats::mean(x);
                     let sd_all = crate::summary::stats::sd(x, mean_all);
                     let (mean_misses, pct) = if m == 0 {
@@ -347,13 +374,10 @@ fn tornado_points(scenario: &Scenario, model: &Model) -> Tornado {
 
 /// 1-based ranks, ties given the average of the ranks they span.
 pub fn mid_ranks(xs: &[f64]) -> Vec<f64> {
-    // A radix sort of (value, position) pairs: ranks are the hot spot of a
-    // run (tens of columns of 65,536 draws), and a comparison sort is several
-    // times slower. The order among equal values does not matter, they share
-    // a rank; the draws are finite (the engine checks), so the key order is
-    // the numeric order.
-    let mut order: Vec<(f64, usize)> = xs.iter().copied().zip(0..).collect();
-    radsort::sort_by_key(&mut order, |p| p.0);
+    // (value, position) pairs by value: ranks are a hot spot of a run (tens
+    // of columns of 65,536 draws), so a bucket sort (see `sort_by_draw`). The
+    // order among equal values does not matter, they share a rank.
+    let order = crate::summary::stats::sort_by_draw(xs, |i| (xs[i], i as u32), |p| p.0);
     let mut ranks = vec![0.0; xs.len()];
     let mut i = 0;
     while i < order.len() {
@@ -364,7 +388,7 @@ pub fn mid_ranks(xs: &[f64]) -> Vec<f64> {
         // Positions i..j (0-based) hold ranks i+1..=j; their average:
         let r = (i + 1 + j) as f64 / 2.0;
         for &(_, o) in &order[i..j] {
-            ranks[o] = r;
+            ranks[o as usize] = r;
         }
         i = j;
     }

@@ -174,7 +174,12 @@ pub fn finish(
     let mut summary = summary::summarise(s, run);
     progress.step("sensitivity: what decides a miss");
     let model = targetsim::model::Model::compile(s);
-    summary.sensitivity = Some(targetsim::sensitivity::run(s, &model, opts)?);
+    // The pilot kept the run's first draws, the ones sensitivity analyses.
+    debug_assert_eq!(
+        run.pilot.draws as u64,
+        opts.draws.min(targetsim::sensitivity::DRAWS)
+    );
+    summary.sensitivity = Some(targetsim::sensitivity::of_pilot(s, &model, &run.pilot));
     progress.step("drawing charts, writing the report");
     let (no_charts, no_report) = (!out.charts, !out.report);
     let dir = staging.dir().to_path_buf();

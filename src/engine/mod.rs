@@ -20,7 +20,7 @@ use crate::model::years::YearModel;
 use crate::plan_view::Column;
 use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
-use crate::summary::tally::{Layout, Pilot, Tally, pilot_blocks};
+use crate::summary::tally::{BlockView, Layout, Pilot, Tally, pilot_blocks};
 use block::Workspace;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -218,10 +218,20 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
             .into_par_iter()
             .with_min_len(min_len)
             .fold(fresh, |(ws, mut tally, mut failed), b| {
-                let mut ws = ws.unwrap_or_else(|| Workspace::new(model));
                 let n = block_len(opts.draws, b as u64);
+                // The pilot's blocks are kept whole: fold them from there.
+                if let Some(counts) = pilot.blocks.get(b) {
+                    tally.add_block(&layout, model, BlockView::Kept(&pilot, b), b, n, counts);
+                    if let Some(progress) = opts.progress {
+                        progress(n as u64);
+                    }
+                    return (ws, tally, failed);
+                }
+                let mut ws = ws.unwrap_or_else(|| Workspace::new(model));
                 match block::run(model, opts.seed, b, n, &mut ws) {
-                    Ok(counts) => tally.add_block(&layout, model, &ws, b, n, &counts),
+                    Ok(counts) => {
+                        tally.add_block(&layout, model, BlockView::Ran(&ws), b, n, &counts)
+                    }
                     Err(e) => {
                         if failed.as_ref().is_none_or(|(fb, _)| b < *fb) {
                             failed = Some((b, e));
