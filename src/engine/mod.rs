@@ -125,22 +125,46 @@ fn pilot_in_pool(
     opts: &RunOptions,
 ) -> Result<(Pilot, Layout), RunError> {
     let (paths, _) = crate::summary::tally::paths_and_reach(s, model);
-    let parts: Vec<Result<Pilot, RunError>> = (0..pilot_blocks(opts.draws) as u64)
-        .into_par_iter()
-        .map_init(
-            || Workspace::new(model),
-            |ws, b| {
-                let n = block_len(opts.draws, b);
-                let counts = block::run(model, opts.seed, b as usize, n, ws)?;
-                let mut p = Pilot::new(model, &paths);
-                p.add_block(model, &paths, ws, n, &counts);
-                Ok(p)
-            },
-        )
+    let blocks = pilot_blocks(opts.draws) as u64;
+    let draws: usize = (0..blocks).map(|b| block_len(opts.draws, b)).sum();
+    let (k, kept) = (model.n_indicators, model.n_indicators * model.n_years());
+    // Every year's indicators, then the first year's drivers, each block
+    // written straight into its place (no copies as the columns grow).
+    let mut whole: Vec<Vec<f64>> = (0..kept + model.n_drivers)
+        .map(|_| vec![0.0; draws])
         .collect();
+    let mut cols: Vec<&mut Vec<f64>> = whole.iter_mut().collect();
+    let quiet = RunOptions {
+        progress: None,
+        ..*opts
+    };
+    let results = in_blocks(
+        &mut cols,
+        draws,
+        &quiet,
+        || Workspace::new(model),
+        |ws, b, n, outs| {
+            let counts = block::run(model, opts.seed, b, n, ws)?;
+            for (c, out) in outs.iter_mut().enumerate() {
+                out.copy_from_slice(if c < kept {
+                    ws.indicator(model, c / k, c % k, n)
+                } else {
+                    ws.driver(model, 0, c - kept, n)
+                });
+            }
+            Ok::<_, RunError>((n, counts, Pilot::path_columns(model, &paths, ws, n)))
+        },
+    );
     let mut pilot = Pilot::new(model, &paths);
-    for part in parts {
-        pilot.append(part?);
+    let drivers = whole.split_off(kept);
+    for (c, col) in whole.into_iter().enumerate() {
+        pilot.columns[c] = col;
+    }
+    pilot.drivers = drivers;
+    // The first failing block in block order, so the message is deterministic.
+    for result in results {
+        let (n, counts, path_columns) = result?;
+        pilot.add_block(&paths, n, counts, path_columns);
     }
     let mut layout = Layout::new(s, model, opts.draws, &pilot);
     layout.seed = opts.seed;

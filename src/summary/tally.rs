@@ -21,6 +21,7 @@ use crate::engine::block::{BlockCounts, Workspace, plan_met};
 use crate::model::years::YearModel;
 use crate::sampling::BLOCK;
 use crate::scenario::Scenario;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -203,57 +204,51 @@ impl Pilot {
         }
     }
 
-    pub(crate) fn add_block(
-        &mut self,
+    /// The required-path columns of one block just run: per path, the
+    /// growth needed and taken of the draws whose first-year value is
+    /// positive.
+    pub(crate) fn path_columns(
         model: &YearModel,
         paths: &[PathSpec],
         ws: &Workspace,
         n: usize,
-        counts: &BlockCounts,
-    ) {
-        let k = model.n_indicators;
-        for y in 0..model.n_years() {
-            for i in 0..k {
-                self.columns[y * k + i].extend_from_slice(ws.indicator(model, y, i, n));
-            }
-        }
-        for p in paths {
-            let x1 = ws.indicator(model, 0, p.indicator, n);
-            let xt = ws.indicator(model, p.year, p.indicator, n);
-            for (&a, &b) in x1.iter().zip(xt) {
-                if let Some((need, took)) = path_values(p, a, b) {
-                    self.columns[p.need].push(need);
-                    self.columns[p.took].push(took);
+    ) -> Vec<[Vec<f64>; 2]> {
+        paths
+            .iter()
+            .map(|p| {
+                let x1 = ws.indicator(model, 0, p.indicator, n);
+                let xt = ws.indicator(model, p.year, p.indicator, n);
+                let (mut need, mut took) = (Vec::new(), Vec::new());
+                for (&a, &b) in x1.iter().zip(xt) {
+                    if let Some((u, v)) = path_values(p, a, b) {
+                        need.push(u);
+                        took.push(v);
+                    }
                 }
-            }
-        }
-        for (j, col) in self.drivers.iter_mut().enumerate() {
-            col.extend_from_slice(ws.driver(model, 0, j, n));
+                [need, took]
+            })
+            .collect()
+    }
+
+    /// Add the next block, whose indicator and driver columns are already
+    /// in place: its counts and its required-path columns.
+    pub(crate) fn add_block(
+        &mut self,
+        paths: &[PathSpec],
+        n: usize,
+        counts: BlockCounts,
+        path_columns: Vec<[Vec<f64>; 2]>,
+    ) {
+        for (p, [need, took]) in paths.iter().zip(path_columns) {
+            self.columns[p.need].extend(need);
+            self.columns[p.took].extend(took);
         }
         for (t, c) in self.counts.sets.iter_mut().zip(&counts.sets) {
             t.add(c);
         }
         self.counts.plan.add(&counts.plan);
-        self.blocks.push(counts.clone());
+        self.blocks.push(counts);
         self.draws += n;
-    }
-}
-
-impl Pilot {
-    /// Append the next blocks' pilot.
-    pub fn append(&mut self, o: Pilot) {
-        for (a, b) in self.columns.iter_mut().zip(o.columns) {
-            a.extend(b);
-        }
-        for (a, b) in self.drivers.iter_mut().zip(o.drivers) {
-            a.extend(b);
-        }
-        for (t, c) in self.counts.sets.iter_mut().zip(&o.counts.sets) {
-            t.add(c);
-        }
-        self.counts.plan.add(&o.counts.plan);
-        self.blocks.extend(o.blocks);
-        self.draws += o.draws;
     }
 }
 
@@ -271,28 +266,41 @@ impl Layout {
                     .any(|set| set.targets.iter().any(|t| t.indicator == i))
             })
             .collect();
+        // Each column laid out on its own (a sort of its pilot draws), in
+        // parallel; collected in column order, so the same for any threads.
+        let per_column: Vec<(f64, Grid, bool, Option<HistTally>)> = pilot
+            .columns
+            .par_iter()
+            .enumerate()
+            .map(|(c, col)| {
+                let indicator_col = c < k * model.n_years();
+                let lv = if indicator_col {
+                    levels(plan)
+                } else {
+                    levels(false)
+                };
+                let shift = col.first().copied().unwrap_or(0.0);
+                let sorted = stats::sorted(col);
+                let grid = Grid::from_pilot(&sorted, &lv);
+                let discrete = Distinct::default().add_all(&sorted);
+                // Chart histograms: the one-year charts draw the targeted indicators.
+                let hist =
+                    (!plan && indicator_col && targeted[c] && !sorted.is_empty()).then(|| {
+                        let q = |p: f64| stats::quantile_sorted(&sorted, p);
+                        let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+                        HistTally::new(min, max, q(0.01), q(0.99), draws)
+                    });
+                (shift, grid, discrete, hist)
+            })
+            .collect();
         let mut grids = Vec::with_capacity(n_columns);
         let mut hists = Vec::with_capacity(n_columns);
         let mut shifts = Vec::with_capacity(n_columns);
         let mut discrete = Vec::with_capacity(n_columns);
-        for (c, col) in pilot.columns.iter().enumerate() {
-            let indicator_col = c < k * model.n_years();
-            let lv = if indicator_col {
-                levels(plan)
-            } else {
-                levels(false)
-            };
-            shifts.push(col.first().copied().unwrap_or(0.0));
-            let sorted = stats::sorted(col);
-            grids.push(Grid::from_pilot(&sorted, &lv));
-            let mut d = Distinct::default();
-            discrete.push(d.add_all(&sorted));
-            // Chart histograms: the one-year charts draw the targeted indicators.
-            let hist = (!plan && indicator_col && targeted[c] && !sorted.is_empty()).then(|| {
-                let q = |p: f64| stats::quantile_sorted(&sorted, p);
-                let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
-                HistTally::new(min, max, q(0.01), q(0.99), draws)
-            });
+        for (shift, grid, d, hist) in per_column {
+            shifts.push(shift);
+            grids.push(grid);
+            discrete.push(d);
             hists.push(hist);
         }
         // The band of first-year values nearest to each target: the pilot's
