@@ -24,6 +24,7 @@ use crate::summary::tally::{BlockView, Layout, Pilot, Tally, pilot_blocks};
 use block::Workspace;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use memory::{Need, available_memory_bytes, check as check_memory, need};
 
@@ -186,14 +187,14 @@ pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     let workspace = (model.width() as u64 * years + model.copula.n() as u64 + d + 3) * block;
     // Per accumulator: every column's sketch and its lookup table.
     let sketch = columns * (levels * (FINE_BINS as u64 + 1) * 8 + 4096 * 2);
-    // The pilot's columns, and the sensitivity sample's (first year, drivers).
+    // The pilot's columns (sensitivity reads its first year and drivers),
+    // and the sensitivity's ranks of those.
     let pilot = pilot_draws * (columns + d) * 8 + pilot_draws * (k + d) * 8;
     // The program, its font and the charts' buffers (measured: 26 MiB).
     let base = 26 << 20;
     let threads = threads.max(1) as u64;
-    // One accumulator a thread, the merge's and the result (rayon may split
-    // more, but merges as it goes).
-    let fixed = base + threads * workspace + (threads + 2) * sketch + pilot;
+    // One accumulator a thread and the merged result.
+    let fixed = base + threads * workspace + (threads + 1) * sketch + pilot;
     // Per block: 32 bytes per column, plus the map's node.
     let per_draw = (columns * 32 + 96) as f64 / BLOCK as f64;
     (fixed, per_draw)
@@ -233,49 +234,59 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
             None => 0..n_blocks(opts.draws),
         };
         let blocks = blocks.start as usize..blocks.end as usize;
-        let threads = rayon::current_num_threads().max(1);
-        // Few accumulators (about two a thread): each holds every column's sketch.
-        let min_len = ((blocks.end - blocks.start) / (2 * threads)).max(1);
-        type Acc = (Option<Workspace>, Tally, Option<(usize, RunError)>);
-        let fresh = || -> Acc { (None, Tally::new(&layout, model), None) };
-        let (_, tally, failed) = blocks
-            .into_par_iter()
-            .with_min_len(min_len)
-            .fold(fresh, |(ws, mut tally, mut failed), b| {
-                let n = block_len(opts.draws, b as u64);
-                // The pilot's blocks are kept whole: fold them from there.
-                if let Some(counts) = pilot.blocks.get(b) {
-                    tally.add_block(&layout, model, BlockView::Kept(&pilot, b), b, n, counts);
-                    if let Some(progress) = opts.progress {
-                        progress(n as u64);
-                    }
-                    return (ws, tally, failed);
+        // One accumulator per worker (each holds every column's sketch).
+        // The workers take the next block from a shared counter, so none
+        // waits while another has blocks left, however busy the machine.
+        // Accumulators merge exactly in any order, so which worker ran
+        // which block does not matter.
+        let next = AtomicUsize::new(blocks.start);
+        let stop = AtomicBool::new(false);
+        let parts: Vec<(Tally, Option<(usize, RunError)>)> = rayon::broadcast(|_| {
+            let mut tally = Tally::new(&layout, model);
+            let mut ws: Option<Workspace> = None;
+            let mut failed: Option<(usize, RunError)> = None;
+            // After a failure no new block is taken: every block before it
+            // was already taken and finishes, so the first failing block in
+            // block order is always found and the message is deterministic.
+            while !stop.load(Ordering::Relaxed) {
+                let b = next.fetch_add(1, Ordering::Relaxed);
+                if b >= blocks.end {
+                    break;
                 }
-                let mut ws = ws.unwrap_or_else(|| Workspace::new(model));
-                match block::run(model, opts.seed, b, n, &mut ws) {
-                    Ok(counts) => {
-                        tally.add_block(&layout, model, BlockView::Ran(&ws), b, n, &counts)
-                    }
-                    Err(e) => {
-                        if failed.as_ref().is_none_or(|(fb, _)| b < *fb) {
-                            failed = Some((b, e));
+                let n = block_len(opts.draws, b as u64);
+                if let Some(counts) = pilot.blocks.get(b) {
+                    // The pilot's blocks are kept whole: fold them from there.
+                    tally.add_block(&layout, model, BlockView::Kept(&pilot, b), b, n, counts);
+                } else {
+                    let ws = ws.get_or_insert_with(|| Workspace::new(model));
+                    match block::run(model, opts.seed, b, n, ws) {
+                        Ok(counts) => {
+                            tally.add_block(&layout, model, BlockView::Ran(ws), b, n, &counts)
+                        }
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            if failed.as_ref().is_none_or(|(fb, _)| b < *fb) {
+                                failed = Some((b, e));
+                            }
                         }
                     }
                 }
                 if let Some(progress) = opts.progress {
                     progress(n as u64);
                 }
-                (Some(ws), tally, failed)
-            })
-            .reduce(fresh, |(_, mut a, fa), (_, b, fb)| {
-                a.merge(b);
-                // The first failing block in block order, so the message is deterministic.
-                let failed = match (fa, fb) {
-                    (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
-                    (x, y) => x.or(y),
-                };
-                (None, a, failed)
-            });
+            }
+            (tally, failed)
+        });
+        let mut tally = Tally::new(&layout, model);
+        let mut failed: Option<(usize, RunError)> = None;
+        for (t, f) in parts {
+            tally.merge(t);
+            if let Some((b, e)) = f
+                && failed.as_ref().is_none_or(|(fb, _)| b < *fb)
+            {
+                failed = Some((b, e));
+            }
+        }
         if let Some((_, e)) = failed {
             return Err(e);
         }
