@@ -180,7 +180,12 @@ pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     let years = model.n_years() as u64;
     let (k, d) = (model.n_indicators as u64, model.n_drivers as u64);
     let columns = k * years + 2 * model.plan.len() as u64;
-    let levels = crate::summary::tally::levels(years > 1).len() as u64;
+    // Windows: one per distinct level (the fan's levels repeat some of the
+    // reported ones).
+    let mut levels = crate::summary::tally::levels(years > 1);
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    let levels = levels.len() as u64;
     let block = BLOCK as u64 * 8;
     let pilot_draws = (PILOT_BLOCKS * BLOCK) as u64;
     // Per thread: every year's block columns and the copula's scores.
@@ -188,13 +193,18 @@ pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     // Per accumulator: every column's sketch and its lookup table.
     let sketch = columns * (levels * (FINE_BINS as u64 + 1) * 8 + 4096 * 2);
     // The pilot's columns (sensitivity reads its first year and drivers),
-    // and the sensitivity's ranks of those.
-    let pilot = pilot_draws * (columns + d) * 8 + pilot_draws * (k + d) * 8;
+    // and, for a one-year run, the sensitivity's ranks of those.
+    let ranks = if years == 1 {
+        pilot_draws * (k + d) * 8
+    } else {
+        0
+    };
+    let pilot = pilot_draws * (columns + d) * 8 + ranks;
     // The program, its font and the charts' buffers (measured: 26 MiB).
     let base = 26 << 20;
     let threads = threads.max(1) as u64;
-    // One accumulator a thread and the merged result.
-    let fixed = base + threads * workspace + (threads + 1) * sketch + pilot;
+    // One accumulator a thread (the first takes in the others).
+    let fixed = base + threads * workspace + threads * sketch + pilot;
     // Per block: 32 bytes per column, plus the map's node.
     let per_draw = (columns * 32 + 96) as f64 / BLOCK as f64;
     (fixed, per_draw)
@@ -277,8 +287,10 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
             }
             (tally, failed)
         });
-        let mut tally = Tally::new(&layout, model);
-        let mut failed: Option<(usize, RunError)> = None;
+        let mut parts = parts.into_iter();
+        let (mut tally, mut failed) = parts
+            .next()
+            .unwrap_or_else(|| (Tally::new(&layout, model), None));
         for (t, f) in parts {
             tally.merge(t);
             if let Some((b, e)) = f
