@@ -42,6 +42,7 @@ use crate::model::years::YearModel;
 use crate::plan_view::{self, Column, View};
 use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
+use crate::summary::tally::Pilot;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -138,8 +139,34 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Sensitivity, RunErr
     sub.keep_drivers = false;
     sub.progress = None;
     let sim = engine::keep_columns(&model, &wanted, &sub)?;
-    let (outputs, inputs) = sim.indicators.split_at(problem.outputs.len());
+    let columns: Vec<&[f64]> = sim.indicators.iter().map(Vec::as_slice).collect();
+    let (outputs, inputs) = columns.split_at(problem.outputs.len());
     Ok(analyse(&model, &view, &problem, sim.draws, outputs, inputs))
+}
+
+/// [`run`], reading a one-year run's first draws from the pilot it kept
+/// (its indicator and first-year driver columns) instead of simulating
+/// them again; a plan's driver columns of later years are not in the
+/// pilot, so a plan is simulated again as in [`run`].
+pub fn of_pilot(scenario: &Scenario, opts: &RunOptions, pilot: &Pilot) -> Result<Sensitivity, RunError> {
+    if scenario.horizon.is_some() || pilot.draws as u64 != opts.draws.min(DRAWS) {
+        return run(scenario, opts);
+    }
+    let model = YearModel::of(scenario);
+    let view = plan_view::view(scenario);
+    let problem = Problem::new(&model, &view);
+    // One year: output `c` is indicator `c`, input `j` is driver `j`.
+    let outputs: Vec<&[f64]> = problem
+        .outputs
+        .iter()
+        .map(|&c| pilot.columns[c].as_slice())
+        .collect();
+    let inputs: Vec<&[f64]> = problem
+        .used
+        .iter()
+        .map(|&j| pilot.drivers[j].as_slice())
+        .collect();
+    Ok(analyse(&model, &view, &problem, pilot.draws, &outputs, &inputs))
 }
 
 /// What is analysed: the view's targeted columns (`outputs`), and the
@@ -198,14 +225,14 @@ fn analyse(
     view: &View,
     problem: &Problem,
     n: usize,
-    output_cols: &[Vec<f64>],
-    input_cols: &[Vec<f64>],
+    output_cols: &[&[f64]],
+    input_cols: &[&[f64]],
 ) -> Sensitivity {
     let scenario = &view.scenario;
     let tornado = tornado_points(model, &problem.inputs);
     let input_col = |i: usize| {
         let pos = problem.used.binary_search(&i).unwrap_or(0);
-        input_cols[pos].as_slice()
+        input_cols[pos]
     };
     // Rank every column that will be used once, in parallel (each column is
     // independent, so the result does not depend on the thread count).
@@ -219,7 +246,7 @@ fn analyse(
 
     let mut indicators = IndexMap::new();
     for (o, &c) in problem.outputs.iter().enumerate() {
-        let y = &output_cols[o];
+        let y = output_cols[o];
         let ry = &output_ranks[o];
         let own: &[usize] = &problem.ancestors[o];
         let xs: Vec<&[f64]> = own.iter().map(|&i| input_col(i)).collect();
@@ -412,13 +439,10 @@ fn tornado_points(model: &YearModel, inputs: &[(usize, usize)]) -> Tornado {
 
 /// 1-based ranks, ties given the average of the ranks they span.
 pub fn mid_ranks(xs: &[f64]) -> Vec<f64> {
-    // A radix sort of (value, position) pairs: ranks are the hot spot of a
-    // run (tens of columns of 65,536 draws), and a comparison sort is several
-    // times slower. The order among equal values does not matter, they share
-    // a rank; the draws are finite (the engine checks), so the key order is
-    // the numeric order.
-    let mut order: Vec<(f64, usize)> = xs.iter().copied().zip(0..).collect();
-    radsort::sort_by_key(&mut order, |p| p.0);
+    // (value, position) pairs by value: ranks are a hot spot of a run (tens
+    // of columns of 65,536 draws), so a bucket sort (see `sort_by_draw`). The
+    // order among equal values does not matter, they share a rank.
+    let order = crate::summary::stats::sort_by_draw(xs, |i| (xs[i], i as u32), |p| p.0);
     let mut ranks = vec![0.0; xs.len()];
     let mut i = 0;
     while i < order.len() {
@@ -429,7 +453,7 @@ pub fn mid_ranks(xs: &[f64]) -> Vec<f64> {
         // Positions i..j (0-based) hold ranks i+1..=j; their average:
         let r = (i + 1 + j) as f64 / 2.0;
         for &(_, o) in &order[i..j] {
-            ranks[o] = r;
+            ranks[o as usize] = r;
         }
         i = j;
     }

@@ -208,7 +208,9 @@ pub fn finish(
     let mut summary = summary::summarise(s, run);
     let plan = summary.is_plan();
     progress.step("sensitivity: what decides a miss");
-    summary.sensitivity = Some(targetsim::sensitivity::run(s, opts)?);
+    // A one-year run's pilot kept its first draws, the ones sensitivity
+    // analyses; a plan's are simulated again.
+    summary.sensitivity = Some(targetsim::sensitivity::of_pilot(s, opts, &run.pilot)?);
     progress.step("drawing charts, writing the report");
     let drawn = out.charts || out.report;
     let dir = staging.dir().to_path_buf();

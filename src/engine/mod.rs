@@ -21,10 +21,11 @@ use crate::model::years::YearModel;
 use crate::plan_view::Column;
 use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
-use crate::summary::tally::{Layout, Pilot, Tally, pilot_blocks};
+use crate::summary::tally::{BlockView, Layout, Pilot, Tally, pilot_blocks};
 use block::Workspace;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use memory::{Need, available_memory_bytes, check as check_memory, need};
 
@@ -126,22 +127,46 @@ fn pilot_in_pool(
     opts: &RunOptions,
 ) -> Result<(Pilot, Layout), RunError> {
     let (paths, _) = crate::summary::tally::paths_and_reach(s, model);
-    let parts: Vec<Result<Pilot, RunError>> = (0..pilot_blocks(opts.draws) as u64)
-        .into_par_iter()
-        .map_init(
-            || Workspace::new(model),
-            |ws, b| {
-                let n = block_len(opts.draws, b);
-                let counts = block::run(model, opts.seed, b as usize, n, ws)?;
-                let mut p = Pilot::new(model, &paths);
-                p.add_block(model, &paths, ws, n, &counts);
-                Ok(p)
-            },
-        )
+    let blocks = pilot_blocks(opts.draws) as u64;
+    let draws: usize = (0..blocks).map(|b| block_len(opts.draws, b)).sum();
+    let (k, kept) = (model.n_indicators, model.n_indicators * model.n_years());
+    // Every year's indicators, then the first year's drivers, each block
+    // written straight into its place (no copies as the columns grow).
+    let mut whole: Vec<Vec<f64>> = (0..kept + model.n_drivers)
+        .map(|_| vec![0.0; draws])
         .collect();
+    let mut cols: Vec<&mut Vec<f64>> = whole.iter_mut().collect();
+    let quiet = RunOptions {
+        progress: None,
+        ..*opts
+    };
+    let results = in_blocks(
+        &mut cols,
+        draws,
+        &quiet,
+        || Workspace::new(model),
+        |ws, b, n, outs| {
+            let counts = block::run(model, opts.seed, b, n, ws)?;
+            for (c, out) in outs.iter_mut().enumerate() {
+                out.copy_from_slice(if c < kept {
+                    ws.indicator(model, c / k, c % k, n)
+                } else {
+                    ws.driver(model, 0, c - kept, n)
+                });
+            }
+            Ok::<_, RunError>((n, counts, Pilot::path_columns(model, &paths, ws, n)))
+        },
+    );
     let mut pilot = Pilot::new(model, &paths);
-    for part in parts {
-        pilot.append(part?);
+    let drivers = whole.split_off(kept);
+    for (c, col) in whole.into_iter().enumerate() {
+        pilot.columns[c] = col;
+    }
+    pilot.drivers = drivers;
+    // The first failing block in block order, so the message is deterministic.
+    for result in results {
+        let (n, counts, path_columns) = result?;
+        pilot.add_block(&paths, n, counts, path_columns);
     }
     let mut layout = Layout::new(s, model, opts.draws, &pilot);
     layout.seed = opts.seed;
@@ -156,21 +181,31 @@ pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     let years = model.n_years() as u64;
     let (k, d) = (model.n_indicators as u64, model.n_drivers as u64);
     let columns = k * years + 2 * model.plan.len() as u64;
-    let levels = crate::summary::tally::levels(years > 1).len() as u64;
+    // Windows: one per distinct level (the fan's levels repeat some of the
+    // reported ones).
+    let mut levels = crate::summary::tally::levels(years > 1);
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    let levels = levels.len() as u64;
     let block = BLOCK as u64 * 8;
     let pilot_draws = (PILOT_BLOCKS * BLOCK) as u64;
     // Per thread: every year's block columns and the copula's scores.
     let workspace = (model.width() as u64 * years + model.copula.n() as u64 + d + 3) * block;
     // Per accumulator: every column's sketch and its lookup table.
     let sketch = columns * (levels * (FINE_BINS as u64 + 1) * 8 + 4096 * 2);
-    // The pilot's columns, and the sensitivity sample's (first year, drivers).
-    let pilot = pilot_draws * (columns + d) * 8 + pilot_draws * (k + d) * 8;
+    // The pilot's columns (sensitivity reads its first year and drivers),
+    // and, for a one-year run, the sensitivity's ranks of those.
+    let ranks = if years == 1 {
+        pilot_draws * (k + d) * 8
+    } else {
+        0
+    };
+    let pilot = pilot_draws * (columns + d) * 8 + ranks;
     // The program, its font and the charts' buffers (measured: 26 MiB).
     let base = 26 << 20;
     let threads = threads.max(1) as u64;
-    // One accumulator a thread, the merge's and the result (rayon may split
-    // more, but merges as it goes).
-    let fixed = base + threads * workspace + (threads + 2) * sketch + pilot;
+    // One accumulator a thread (the first takes in the others).
+    let fixed = base + threads * workspace + threads * sketch + pilot;
     // Per block: 32 bytes per column, plus the map's node.
     let per_draw = (columns * 32 + 96) as f64 / BLOCK as f64;
     (fixed, per_draw)
@@ -210,39 +245,61 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
             None => 0..n_blocks(opts.draws),
         };
         let blocks = blocks.start as usize..blocks.end as usize;
-        let threads = rayon::current_num_threads().max(1);
-        // Few accumulators (about two a thread): each holds every column's sketch.
-        let min_len = ((blocks.end - blocks.start) / (2 * threads)).max(1);
-        type Acc = (Option<Workspace>, Tally, Option<(usize, RunError)>);
-        let fresh = || -> Acc { (None, Tally::new(&layout, model), None) };
-        let (_, tally, failed) = blocks
-            .into_par_iter()
-            .with_min_len(min_len)
-            .fold(fresh, |(ws, mut tally, mut failed), b| {
-                let mut ws = ws.unwrap_or_else(|| Workspace::new(model));
+        // One accumulator per worker (each holds every column's sketch).
+        // The workers take the next block from a shared counter, so none
+        // waits while another has blocks left, however busy the machine.
+        // Accumulators merge exactly in any order, so which worker ran
+        // which block does not matter.
+        let next = AtomicUsize::new(blocks.start);
+        let stop = AtomicBool::new(false);
+        let parts: Vec<(Tally, Option<(usize, RunError)>)> = rayon::broadcast(|_| {
+            let mut tally = Tally::new(&layout, model);
+            let mut ws: Option<Workspace> = None;
+            let mut failed: Option<(usize, RunError)> = None;
+            // After a failure no new block is taken: every block before it
+            // was already taken and finishes, so the first failing block in
+            // block order is always found and the message is deterministic.
+            while !stop.load(Ordering::Relaxed) {
+                let b = next.fetch_add(1, Ordering::Relaxed);
+                if b >= blocks.end {
+                    break;
+                }
                 let n = block_len(opts.draws, b as u64);
-                match block::run(model, opts.seed, b, n, &mut ws) {
-                    Ok(counts) => tally.add_block(&layout, model, &ws, b, n, &counts),
-                    Err(e) => {
-                        if failed.as_ref().is_none_or(|(fb, _)| b < *fb) {
-                            failed = Some((b, e));
+                if let Some(counts) = pilot.blocks.get(b) {
+                    // The pilot's blocks are kept whole: fold them from there.
+                    tally.add_block(&layout, model, BlockView::Kept(&pilot, b), b, n, counts);
+                } else {
+                    let ws = ws.get_or_insert_with(|| Workspace::new(model));
+                    match block::run(model, opts.seed, b, n, ws) {
+                        Ok(counts) => {
+                            tally.add_block(&layout, model, BlockView::Ran(ws), b, n, &counts)
+                        }
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            if failed.as_ref().is_none_or(|(fb, _)| b < *fb) {
+                                failed = Some((b, e));
+                            }
                         }
                     }
                 }
                 if let Some(progress) = opts.progress {
                     progress(n as u64);
                 }
-                (Some(ws), tally, failed)
-            })
-            .reduce(fresh, |(_, mut a, fa), (_, b, fb)| {
-                a.merge(b);
-                // The first failing block in block order, so the message is deterministic.
-                let failed = match (fa, fb) {
-                    (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
-                    (x, y) => x.or(y),
-                };
-                (None, a, failed)
-            });
+            }
+            (tally, failed)
+        });
+        let mut parts = parts.into_iter();
+        let (mut tally, mut failed) = parts
+            .next()
+            .unwrap_or_else(|| (Tally::new(&layout, model), None));
+        for (t, f) in parts {
+            tally.merge(t);
+            if let Some((b, e)) = f
+                && failed.as_ref().is_none_or(|(fb, _)| b < *fb)
+            {
+                failed = Some((b, e));
+            }
+        }
         if let Some((_, e)) = failed {
             return Err(e);
         }

@@ -107,22 +107,40 @@ pub struct Distinct {
 impl Distinct {
     /// Count `xs`; false when there are now too many values.
     pub fn add_all(&mut self, xs: &[f64]) -> bool {
-        let mut last = usize::MAX;
+        // A table from a hash of the value's bits to its index finds the
+        // known values without searching (a count column repeats a handful
+        // of values in no particular order, so a binary search per draw
+        // mispredicts most of its branches); counts gather in a local array
+        // until the values change. A value the table does not know goes to
+        // the search, which counts it or inserts it. Values are told apart
+        // by their bits, the equality of `total_cmp` that keeps them sorted.
+        let mut table = HashIndex::of(&self.values);
+        let mut local = [0u64; super::histogram::MAX_DISTINCT];
+        let flush = |local: &mut [u64; super::histogram::MAX_DISTINCT], counts: &mut [u64]| {
+            for (c, l) in counts.iter_mut().zip(local.iter_mut()) {
+                *c += std::mem::take(l);
+            }
+        };
         for &x in xs {
-            // Runs of equal values are common: check the last hit first.
-            if self.values.get(last) == Some(&x) {
-                self.counts[last] += 1;
+            if let Some(i) = table.find(x, &self.values) {
+                local[i] += 1;
                 continue;
             }
+            flush(&mut local, &mut self.counts);
+            let before = self.values.len();
             if !self.add(x, 1) {
                 return false;
             }
-            last = self.values.partition_point(|v| v.total_cmp(&x).is_lt());
+            if self.values.len() != before {
+                table = HashIndex::of(&self.values);
+            }
         }
+        flush(&mut local, &mut self.counts);
         true
     }
 
-    fn add(&mut self, x: f64, n: u64) -> bool {
+    /// Count `x` `n` times by search; false when it would be one value too many.
+    pub(crate) fn add(&mut self, x: f64, n: u64) -> bool {
         match self.values.binary_search_by(|v| v.total_cmp(&x)) {
             Ok(i) => self.counts[i] += n,
             Err(i) => {
@@ -161,6 +179,67 @@ impl Distinct {
             self.values[self.values.len() - 1]
         };
         type7(levels, n, at)
+    }
+}
+
+/// Index of a few distinct values by a hash of their bits: each slot holds
+/// a value's index, or EMPTY. The multiplier is the first of a few that
+/// gives every value its own slot (a collision only sends the draws of one
+/// value to the search).
+struct HashIndex {
+    shift_mul: u64,
+    slots: [u8; HashIndex::SLOTS],
+}
+
+impl HashIndex {
+    const BITS: u32 = 10;
+    const SLOTS: usize = 1 << Self::BITS;
+    const EMPTY: u8 = u8::MAX;
+    const MULTIPLIERS: [u64; 4] = [
+        0x9E37_79B9_7F4A_7C15,
+        0xC2B2_AE3D_27D4_EB4F,
+        0x1656_67B1_9E37_79F9,
+        0xD6E8_FEB8_6659_FD93,
+    ];
+
+    #[inline(always)]
+    fn slot(mul: u64, x: f64) -> usize {
+        (x.to_bits().wrapping_mul(mul) >> (64 - Self::BITS)) as usize
+    }
+
+    fn of(values: &[f64]) -> HashIndex {
+        debug_assert!(values.len() < Self::EMPTY as usize);
+        let mut best = HashIndex {
+            shift_mul: Self::MULTIPLIERS[0],
+            slots: [Self::EMPTY; Self::SLOTS],
+        };
+        for mul in Self::MULTIPLIERS {
+            let mut slots = [Self::EMPTY; Self::SLOTS];
+            let mut clash = false;
+            for (i, &v) in values.iter().enumerate() {
+                let s = &mut slots[Self::slot(mul, v)];
+                clash |= *s != Self::EMPTY;
+                *s = i as u8;
+            }
+            best = HashIndex {
+                shift_mul: mul,
+                slots,
+            };
+            if !clash {
+                break;
+            }
+        }
+        best
+    }
+
+    /// The index of `x` among `values`, if the table holds it.
+    #[inline(always)]
+    fn find(&self, x: f64, values: &[f64]) -> Option<usize> {
+        let i = self.slots[Self::slot(self.shift_mul, x)] as usize;
+        values
+            .get(i)
+            .filter(|v| v.to_bits() == x.to_bits())
+            .map(|_| i)
     }
 }
 
@@ -273,7 +352,15 @@ impl Lookup {
     /// The exact code of `x`, by search.
     #[inline]
     fn code(&self, x: f64) -> u16 {
-        let w = self.lows[..self.highs.len()].partition_point(|&lo| lo <= x);
+        let lows = &self.lows[..self.highs.len()];
+        // The windows are few and ascending: counting those that start at
+        // or below `x` is the search's answer, without its mispredicted
+        // branches (a discrete column's draws all sit on window edges).
+        let w = if lows.len() <= 32 {
+            lows.iter().map(|&lo| (lo <= x) as usize).sum()
+        } else {
+            lows.partition_point(|&lo| lo <= x)
+        };
         if w > 0 && x <= self.highs[w - 1] {
             (2 * (w - 1) + 1) as u16
         } else {
@@ -294,6 +381,40 @@ impl Lookup {
     }
 }
 
+/// [`Sketch::bin`] for a block of draws: the lookup's fields held in
+/// locals, and each float-to-index conversion done once, through `i64`
+/// and an integer clamp (Rust's saturating `f64 as usize` costs a dozen
+/// instructions). Places every draw exactly where `Sketch::bin` does: a
+/// NaN converts to 0 either way, a negative value clamps to 0, a large one
+/// to the last cell.
+#[derive(Clone, Copy)]
+pub struct Placer<'a> {
+    lookup: &'a Lookup,
+    lo: f64,
+    scale: f64,
+    codes: &'a [u16; TABLE],
+    lows: &'a [f64],
+    scales: &'a [f64],
+}
+
+impl<'a> Placer<'a> {
+    #[inline(always)]
+    pub fn bin(&self, x: f64) -> u32 {
+        let c = (((x - self.lo) * self.scale) as i64).clamp(0, TABLE as i64 - 1) as usize;
+        let code = match self.codes[c] {
+            MIXED => self.lookup.code(x),
+            code => code,
+        } as usize;
+        let (w, in_window) = (code >> 1, code & 1);
+        let (lo, scale) = match (self.lows.get(w), self.scales.get(w)) {
+            (Some(&lo), Some(&scale)) => (lo, scale),
+            _ => (0.0, 0.0),
+        };
+        let k = (((x - lo) * scale) as i64).clamp(0, FINE_BINS as i64 - 1) as usize;
+        (w * (FINE_BINS + 1) + in_window * (1 + k)) as u32
+    }
+}
+
 impl Sketch {
     pub fn new(grid: Grid) -> Sketch {
         let n = grid.windows.len();
@@ -311,10 +432,47 @@ impl Sketch {
         self.lookup = Lookup::new(&self.grid);
     }
 
+    /// The bin of `x`: its index in `counts`.
+    #[inline(always)]
+    pub fn bin(&self, x: f64) -> u32 {
+        let l = &self.lookup;
+        // Branch-free but for the rare draw near a window's edge: the
+        // sub-bin is computed for every draw and kept for window draws only
+        // (`lows` and `scales` have a spare entry for the last stretch).
+        let code = l.route(x) as usize;
+        let (w, in_window) = (code >> 1, code & 1);
+        let k = (((x - l.lows[w]) * l.scales[w]) as usize).min(FINE_BINS - 1);
+        (w * (FINE_BINS + 1) + in_window * (1 + k)) as u32
+    }
+
+    /// A fast [`Sketch::bin`] for many draws (`None` without a lookup
+    /// table, when the sketch has no windows to route between).
+    #[inline]
+    pub fn placer(&self) -> Option<Placer<'_>> {
+        let l = &self.lookup;
+        Some(Placer {
+            lookup: l,
+            lo: l.lo,
+            scale: l.scale,
+            codes: l.codes.as_slice().try_into().ok()?,
+            lows: &l.lows,
+            scales: &l.scales,
+        })
+    }
+
+    /// Count draws whose bins ([`Sketch::bin`]) are `bins`.
+    #[inline]
+    pub fn count_bins(&mut self, bins: &[u32]) {
+        let counts = &mut self.counts[..];
+        for &b in bins {
+            if let Some(c) = counts.get_mut(b as usize) {
+                *c += 1;
+            }
+        }
+    }
+
     #[inline]
     pub fn add_all(&mut self, xs: &[f64]) {
-        let l = &self.lookup;
-        let counts = &mut self.counts[..];
         // Two passes per chunk: first every draw's bin, then the counting.
         // Counting as the bins are found stalls the processor whenever two
         // draws close together land in one bin (the store's address comes
@@ -323,20 +481,9 @@ impl Sketch {
         let mut bins = [0u32; 2048];
         for chunk in xs.chunks(bins.len()) {
             for (b, &x) in bins.iter_mut().zip(chunk) {
-                // Branch-free but for the rare draw near a window's edge: the
-                // sub-bin is computed for every draw and kept for window
-                // draws only (`lows` and `scales` have a spare entry for the
-                // last stretch).
-                let code = l.route(x) as usize;
-                let (w, in_window) = (code >> 1, code & 1);
-                let k = (((x - l.lows[w]) * l.scales[w]) as usize).min(FINE_BINS - 1);
-                *b = (w * (FINE_BINS + 1) + in_window * (1 + k)) as u32;
+                *b = self.bin(x);
             }
-            for &b in &bins[..chunk.len()] {
-                if let Some(c) = counts.get_mut(b as usize) {
-                    *c += 1;
-                }
-            }
+            self.count_bins(&bins[..chunk.len()]);
         }
     }
 
@@ -516,6 +663,49 @@ mod tests {
             }
             assert_eq!(merged, whole, "{parts} parts");
         }
+    }
+
+    #[test]
+    fn the_placer_bins_every_value_where_the_sketch_does() {
+        let mut xs = draws(StudentT::new(1.5).unwrap(), 200_000, 7);
+        let mut pilot = xs[..65_536].to_vec();
+        pilot.sort_by(f64::total_cmp);
+        let sk = Sketch::new(Grid::from_pilot(&pilot, &LEVELS));
+        // Window edges and their neighbours, and the values that convert
+        // oddly to integers.
+        for &(lo, hi) in &sk.grid.windows {
+            for e in [lo, hi] {
+                xs.extend([e, e.next_up(), e.next_down()]);
+            }
+        }
+        xs.extend([
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            1e300,
+            -1e300,
+        ]);
+        let placer = sk.placer().expect("a table");
+        for &x in &xs {
+            assert_eq!(placer.bin(x), sk.bin(x), "x = {x:e}");
+        }
+    }
+
+    #[test]
+    fn a_value_count_by_table_equals_one_by_search() {
+        let xs = draws(Poisson::new(3.0).unwrap(), 50_000, 8);
+        let mut table = Distinct::default();
+        assert!(table.add_all(&xs));
+        let mut search = Distinct::default();
+        for &x in &xs {
+            assert!(search.add(x, 1));
+        }
+        assert_eq!(table, search);
+        // Past MAX_DISTINCT values the count gives up.
+        let many: Vec<f64> = (0..100).map(f64::from).collect();
+        assert!(!Distinct::default().add_all(&many));
     }
 
     #[test]

@@ -45,6 +45,71 @@ pub fn min_max(xs: &[f64]) -> (f64, f64) {
         })
 }
 
+/// One item per draw of `xs` (`item(i)` for draw `i`), in ascending order
+/// of the draws by `f64::total_cmp` (`key` reads an item's draw back);
+/// items of equal draws come in no particular order.
+///
+/// A bucket sort rather than a comparison sort: the pilot's columns and the
+/// sensitivity ranks sort tens of columns of 65,536 draws per run, and
+/// draws of a smooth distribution spread over equal-width buckets so evenly
+/// that the sort is a counting pass and a scatter. Bucketing is monotone
+/// (so the buckets are in order); each bucket is then sorted by
+/// comparison, and a column with a NaN, an infinity or too few draws is
+/// sorted by comparison alone.
+pub fn sort_by_draw<T: Copy>(
+    xs: &[f64],
+    item: impl Fn(usize) -> T,
+    key: impl Fn(&T) -> f64,
+) -> Vec<T> {
+    let n = xs.len();
+    let (lo, hi) = min_max(xs);
+    let scale = n as f64 / (hi - lo);
+    let ok = n >= 64
+        && n <= u32::MAX as usize
+        && hi > lo
+        && scale.is_finite()
+        && (hi - lo).is_finite()
+        && !xs.iter().any(|x| x.is_nan());
+    if !ok {
+        let mut out: Vec<T> = (0..n).map(item).collect();
+        out.sort_unstable_by(|a, b| key(a).total_cmp(&key(b)));
+        return out;
+    }
+    let bucket = |x: f64| (((x - lo) * scale) as usize).min(n - 1);
+    let of: Vec<u32> = xs.iter().map(|&x| bucket(x) as u32).collect();
+    let mut starts = vec![0u32; n + 1];
+    for &b in &of {
+        starts[b as usize + 1] += 1;
+    }
+    for b in 0..n {
+        starts[b + 1] += starts[b];
+    }
+    let mut next = starts.clone();
+    let mut out: Vec<T> = Vec::with_capacity(n);
+    let spare = out.spare_capacity_mut();
+    for (i, &b) in of.iter().enumerate() {
+        let at = &mut next[b as usize];
+        spare[*at as usize].write(item(i));
+        *at += 1;
+    }
+    // SAFETY: the scatter wrote every one of the n slots once: the buckets'
+    // ranges `starts[b]..starts[b + 1]` partition 0..n, and each bucket's
+    // cursor ran through its range exactly as often as it has draws.
+    unsafe { out.set_len(n) };
+    for b in 0..n {
+        let part = &mut out[starts[b] as usize..starts[b + 1] as usize];
+        if part.len() > 1 {
+            part.sort_unstable_by(|a, b| key(a).total_cmp(&key(b)));
+        }
+    }
+    out
+}
+
+/// The draws sorted by `f64::total_cmp` (see [`sort_by_draw`]).
+pub fn sorted(xs: &[f64]) -> Vec<f64> {
+    sort_by_draw(xs, |i| xs[i], |&x| x)
+}
+
 /// Type-7 quantile of sorted values.
 pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     let n = sorted.len();
@@ -357,6 +422,42 @@ mod tests {
             assert_eq!(d.sd, sd(&xs, m));
             assert_eq!((d.min, d.max), min_max(&xs));
             assert_eq!(d.quantiles, quantiles_in_place(&mut xs.clone(), &ps));
+        }
+    }
+
+    #[test]
+    fn the_bucket_sort_sorts_as_a_comparison_sort_does() {
+        for n in [0usize, 1, 5, 63, 64, 1000, 65_536] {
+            let smooth: Vec<f64> = (0..n)
+                .map(|i| ((i as f64 * 0.618_033_988_7).fract() - 0.5).powi(3))
+                .collect();
+            let ties: Vec<f64> = (0..n).map(|i| ((i * 7919) % 97) as f64).collect();
+            let mut tail = smooth.clone();
+            if n > 2 {
+                tail[n / 2] = 1e300;
+                tail[1] = -1e300;
+            }
+            let mut signed_zeros = ties.clone();
+            for (i, x) in signed_zeros.iter_mut().enumerate().step_by(3) {
+                *x = if i % 2 == 0 { 0.0 } else { -0.0 };
+            }
+            let mut nan = smooth.clone();
+            if n > 3 {
+                nan[3] = f64::NAN;
+            }
+            for xs in [smooth, ties, tail, signed_zeros, nan] {
+                let mut want = xs.clone();
+                want.sort_by(f64::total_cmp);
+                let got = sorted(&xs);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "n = {n}");
+                // Positions come along with their draws.
+                let pairs = sort_by_draw(&xs, |i| (xs[i], i), |p| p.0);
+                assert!(pairs.iter().all(|&(x, i)| xs[i].to_bits() == x.to_bits()));
+                let mut seen: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+                seen.sort_unstable();
+                assert_eq!(seen, (0..n).collect::<Vec<_>>());
+            }
         }
     }
 

@@ -21,6 +21,7 @@ use crate::engine::block::{BlockCounts, Workspace, plan_met};
 use crate::model::years::YearModel;
 use crate::sampling::BLOCK;
 use crate::scenario::Scenario;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -44,6 +45,9 @@ pub struct Pilot {
     /// Year-0 driver columns.
     pub drivers: Vec<Vec<f64>>,
     pub counts: BlockCounts,
+    /// Each pilot block's own counts, in block order (a run folds the
+    /// pilot's blocks from here rather than simulating them again).
+    pub blocks: Vec<BlockCounts>,
 }
 
 /// A required path: plan target `target` (index into the model's plan) on
@@ -100,6 +104,29 @@ impl Layout {
 /// Blocks in the pilot of a run of `draws` draws.
 pub fn pilot_blocks(draws: u64) -> usize {
     (draws as usize).div_ceil(BLOCK).min(PILOT_BLOCKS)
+}
+
+/// A block's indicator columns, wherever they are: in the workspace that
+/// just ran it, or in the pilot that kept it.
+#[derive(Clone, Copy)]
+pub(crate) enum BlockView<'a> {
+    Ran(&'a Workspace),
+    /// Pilot block `b`.
+    Kept(&'a Pilot, usize),
+}
+
+impl BlockView<'_> {
+    /// Indicator `i` in year `y`, `n` draws.
+    #[inline]
+    fn indicator(&self, model: &YearModel, y: usize, i: usize, n: usize) -> &[f64] {
+        match self {
+            BlockView::Ran(ws) => ws.indicator(model, y, i, n),
+            BlockView::Kept(pilot, b) => {
+                let at = b * BLOCK;
+                &pilot.columns[y * model.n_indicators + i][at..at + n]
+            }
+        }
+    }
 }
 
 /// The required paths and the reachability conditions of a model.
@@ -173,58 +200,55 @@ impl Pilot {
                     .collect(),
                 plan: SetCounts::zero(model.plan.len()),
             },
+            blocks: Vec::new(),
         }
     }
 
-    pub(crate) fn add_block(
-        &mut self,
+    /// The required-path columns of one block just run: per path, the
+    /// growth needed and taken of the draws whose first-year value is
+    /// positive.
+    pub(crate) fn path_columns(
         model: &YearModel,
         paths: &[PathSpec],
         ws: &Workspace,
         n: usize,
-        counts: &BlockCounts,
-    ) {
-        let k = model.n_indicators;
-        for y in 0..model.n_years() {
-            for i in 0..k {
-                self.columns[y * k + i].extend_from_slice(ws.indicator(model, y, i, n));
-            }
-        }
-        for p in paths {
-            let x1 = ws.indicator(model, 0, p.indicator, n);
-            let xt = ws.indicator(model, p.year, p.indicator, n);
-            for (&a, &b) in x1.iter().zip(xt) {
-                if let Some((need, took)) = path_values(p, a, b) {
-                    self.columns[p.need].push(need);
-                    self.columns[p.took].push(took);
+    ) -> Vec<[Vec<f64>; 2]> {
+        paths
+            .iter()
+            .map(|p| {
+                let x1 = ws.indicator(model, 0, p.indicator, n);
+                let xt = ws.indicator(model, p.year, p.indicator, n);
+                let (mut need, mut took) = (Vec::new(), Vec::new());
+                for (&a, &b) in x1.iter().zip(xt) {
+                    if let Some((u, v)) = path_values(p, a, b) {
+                        need.push(u);
+                        took.push(v);
+                    }
                 }
-            }
-        }
-        for (j, col) in self.drivers.iter_mut().enumerate() {
-            col.extend_from_slice(ws.driver(model, 0, j, n));
+                [need, took]
+            })
+            .collect()
+    }
+
+    /// Add the next block, whose indicator and driver columns are already
+    /// in place: its counts and its required-path columns.
+    pub(crate) fn add_block(
+        &mut self,
+        paths: &[PathSpec],
+        n: usize,
+        counts: BlockCounts,
+        path_columns: Vec<[Vec<f64>; 2]>,
+    ) {
+        for (p, [need, took]) in paths.iter().zip(path_columns) {
+            self.columns[p.need].extend(need);
+            self.columns[p.took].extend(took);
         }
         for (t, c) in self.counts.sets.iter_mut().zip(&counts.sets) {
             t.add(c);
         }
         self.counts.plan.add(&counts.plan);
+        self.blocks.push(counts);
         self.draws += n;
-    }
-}
-
-impl Pilot {
-    /// Append the next blocks' pilot.
-    pub fn append(&mut self, o: Pilot) {
-        for (a, b) in self.columns.iter_mut().zip(o.columns) {
-            a.extend(b);
-        }
-        for (a, b) in self.drivers.iter_mut().zip(o.drivers) {
-            a.extend(b);
-        }
-        for (t, c) in self.counts.sets.iter_mut().zip(&o.counts.sets) {
-            t.add(c);
-        }
-        self.counts.plan.add(&o.counts.plan);
-        self.draws += o.draws;
     }
 }
 
@@ -242,29 +266,41 @@ impl Layout {
                     .any(|set| set.targets.iter().any(|t| t.indicator == i))
             })
             .collect();
+        // Each column laid out on its own (a sort of its pilot draws), in
+        // parallel; collected in column order, so the same for any threads.
+        let per_column: Vec<(f64, Grid, bool, Option<HistTally>)> = pilot
+            .columns
+            .par_iter()
+            .enumerate()
+            .map(|(c, col)| {
+                let indicator_col = c < k * model.n_years();
+                let lv = if indicator_col {
+                    levels(plan)
+                } else {
+                    levels(false)
+                };
+                let shift = col.first().copied().unwrap_or(0.0);
+                let sorted = stats::sorted(col);
+                let grid = Grid::from_pilot(&sorted, &lv);
+                let discrete = Distinct::default().add_all(&sorted);
+                // Chart histograms: the one-year charts draw the targeted indicators.
+                let hist =
+                    (!plan && indicator_col && targeted[c] && !sorted.is_empty()).then(|| {
+                        let q = |p: f64| stats::quantile_sorted(&sorted, p);
+                        let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+                        HistTally::new(min, max, q(0.01), q(0.99), draws)
+                    });
+                (shift, grid, discrete, hist)
+            })
+            .collect();
         let mut grids = Vec::with_capacity(n_columns);
         let mut hists = Vec::with_capacity(n_columns);
         let mut shifts = Vec::with_capacity(n_columns);
         let mut discrete = Vec::with_capacity(n_columns);
-        for (c, col) in pilot.columns.iter().enumerate() {
-            let indicator_col = c < k * model.n_years();
-            let lv = if indicator_col {
-                levels(plan)
-            } else {
-                levels(false)
-            };
-            shifts.push(col.first().copied().unwrap_or(0.0));
-            let mut sorted = col.clone();
-            sorted.sort_by(f64::total_cmp);
-            grids.push(Grid::from_pilot(&sorted, &lv));
-            let mut d = Distinct::default();
-            discrete.push(d.add_all(&sorted));
-            // Chart histograms: the one-year charts draw the targeted indicators.
-            let hist = (!plan && indicator_col && targeted[c] && !sorted.is_empty()).then(|| {
-                let q = |p: f64| stats::quantile_sorted(&sorted, p);
-                let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
-                HistTally::new(min, max, q(0.01), q(0.99), draws)
-            });
+        for (shift, grid, d, hist) in per_column {
+            shifts.push(shift);
+            grids.push(grid);
+            discrete.push(d);
             hists.push(hist);
         }
         // The band of first-year values nearest to each target: the pilot's
@@ -307,6 +343,9 @@ pub struct Moments {
 }
 
 impl Moments {
+    /// The moments of one block's column, in separate passes (what
+    /// `Tally::add_column` computes in its fused passes).
+    #[cfg(test)]
     fn of(col: &[f64], shift: f64) -> Moments {
         let mut sums = [0.0; 2];
         for (s, c) in sums.iter_mut().zip(col.chunks(BLOCK / 2)) {
@@ -328,6 +367,41 @@ impl Moments {
             m2,
         }
     }
+}
+
+/// The first pass of `Tally::add_column`: each half-block's sum of
+/// `x - shift` (a chain in draw order starting at -0.0, as `Iterator::sum`
+/// adds), the extremes folded in draw order from `extremes`, and each
+/// draw's places.
+#[inline(always)]
+fn first_pass(
+    col: &[f64],
+    shift: f64,
+    extremes: (f64, f64),
+    bins: &mut [u32; BLOCK],
+    places: &mut [u8; BLOCK],
+    place: impl Fn(f64) -> (u32, u8),
+) -> ([f64; 2], (f64, f64)) {
+    let (mut lo, mut hi) = extremes;
+    let mut sums = [0.0; 2];
+    let halves = col
+        .chunks(BLOCK / 2)
+        .zip(bins.chunks_mut(BLOCK / 2).zip(places.chunks_mut(BLOCK / 2)));
+    for (s, (half, (b, p))) in sums.iter_mut().zip(halves) {
+        let mut sum = -0.0;
+        for ((&x, b), p) in half.iter().zip(b).zip(p) {
+            sum += x - shift;
+            // `f64::min` and `max` as they run here (`minsd`/`maxsd` with a
+            // NaN check on the running extreme, which is never NaN: it
+            // starts infinite and a NaN draw never replaces it), without
+            // the check: one instruction each.
+            lo = if x < lo { x } else { lo };
+            hi = if x > hi { x } else { hi };
+            (*b, *p) = place(x);
+        }
+        *s = sum;
+    }
+    (sums, (lo, hi))
 }
 
 /// One column's order-free accumulators.
@@ -401,30 +475,78 @@ impl Tally {
         }
     }
 
+    /// Fold one block's column into column `c`'s accumulators: the same
+    /// sums, extremes and counts as [`Moments::of`], `Sketch::add_all`,
+    /// `Distinct::add_all` and `HistTally::add_all` one after another, in
+    /// two passes over the draws while they are in cache. The first finds
+    /// the shifted sums, the extremes, and every draw's sketch bin and chart
+    /// bin; the second, once the block's mean is known, the squared
+    /// deviations and the counting. Each sum is a chain of additions in draw
+    /// order (as `stats::mean` adds, so the results are the same to the
+    /// bit); the rest of each pass's work runs in its shadow.
     fn add_column(&mut self, layout: &Layout, c: usize, col: &[f64], moments: &mut Vec<Moments>) {
-        moments.push(Moments::of(col, layout.shifts[c]));
+        debug_assert!(col.len() <= BLOCK);
+        let col = &col[..col.len().min(BLOCK)];
         let t = &mut self.columns[c];
-        for &x in col {
-            t.min = t.min.min(x);
-            t.max = t.max.max(x);
+        let mut bins = [0u32; BLOCK];
+        let mut places = [0u8; BLOCK];
+        let binner = t.hist.as_ref().and_then(HistTally::binner);
+        let shift = layout.shifts[c];
+        let extremes = (t.min, t.max);
+        let sketch = &t.sketch;
+        let (sums, (min, max)) = match (sketch.placer(), &binner) {
+            (Some(p), Some(h)) => first_pass(col, shift, extremes, &mut bins, &mut places, |x| {
+                (p.bin(x), h.index(x))
+            }),
+            (Some(p), None) => first_pass(col, shift, extremes, &mut bins, &mut places, |x| {
+                (p.bin(x), 0)
+            }),
+            (None, Some(h)) => first_pass(col, shift, extremes, &mut bins, &mut places, |x| {
+                (sketch.bin(x), h.index(x))
+            }),
+            (None, None) => first_pass(col, shift, extremes, &mut bins, &mut places, |x| {
+                (sketch.bin(x), 0)
+            }),
+        };
+        (t.min, t.max) = (min, max);
+        let n = col.len();
+        let mut m = Moments {
+            n: n as u64,
+            sums,
+            m2: 0.0,
+        };
+        if n > 0 {
+            let mean = layout.shifts[c] + (sums[0] + sums[1]) / n as f64;
+            let counts = &mut t.sketch.counts[..];
+            let mut m2 = -0.0;
+            for (&x, &b) in col.iter().zip(&bins[..n]) {
+                m2 += (x - mean) * (x - mean);
+                if let Some(c) = counts.get_mut(b as usize) {
+                    *c += 1;
+                }
+            }
+            m.m2 = m2;
         }
-        t.sketch.add_all(col);
+        moments.push(m);
+        if let Some(h) = &mut t.hist {
+            match binner {
+                Some(_) => h.add_indices(&places[..n]),
+                None => h.add_all(col),
+            }
+        }
         if let Some(d) = &mut t.distinct
             && !d.add_all(col)
         {
             t.distinct = None;
         }
-        if let Some(h) = &mut t.hist {
-            h.add_all(col);
-        }
     }
 
-    /// Fold block `b` of `n` draws, just run into `ws`.
+    /// Fold block `b` of `n` draws.
     pub(crate) fn add_block(
         &mut self,
         layout: &Layout,
         model: &YearModel,
-        ws: &Workspace,
+        ws: BlockView,
         b: usize,
         n: usize,
         counts: &BlockCounts,
@@ -652,4 +774,103 @@ pub fn check_reportable(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seed district's pilot and layout for a run of `draws` draws.
+    fn seed_district(draws: u64) -> (YearModel, Pilot, Layout) {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district.toml");
+        let s = crate::scenario::load(&path).expect("the seed district loads");
+        let model = YearModel::of(&s);
+        let opts = crate::RunOptions::new(draws, 20251126);
+        let (pilot, layout) = crate::engine::pilot(&s, &model, &opts).expect("the pilot runs");
+        (model, pilot, layout)
+    }
+
+    #[test]
+    fn folding_a_block_in_two_passes_gives_what_the_separate_accumulators_give() {
+        let (model, pilot, layout) = seed_district(1_000_000);
+        let mut tally = Tally::new(&layout, &model);
+        let mut separate = Tally::new(&layout, &model);
+        // Every column of the pilot's blocks, then a made-up column with
+        // the values that take the rare roads: NaN, infinities, values
+        // beyond every window, a partial block.
+        let odd: Vec<f64> = (0..3000)
+            .map(|i| match i % 7 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2 => f64::NEG_INFINITY,
+                3 => -1e300,
+                4 => 1e300,
+                _ => pilot.columns[4][i] * (1.0 + (i % 3) as f64 * 1e-3),
+            })
+            .collect();
+        let mut cases: Vec<(usize, &[f64])> = Vec::new();
+        for (c, col) in pilot.columns.iter().enumerate() {
+            for block in col.chunks(BLOCK) {
+                cases.push((c, block));
+            }
+        }
+        cases.push((4, &odd));
+        cases.push((15, &odd));
+        for (c, col) in cases {
+            let mut fused = Vec::new();
+            tally.add_column(&layout, c, col, &mut fused);
+            let want = Moments::of(col, layout.shifts[c]);
+            assert_eq!(format!("{:?}", fused[0]), format!("{want:?}"), "column {c}");
+            let t = &mut separate.columns[c];
+            for &x in col {
+                t.min = t.min.min(x);
+                t.max = t.max.max(x);
+            }
+            for &x in col {
+                let b = t.sketch.bin(x) as usize;
+                t.sketch.counts[b] += 1;
+            }
+            if let Some(h) = &mut t.hist {
+                h.add_each(col);
+            }
+            if let Some(d) = &mut t.distinct
+                && !col.iter().all(|&x| d.add(x, 1))
+            {
+                t.distinct = None;
+            }
+            let (a, b) = (&tally.columns[c], &separate.columns[c]);
+            assert_eq!(
+                (a.min.to_bits(), a.max.to_bits()),
+                (b.min.to_bits(), b.max.to_bits())
+            );
+            assert_eq!(a.sketch.counts, b.sketch.counts, "column {c}");
+            assert_eq!(a.hist, b.hist, "column {c}");
+            assert_eq!(a.distinct, b.distinct, "column {c}");
+        }
+    }
+
+    #[test]
+    fn the_pilot_blocks_fold_as_the_blocks_they_were() {
+        let (model, pilot, layout) = seed_district(100_000);
+        let mut kept = Tally::new(&layout, &model);
+        let mut ran = Tally::new(&layout, &model);
+        let mut ws = crate::engine::block::Workspace::new(&model);
+        for b in 0..pilot.blocks.len() {
+            let counts =
+                crate::engine::block::run(&model, 20251126, b, BLOCK, &mut ws).expect("runs");
+            assert_eq!(counts, pilot.blocks[b]);
+            ran.add_block(&layout, &model, BlockView::Ran(&ws), b, BLOCK, &counts);
+            kept.add_block(
+                &layout,
+                &model,
+                BlockView::Kept(&pilot, b),
+                b,
+                BLOCK,
+                &pilot.blocks[b],
+            );
+        }
+        assert_eq!(kept, ran);
+        assert_eq!(kept.draws, pilot.draws as u64);
+    }
 }

@@ -509,15 +509,41 @@ impl StepTable {
     /// The smallest value with `F(value) ≥ p`, `0 < p ≤ 1`.
     #[inline]
     fn lower(&self, p: f64) -> f64 {
-        let i = Self::search(&self.cum, &self.guide_lo, p, |c| c < p, false);
+        let i = match Self::count(&self.cum, p, |c| c < p) {
+            Some(i) => i,
+            None => Self::search(&self.cum, &self.guide_lo, p, |c| c < p, false),
+        };
         self.values.get(i).copied().unwrap_or(f64::NAN)
     }
 
     /// The smallest value with `P(X > value) ≤ q`, i.e. `F⁻¹(1 − q)`.
     #[inline]
     fn upper(&self, q: f64) -> f64 {
-        let i = Self::search(&self.sf, &self.guide_hi, q, |s| s > q, true);
+        let i = match Self::count(&self.sf, q, |s| s > q) {
+            Some(i) => i,
+            None => Self::search(&self.sf, &self.guide_hi, q, |s| s > q, true),
+        };
         self.values.get(i).copied().unwrap_or(f64::NAN)
+    }
+
+    /// Tables up to this size are read by counting rather than searching.
+    const COUNTED: usize = 64;
+
+    /// What [`StepTable::search`] finds, for a short table: the number of
+    /// entries before `x` (the table is monotone, so they are its first
+    /// ones), at most the last index. A count runs without branches, where
+    /// a search mispredicts at every step (a binomial's draws land
+    /// anywhere); `None` for a long table, an empty one or a NaN.
+    #[inline(always)]
+    fn count(table: &[f64], x: f64, before: impl Fn(f64) -> bool) -> Option<usize> {
+        let n = table.len();
+        (n > 0 && n <= Self::COUNTED && !x.is_nan()).then(|| {
+            table
+                .iter()
+                .map(|&v| before(v) as usize)
+                .sum::<usize>()
+                .min(n - 1)
+        })
     }
 
     /// The first index `i` of the monotone `table` with `!before(table[i])`
