@@ -195,10 +195,14 @@ pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     let sketch = columns * (levels * (FINE_BINS as u64 + 1) * 8 + 4096 * 2);
     // The pilot's columns (sensitivity reads its first year and drivers),
     // and, for a one-year run, the sensitivity's ranks of those.
+    // A plan's sensitivity simulates its first draws again, keeping each
+    // targeted column and every driver in every year (at most), and ranks
+    // them all.
     let ranks = if years == 1 {
         pilot_draws * (k + d) * 8
     } else {
-        0
+        let targeted = model.target_sets.iter().map(Vec::len).sum::<usize>() + model.plan.len();
+        2 * pilot_draws * (targeted as u64 + d * years) * 8
     };
     let pilot = pilot_draws * (columns + d) * 8 + ranks;
     // The program, its font and the charts' buffers (measured: 26 MiB).
