@@ -535,7 +535,13 @@ fn each_target_set_keeps_one_colour_in_every_chart_that_shows_it() {
     let tmp = tempfile::tempdir().expect("tmp");
     let run = tmp.path().join("run");
     targetsim(
-        &["run", seed_district().to_str().unwrap(), "--draws", "20000", "-q"],
+        &[
+            "run",
+            seed_district().to_str().unwrap(),
+            "--draws",
+            "20000",
+            "-q",
+        ],
         &run,
     );
     let charts = run.join("charts");
@@ -557,7 +563,13 @@ fn each_target_set_keeps_one_colour_in_every_chart_that_shows_it() {
     // The comparison's legend gives each set its colour.
     let cmp = tmp.path().join("compare");
     targetsim(
-        &["compare", seed_district().to_str().unwrap(), "--draws", "20000", "-q"],
+        &[
+            "compare",
+            seed_district().to_str().unwrap(),
+            "--draws",
+            "20000",
+            "-q",
+        ],
         &cmp,
     );
     let svg = read(&cmp.join("comparison.svg"));
