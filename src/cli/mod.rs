@@ -9,6 +9,7 @@ mod compare;
 pub(crate) mod console;
 mod fit;
 mod merge;
+mod new;
 mod progress;
 mod run;
 mod validate;
@@ -23,7 +24,7 @@ use targetsim::error::{ProblemDisplay, RunError, ScenarioError};
     version,
     about = "Set next year's targets with your eyes open: the probability that each target, and each target set, is met.",
     long_about = None,
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml"
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml\n  targetsim new east-district"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -39,6 +40,7 @@ enum Command {
     Calibrate(calibrate::Args),
     Compare(compare::Args),
     Merge(merge::Args),
+    New(new::Args),
 }
 
 /// Why a command stopped, and so its exit code.
@@ -138,6 +140,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::execute(args),
         Command::Compare(args) => compare::execute(args),
         Command::Merge(args) => merge::execute(args),
+        Command::New(args) => new::execute(args),
     };
     match result {
         Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
