@@ -152,30 +152,30 @@ fn table(sheet: &Sheet) -> Result<(Vec<i32>, Vec<Series>), Vec<CellProblem>> {
                 break;
             }
         };
-        if let Some(&previous) = years.last() {
-            if year != previous + 1 {
-                let (message, hint) = if year > previous + 1 {
-                    (
-                        format!(
-                            "year {year} follows {previous}; year {} is missing",
-                            previous + 1
-                        ),
-                        format!(
-                            "add a row for every year from {} to the last, in order",
-                            years[0]
-                        ),
-                    )
-                } else {
-                    (
-                        format!(
-                            "year {year} follows {previous}; years must increase by one, each once"
-                        ),
-                        "sort the rows by year and remove repeated years".to_string(),
-                    )
-                };
-                problems.push(sheet.problem(row, first_col, message).hint(hint));
-                break;
-            }
+        if let Some(&previous) = years.last()
+            && year != previous + 1
+        {
+            let (message, hint) = if year > previous + 1 {
+                (
+                    format!(
+                        "year {year} follows {previous}; year {} is missing",
+                        previous + 1
+                    ),
+                    format!(
+                        "add a row for every year from {} to the last, in order",
+                        years[0]
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "year {year} follows {previous}; years must increase by one, each once"
+                    ),
+                    "sort the rows by year and remove repeated years".to_string(),
+                )
+            };
+            problems.push(sheet.problem(row, first_col, message).hint(hint));
+            break;
         }
         years.push(year);
         for (k, level) in levels.iter_mut().enumerate() {
