@@ -95,7 +95,7 @@ impl ScenarioError {
 
 /// `inputs.xlsx, sheet base, B7: "9%" is text, not a number: type 9% as a
 /// number or 0.09`, one problem a line.
-fn render_cells(
+pub(crate) fn render_cells(
     file: &std::path::Path,
     problems: &[crate::input::workbook::CellProblem],
 ) -> String {

@@ -12,12 +12,15 @@ use targetsim::render::{backtest_chart, raster};
 /// ar1, sim), or judge past targets against outcomes with --targets.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim backtest ../shared/data/us_consumption_1950_1993.csv --series income\n  targetsim backtest history.csv --series gdp --from 2010 --level 0.9 --out output/bt\n  targetsim backtest --targets ../shared/data/china_gdp_targets.csv --from 2005\n\nWrites backtest.json, forecasts.svg and pit.svg (each chart with a PNG copy)\nto the output directory (default output/backtest-<series>, or\noutput/targets-<file name> with --targets)."
+    after_help = "Examples:\n  targetsim backtest ../shared/data/us_consumption_1950_1993.csv --series income\n  targetsim backtest history.csv --series gdp --from 2010 --level 0.9 --out output/bt\n  targetsim backtest history.xlsx --sheet 历年数据 --series gdp\n  targetsim backtest --targets ../shared/data/china_gdp_targets.csv --from 2005\n\nWrites backtest.json, forecasts.svg and pit.svg (each chart with a PNG copy)\nto the output directory (default output/backtest-<series>, or\noutput/targets-<file name> with --targets)."
 )]
 pub struct Args {
-    /// CSV file: `year`, then one column of levels per series.
+    /// CSV or .xlsx file: `year`, then one column of levels per series.
     #[arg(required_unless_present = "targets", conflicts_with = "targets")]
     pub history: Option<PathBuf>,
+    /// The workbook's sheet holding the history [default: the first sheet].
+    #[arg(long, value_name = "NAME", conflicts_with = "targets")]
+    pub sheet: Option<String>,
     /// The column whose growth rate is forecast.
     #[arg(long, required_unless_present = "targets", conflicts_with = "targets")]
     pub series: Option<String>,
@@ -128,7 +131,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             (t.clone(), growth, Some(report), dir)
         }
         (None, Some(h), Some(series)) => {
-            let history = History::load(h).map_err(|e| usage(&e))?;
+            let history = History::open(h, args.sheet.as_deref()).map_err(|e| usage(&e))?;
             let growth = history.growth(series, None).map_err(|e| usage(&e))?;
             let dir = args
                 .out

@@ -10,11 +10,14 @@ use targetsim::history::{self, History};
 /// series, Ledoit-Wolf shrunk correlations, written as a scenario fragment.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim fit ../shared/data/us_consumption_1950_1993.csv --series income,expenditure\n  targetsim fit history.csv --series gdp,fai --years 2005..2024 --out drivers.toml\n\nThe history file has a `year` column and one column of levels per series, one row\nper year without gaps. Growth of year t = level[t] / level[t-1] - 1. The fragment\ncan be included from a scenario with `include = [\"drivers.toml\"]`."
+    after_help = "Examples:\n  targetsim fit ../shared/data/us_consumption_1950_1993.csv --series income,expenditure\n  targetsim fit history.csv --series gdp,fai --years 2005..2024 --out drivers.toml\n  targetsim fit history.xlsx --sheet 历年数据 --series gdp\n\nThe history file (CSV, or a workbook's first sheet or --sheet NAME) has a `year`\ncolumn and one column of levels per series, one row per year without gaps. Growth of year t = level[t] / level[t-1] - 1. The fragment\ncan be included from a scenario with `include = [\"drivers.toml\"]`."
 )]
 pub struct Args {
-    /// CSV file: `year`, then one column of levels per series.
+    /// CSV or .xlsx file: `year`, then one column of levels per series.
     pub history: PathBuf,
+    /// The workbook's sheet holding the history [default: the first sheet].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Columns to fit, separated by commas.
     #[arg(long, value_delimiter = ',', required = true)]
     pub series: Vec<String>,
@@ -55,7 +58,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         })?),
     };
     let usage = |e: &dyn std::fmt::Display| Failure::Usage(format!("error: {e}"));
-    let h = History::load(&args.history).map_err(|e| usage(&e))?;
+    let h = History::open(&args.history, args.sheet.as_deref()).map_err(|e| usage(&e))?;
     let opts = FitOptions {
         series: args
             .series

@@ -9,6 +9,7 @@ mod compare;
 pub(crate) mod console;
 mod fit;
 mod merge;
+mod new;
 mod progress;
 mod run;
 mod sweep;
@@ -24,7 +25,7 @@ use targetsim::error::{ProblemDisplay, RunError, ScenarioError};
     version,
     about = "Set next year's targets with your eyes open: the probability that each target, and each target set, is met.",
     long_about = None,
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml\n  targetsim sweep scenarios/province/sweep.toml --out output/province"
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml\n  targetsim sweep scenarios/province/sweep.toml --out output/province\n  targetsim new east-district"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -41,6 +42,7 @@ enum Command {
     Compare(compare::Args),
     Merge(merge::Args),
     Sweep(sweep::Args),
+    New(new::Args),
 }
 
 /// Why a command stopped, and so its exit code.
@@ -141,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::execute(args),
         Command::Merge(args) => merge::execute(args),
         Command::Sweep(args) => sweep::execute(args),
+        Command::New(args) => new::execute(args),
     };
     match result {
         Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,

@@ -7,10 +7,15 @@
 //! naming the file, the line (as a spreadsheet shows it: the header is line
 //! 1) and the column.
 //!
+//! The same table may come from a workbook (`.xlsx`, first sheet or a
+//! named one): see [`workbook`]. Its problems name the sheet and the cell.
+//!
 //! The growth rate of year `t` is `level[t] / level[t − 1] − 1`, a fraction
 //! (0.05 for 5%). It needs a positive level in year `t − 1`.
 
 use std::path::{Path, PathBuf};
+
+pub mod workbook;
 
 /// Largest history file read: decades of annual data for thousands of
 /// series fit in a fraction of this.
@@ -66,6 +71,16 @@ pub enum HistoryError {
         #[source]
         source: std::io::Error,
     },
+    /// Problems in a history workbook, each naming its sheet and cell.
+    #[error("{}", crate::error::render_cells(file, problems))]
+    Workbook {
+        file: PathBuf,
+        problems: Vec<crate::input::workbook::CellProblem>,
+    },
+    #[error(
+        "{file}: --sheet {sheet}: the file is not a workbook, so it has no sheets\n  hint: drop --sheet for a CSV file, or give the .xlsx file"
+    )]
+    SheetOfCsv { file: PathBuf, sheet: String },
     #[error("{file}: line {line}: not a readable CSV row: {message}")]
     Csv {
         file: PathBuf,
@@ -153,6 +168,27 @@ impl History {
     pub fn load(path: &Path) -> Result<History, HistoryError> {
         let bytes = read_input(path)?;
         History::from_bytes(path, &bytes)
+    }
+
+    /// Read and check a history file of either kind: a workbook (`.xlsx`)
+    /// from its sheet `sheet` (the first sheet when `None`), any other file
+    /// as CSV (where a sheet name is an error).
+    pub fn open(path: &Path, sheet: Option<&str>) -> Result<History, HistoryError> {
+        if workbook::is_workbook(path) {
+            let (years, series) = workbook::read(path, sheet)?;
+            return Ok(History {
+                file: path.to_path_buf(),
+                years,
+                series,
+            });
+        }
+        if let Some(sheet) = sheet {
+            return Err(HistoryError::SheetOfCsv {
+                file: path.to_path_buf(),
+                sheet: crate::input::text::excerpt(sheet, 60),
+            });
+        }
+        History::load(path)
     }
 
     /// Parse history text; `path` is used in messages only.

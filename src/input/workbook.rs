@@ -329,7 +329,7 @@ impl Sheet {
     }
 
     /// Merged cells that overlap the rows and columns of the table.
-    fn merged_problems(&self, from: (u32, u32), to: (u32, u32)) -> Vec<CellProblem> {
+    pub fn merged_problems(&self, from: (u32, u32), to: (u32, u32)) -> Vec<CellProblem> {
         self.merged
             .iter()
             .filter(|d| {

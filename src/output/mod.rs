@@ -480,6 +480,39 @@ pub fn write_file(target: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<PathB
     result.map(|()| target.to_path_buf())
 }
 
+/// Write a new file whole or not at all, never replacing one: the bytes go
+/// to a hidden file beside `target`, which is then hard-linked to the
+/// target's name, an operation that fails when the name exists (where a
+/// rename would replace it), so a file made between our check and our
+/// write is kept. `Ok(None)` when `target` exists.
+pub fn write_new_file(target: &Path, bytes: &[u8]) -> Result<Option<PathBuf>, RunError> {
+    let slot = Slot::open(target, &[], false)?;
+    let fail = |message: String| RunError::Output {
+        path: target.to_path_buf(),
+        message,
+    };
+    if std::fs::symlink_metadata(&slot.target).is_ok() {
+        return Ok(None);
+    }
+    let tmp = slot.hidden("staging");
+    let registration = signals::register(&tmp, slot.lock.path());
+    let result = (|| {
+        let _held = signals::hold();
+        write_file_synced(&tmp, bytes).map_err(|e| fail(format!("cannot write: {e}")))?;
+        match std::fs::hard_link(&tmp, &slot.target) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(fail(format!("cannot move into place: {e}"))),
+        }
+    })();
+    {
+        let _held = signals::hold();
+        let _ = std::fs::remove_file(&tmp);
+    }
+    signals::unregister(registration);
+    result.map(|made| made.then(|| target.to_path_buf()))
+}
+
 /// Create `path` (0644 less the umask), write and flush it to disk.
 fn write_file_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut f = std::fs::File::create(path)?;

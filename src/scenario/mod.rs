@@ -11,6 +11,7 @@ pub mod include;
 mod inert;
 mod json;
 pub mod source;
+pub mod starter;
 mod validate;
 pub mod variants;
 pub mod workbook;
