@@ -148,7 +148,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Sensitivity, RunErr
 /// (its indicator and first-year driver columns) instead of simulating
 /// them again; a plan's driver columns of later years are not in the
 /// pilot, so a plan is simulated again as in [`run`].
-pub fn of_pilot(scenario: &Scenario, opts: &RunOptions, pilot: &Pilot) -> Result<Sensitivity, RunError> {
+pub fn of_pilot(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    pilot: &Pilot,
+) -> Result<Sensitivity, RunError> {
     if scenario.horizon.is_some() || pilot.draws as u64 != opts.draws.min(DRAWS) {
         return run(scenario, opts);
     }
@@ -166,7 +170,14 @@ pub fn of_pilot(scenario: &Scenario, opts: &RunOptions, pilot: &Pilot) -> Result
         .iter()
         .map(|&j| pilot.drivers[j].as_slice())
         .collect();
-    Ok(analyse(&model, &view, &problem, pilot.draws, &outputs, &inputs))
+    Ok(analyse(
+        &model,
+        &view,
+        &problem,
+        pilot.draws,
+        &outputs,
+        &inputs,
+    ))
 }
 
 /// What is analysed: the view's targeted columns (`outputs`), and the

@@ -184,6 +184,30 @@ fn the_sweep_csv_repeats_each_summarys_probabilities() {
         row[col("within_适中")],
         (probs.len() - high - low).to_string()
     );
+    // sweep.xlsx holds the same row as number cells: the joint probability
+    // and the target's exactly as in summary.json, in percent format.
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let bytes = std::fs::read(dir.join("out/sweep.xlsx")).expect("sweep.xlsx");
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    assert_eq!(book.sheet_names(), ["汇总"]);
+    let range = book.worksheet_range("汇总").expect("sheet");
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let codes: Vec<String> = rows[1].iter().map(|c| c.to_string()).collect();
+    let at = |name: &str| codes.iter().position(|h| h == name).unwrap();
+    let hit = rows[2..]
+        .iter()
+        .find(|r| {
+            r[at("scenario")].to_string() == "hexi"
+                && r[at("variant")].to_string() == "base"
+                && r[at("target_set")].to_string() == "draft"
+        })
+        .expect("hexi's draft row");
+    assert_eq!(
+        hit[at("joint_probability")].get_float(),
+        draft["joint_probability"].as_f64()
+    );
+    assert_eq!(hit[at("p_gdp_growth")].get_float(), Some(want));
+    assert_eq!(hit[at("too_timid_偏低")].get_float(), Some(low as f64));
 }
 
 #[test]

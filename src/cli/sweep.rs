@@ -20,7 +20,7 @@ use targetsim::sweep::{self, Done, Sweep, Task, plan, view};
 /// as a Slurm job array; then write the province view.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim sweep scenarios/province/sweep.toml --out output/province\n  targetsim sweep scenarios/province/sweep.toml --out /shared/province --slurm --submit --partition batch\n  targetsim sweep scenarios/province/sweep.toml --out /shared/province --slurm --resume\n\nWrites DIR/<scenario>/<variant>/ (what `run` writes; the base is `base`), the shard\nfiles under DIR/shards/, and the province view DIR/sweep.csv and DIR/report.html.\nA finished, valid shard file is not recomputed: rerun the same command to resume.\nWith --slurm, DIR must be on a filesystem every node sees."
+    after_help = "Examples:\n  targetsim sweep scenarios/province/sweep.toml --out output/province\n  targetsim sweep scenarios/province/sweep.toml --out /shared/province --slurm --submit --partition batch\n  targetsim sweep scenarios/province/sweep.toml --out /shared/province --slurm --resume\n\nWrites DIR/<scenario>/<variant>/ (what `run` writes; the base is `base`), the shard\nfiles under DIR/shards/, and the province view DIR/sweep.csv, DIR/sweep.xlsx and DIR/report.html.\nA finished, valid shard file is not recomputed: rerun the same command to resume.\nWith --slurm, DIR must be on a filesystem every node sees."
 )]
 pub struct Args {
     /// The sweep file (TOML).
@@ -248,6 +248,9 @@ fn write_view(sweep: &Sweep, out: &Path, quiet: bool) -> Result<(), Failure> {
         .chain(sweep.units.iter().map(|u| u.path.as_path()))
         .collect();
     let csv = output::write_file(&out.join("sweep.csv"), &view::csv(&rows), &inputs)?;
+    let book =
+        view::workbook(&rows).map_err(|e| Failure::Run(format!("error: sweep.xlsx: {e}")))?;
+    let xlsx = output::write_file(&out.join("sweep.xlsx"), &book, &inputs)?;
     let html = output::write_file(
         &out.join("report.html"),
         view::html(sweep, &rows).as_bytes(),
@@ -260,6 +263,7 @@ fn write_view(sweep: &Sweep, out: &Path, quiet: bool) -> Result<(), Failure> {
             out.display()
         )?;
         outln!("wrote {}", csv.display())?;
+        outln!("wrote {}", xlsx.display())?;
         outln!("report: {}", html.display())?;
     }
     Ok(())
@@ -413,7 +417,7 @@ fn slurm_mode(args: &Args, sweep: &Sweep, out: &Path, tasks: &[Task]) -> Result<
     output::write_file(&state_path, &state.to_bytes(), &inputs)?;
     if !quiet {
         outln!(
-            "results: {}/sweep.csv and report.html once the merge job has run; logs in {}",
+            "results: {}/sweep.csv, sweep.xlsx and report.html once the merge job has run; logs in {}",
             out_abs.display(),
             dir.join(slurm::LOGS).display()
         )?;

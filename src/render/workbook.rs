@@ -84,7 +84,9 @@ impl Value {
 #[derive(Debug, Clone)]
 pub struct Table {
     pub sheet: &'static str,
-    pub columns: Vec<&'static str>,
+    /// Code names (the CSV header); owned, as some tables' columns are
+    /// made at run time (a sweep's `p_<target>`).
+    pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
 }
 
@@ -92,7 +94,7 @@ impl Table {
     pub fn new(sheet: &'static str, columns: &[&'static str]) -> Table {
         Table {
             sheet,
-            columns: columns.to_vec(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: Vec::new(),
         }
     }
@@ -187,7 +189,7 @@ pub fn write(tables: &[Table], charts: &[BarChart]) -> Result<Vec<u8>, XlsxError
             .collect();
         for (c, name) in t.columns.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, cells::header_zh(name), &head)?;
-            ws.write_string_with_format(1, c as u16, *name, &code)?;
+            ws.write_string_with_format(1, c as u16, name, &code)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
             let r = r as u32 + 2;

@@ -216,6 +216,64 @@ pub fn csv(rows: &[Row]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
+/// `sweep.xlsx`: the rows of `sweep.csv` as one sheet `汇总` of number
+/// cells (probabilities `0.0%`, standard errors `0.00%`, counts `0`), with
+/// Chinese headers over the code names, written like `results.xlsx`.
+pub fn workbook(rows: &[Row]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use crate::render::workbook::{Shown, Table, Value, write};
+    let columns = target_columns(rows);
+    let mut head: Vec<String> = [
+        "scenario",
+        "variant",
+        "title",
+        "target_set",
+        "set_label",
+        "upper_level",
+        "joint_probability",
+        "joint_se",
+        "rank",
+        "of",
+        "targets",
+        "too_ambitious_偏高",
+        "within_适中",
+        "too_timid_偏低",
+    ]
+    .map(String::from)
+    .to_vec();
+    head.extend(columns.iter().map(|c| format!("p_{c}")));
+    let mut t = Table::new("汇总", &[]);
+    t.columns = head;
+    let count = |n: usize| Value::num(n as f64, Shown::Count);
+    for r in rows {
+        let mut row = vec![
+            Value::text(&r.scenario),
+            Value::text(&r.variant),
+            Value::text(&r.title),
+            Value::text(&r.set),
+            Value::text(&r.set_label),
+            Value::text(if r.upper_level { "是" } else { "否" }),
+            Value::num(r.joint, Shown::Percent),
+            Value::num(r.joint_se, Shown::FinePercent),
+            count(r.rank),
+            count(r.of),
+            count(r.targets.len()),
+            count(r.verdicts[0]),
+            count(r.verdicts[1]),
+            count(r.verdicts[2]),
+        ];
+        for c in &columns {
+            row.push(
+                r.targets
+                    .iter()
+                    .find(|(t, _)| t == c)
+                    .map_or(Value::Empty, |(_, p)| Value::num(*p, Shown::Percent)),
+            );
+        }
+        t.push(row);
+    }
+    write(&[t], &[])
+}
+
 /// Set names in first-seen order.
 fn set_names(rows: &[Row]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
