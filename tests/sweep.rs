@@ -197,9 +197,9 @@ fn the_sweep_csv_repeats_each_summarys_probabilities() {
     let hit = rows[2..]
         .iter()
         .find(|r| {
-            r[at("scenario")].to_string() == "hexi"
-                && r[at("variant")].to_string() == "base"
-                && r[at("target_set")].to_string() == "draft"
+            r[at("scenario")] == "hexi"
+                && r[at("variant")] == "base"
+                && r[at("target_set")] == "draft"
         })
         .expect("hexi's draft row");
     assert_eq!(
