@@ -13,6 +13,7 @@
 
 pub mod block;
 pub mod memory;
+pub(crate) mod projects;
 
 use crate::error::RunError;
 use crate::model::Model;
@@ -169,6 +170,7 @@ pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     let threads = threads.max(1) as u64;
     // One accumulator a thread, the merge's and the result (rayon may split
     // more, but merges as it goes).
+    let workspace = workspace + projects::work_bytes(model);
     let fixed = base + threads * workspace + (threads + 2) * sketch + pilot;
     // Per block: 32 bytes per column, plus the map's node.
     let per_draw = (columns * 32 + 96) as f64 / BLOCK as f64;

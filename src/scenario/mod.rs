@@ -10,6 +10,7 @@ pub mod horizon;
 pub mod include;
 mod inert;
 mod json;
+pub mod pipeline;
 pub mod source;
 mod validate;
 pub mod variants;
@@ -71,6 +72,10 @@ pub struct Scenario {
     pub upper_level: Option<usize>,
     /// Named variants, each a whole validated scenario (empty for a variant itself).
     pub variants: Vec<Variant>,
+    /// The key-project list (`[pipeline]`), one-year scenarios only.
+    pub pipeline: Option<pipeline::Pipeline>,
+    /// The city's other districts (`[peers]`), one-year scenarios only.
+    pub peers: Option<pipeline::Peers>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,6 +249,7 @@ pub fn from_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Scenario,
     })?;
     s.inputs = std::iter::once(path.to_path_buf())
         .chain(expanded.files)
+        .chain(s.pipeline.as_ref().and_then(|p| p.file.clone()))
         .collect();
     Ok(s)
 }
