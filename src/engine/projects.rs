@@ -131,6 +131,13 @@ fn draw_projects(
 ) {
     let mut rng = purpose_rng(seed, b as u64, PURPOSE_PIPELINE);
     factor_scores(p.factor, model, cols, &mut rng, &mut w.z[..n]);
+    if p.factor.is_some() {
+        // A project starts when its latent variable is low; a higher
+        // factor driver (credit, demand) should make starts more likely.
+        for z in &mut w.z[..n] {
+            *z = -*z;
+        }
+    }
     for a in &mut w.agg {
         a[..n].fill(0.0);
     }
