@@ -147,7 +147,12 @@ fn a_large_correlated_pool_follows_the_vasicek_limit() {
         "finite pool {exact} vs limit {vasicek}"
     );
     let out = run(&s, draws);
-    assert_probability("P(L <= 0.15)", target_p(&out, "main", "share"), vasicek, draws);
+    assert_probability(
+        "P(L <= 0.15)",
+        target_p(&out, "main", "share"),
+        vasicek,
+        draws,
+    );
 }
 
 /// Five projects with their own probabilities, amounts and loadings: the
@@ -235,7 +240,12 @@ fn exchangeable_districts_rank_uniformly() {
         [peers.indicators.growth]\ndist = \"normal\"\nmean = 0.06\nsd = 0.01\n\
         [target_sets.top3]\ntargets = [{ indicator = \"rank\", at_most = 3 }]\n";
     let out = run(&load(iid), n);
-    assert_probability("P(rank <= 3 of 8)", target_p(&out, "top3", "rank"), 3.0 / 8.0, n);
+    assert_probability(
+        "P(rank <= 3 of 8)",
+        target_p(&out, "top3", "rank"),
+        3.0 / 8.0,
+        n,
+    );
 }
 
 #[test]
@@ -298,6 +308,50 @@ fn bad_project_lists_exit_2_naming_the_line() {
     );
     bad_csv(
         "name,p,amount\nA,0.5,3\nB,0.4,4\nA,0.3,5\n",
-        &["projects.csv) line 4, column name", "same name as the project on line 2"],
+        &[
+            "projects.csv) line 4, column name",
+            "same name as the project on line 2",
+        ],
     );
+}
+
+#[test]
+fn contributions_match_the_conditional_closed_form() {
+    // Three independent projects, target: at least two start. When A does
+    // not start the target needs both B and C: P(miss | A not) = 1 - pB pC;
+    // when A starts it needs one of them: P(miss | A) = (1 - pB)(1 - pC).
+    let (pa, pb, pc) = (0.8, 0.6, 0.5);
+    let text = format!(
+        "[drivers]\ng = {{ dist = \"normal\", mean = 0, sd = 1 }}\n\
+         [indicators]\nstarted = {{ pipeline = \"count\" }}\n\
+         [target_sets.main]\ntargets = [{{ indicator = \"started\", at_least = 2 }}]\n\
+         [[pipeline.projects]]\nname = \"A\"\np = {pa}\namount = 1\n\
+         [[pipeline.projects]]\nname = \"B\"\np = {pb}\namount = 1\n\
+         [[pipeline.projects]]\nname = \"C\"\np = {pc}\namount = 1\n"
+    );
+    let n = 100_000;
+    let out = run(&load(&text), n);
+    let pl = out.pipeline.as_ref().expect("pipeline section");
+    let a = &pl.projects[0];
+    let not_started = ((1.0 - a.p_started) * n as f64) as u64;
+    let started = n - not_started;
+    let if_not = a.p_missed_if_not_started[0].unwrap();
+    assert_probability(
+        "P(miss | A not started)",
+        if_not,
+        1.0 - pb * pc,
+        not_started,
+    );
+    let if_started = if_not - a.lift[0].unwrap();
+    assert_probability(
+        "P(miss | A started)",
+        if_started,
+        (1.0 - pb) * (1.0 - pc),
+        started,
+    );
+    assert_probability("P(A started)", a.p_started, pa, n);
+    // Lifts: A 0.5, B 1 - pA pC - (1 - pA)(1 - pC) = 0.5, C 0.4; all critical.
+    let names: Vec<&str> = pl.critical.iter().map(|c| c.project.as_str()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[2], "C", "{names:?}");
 }
