@@ -65,6 +65,8 @@ pub const RUN: Results = Results {
         "required_path.csv",
         "tornado.svg",
         "tornado.png",
+        "pipeline.svg",
+        "pipeline.png",
         "charts",
         "report.html",
     ],
