@@ -153,22 +153,10 @@ impl Extras {
 /// aggregate (directly or through other indicators), each `(indicator,
 /// rule)` once, in the order of the target sets.
 pub fn tracked_targets(s: &Scenario) -> Vec<(usize, Rule)> {
-    let Some(pl) = &s.pipeline else {
-        return Vec::new();
-    };
-    let mut reads = vec![false; s.indicators.len()];
-    for a in &pl.aggregates {
-        reads[a.indicator] = true;
-    }
-    // Evaluation order puts every indicator after what it reads.
-    for &i in &s.evaluation_order {
-        let own = &s.indicators[i].name;
-        let hit =
-            s.indicators[i].expr.references().iter().any(|r| {
-                r.name != own.as_str() && s.indicator_index(r.name).is_some_and(|j| reads[j])
-            });
-        reads[i] |= hit;
-    }
+    let by_aggregate = readers(s);
+    let reads: Vec<bool> = (0..s.indicators.len())
+        .map(|i| by_aggregate.iter().any(|r| r[i]))
+        .collect();
     let mut out: Vec<(usize, Rule)> = Vec::new();
     for set in &s.target_sets {
         for t in &set.targets {
@@ -178,4 +166,28 @@ pub fn tracked_targets(s: &Scenario) -> Vec<(usize, Rule)> {
         }
     }
     out
+}
+
+/// Per aggregate, per indicator: whether the indicator reads the aggregate
+/// (is it, or reads it through other indicators' formulas).
+pub fn readers(s: &Scenario) -> Vec<Vec<bool>> {
+    let Some(pl) = &s.pipeline else {
+        return Vec::new();
+    };
+    pl.aggregates
+        .iter()
+        .map(|a| {
+            let mut reads = vec![false; s.indicators.len()];
+            reads[a.indicator] = true;
+            // Evaluation order puts every indicator after what it reads.
+            for &i in &s.evaluation_order {
+                let own = &s.indicators[i].name;
+                let hit = s.indicators[i].expr.references().iter().any(|r| {
+                    r.name != own.as_str() && s.indicator_index(r.name).is_some_and(|j| reads[j])
+                });
+                reads[i] |= hit;
+            }
+            reads
+        })
+        .collect()
 }

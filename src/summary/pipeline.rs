@@ -3,9 +3,13 @@
 //! critical projects.
 //!
 //! Definitions (README, "Project pipelines"):
-//! * a project's *contribution* to a target is P(target missed | the project
+//! * a project's targets are those whose indicator reads an aggregate that
+//!   counts the project;
+//! * its *contribution* to one of them is P(target missed | the project
 //!   does not start), the issue's "how often the target is missed when the
-//!   project does not start";
+//!   project does not start". It is a conditional frequency, not a
+//!   counterfactual: when the project shares the common factor, its not
+//!   starting also signals a squeeze that stalls the others;
 //! * its *lift* is that minus P(target missed | the project starts): how
 //!   many points of the miss probability hang on the project;
 //! * a project is *critical* for a target when its lift is at least
@@ -54,7 +58,8 @@ pub struct ProjectSummary {
     pub quarter: Option<u8>,
     pub firm: bool,
     pub loading: f64,
-    /// Per tracked target: P(missed | not started); `null` when it always started.
+    /// Per tracked target: P(missed | not started); `null` when it always
+    /// started, or when the target does not read an aggregate that counts it.
     pub p_missed_if_not_started: Vec<Option<f64>>,
     /// Per tracked target: P(missed | not started) - P(missed | started).
     pub lift: Vec<Option<f64>>,
@@ -89,6 +94,14 @@ pub fn section(s: &Scenario, draws: u64, counts: &[u64]) -> Option<PipelineSumma
             p_missed: m as f64 / n,
         })
         .collect();
+    // A project's targets: those reading an aggregate that counts it.
+    let readers = crate::model::pipeline::readers(s);
+    let feeds = |pr: &crate::scenario::pipeline::Project, t: usize| {
+        pl.aggregates
+            .iter()
+            .zip(&readers)
+            .any(|(a, r)| a.includes(pr) && r[tracked[t].0])
+    };
     let mut critical = Vec::new();
     let projects = pl
         .projects
@@ -100,6 +113,11 @@ pub fn section(s: &Scenario, draws: u64, counts: &[u64]) -> Option<PipelineSumma
             let mut ifnot = Vec::with_capacity(nt);
             let mut lift = Vec::with_capacity(nt);
             for t in 0..nt {
+                if !feeds(pr, t) {
+                    ifnot.push(None);
+                    lift.push(None);
+                    continue;
+                }
                 let both = counts[np + nt + t * np + i];
                 let m_not = missed[t] - both;
                 let a = (not > 0).then(|| m_not as f64 / not as f64);
