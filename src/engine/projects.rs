@@ -145,38 +145,45 @@ fn draw_projects(
     for i in 0..p.n() {
         let (a, bb) = (p.a[i], p.b[i]);
         let bits = &mut w.bits[i * WORDS..(i + 1) * WORDS];
-        bits.fill(0);
         let e = &mut w.e[..n];
         for e in e.iter_mut() {
             *e = rng.sample(StandardNormal);
         }
-        for (d, (&e, &z)) in e.iter().zip(z).enumerate() {
-            if e <= a - bb * z {
-                bits[d / 64] |= 1u64 << (d % 64);
+        // Branch-free: the start as a bit (for the counts) and as 0/1 in
+        // `e` (for the aggregates' adds, which then vectorise).
+        for ((word, e), z) in bits.iter_mut().zip(e.chunks_mut(64)).zip(z.chunks(64)) {
+            let mut bitsw = 0u64;
+            for (j, (e, &z)) in e.iter_mut().zip(z).enumerate() {
+                let s = *e <= a - bb * z;
+                bitsw |= (s as u64) << j;
+                *e = s as u8 as f64;
             }
+            *word = bitsw;
         }
-        if p.members[i].is_empty() {
-            if p.drawn[i].is_some() {
-                // Keep the stream's order the same whether or not an
-                // aggregate reads the amount.
-                for d in 0..n {
-                    if bits[d / 64] >> (d % 64) & 1 == 1 {
-                        let _: f64 = rng.sample(Open01);
+        for word in &mut bits[n.div_ceil(64)..] {
+            *word = 0;
+        }
+        match &p.drawn[i] {
+            None => {
+                for &(k, by_amount) in &p.members[i] {
+                    let add = if by_amount { p.fixed[i] } else { 1.0 };
+                    for (x, &s) in w.agg[k as usize][..n].iter_mut().zip(&w.e[..n]) {
+                        *x += add * s;
                     }
                 }
             }
-            continue;
-        }
-        for d in 0..n {
-            if bits[d / 64] >> (d % 64) & 1 == 0 {
-                continue;
-            }
-            let amount = match &p.drawn[i] {
-                None => p.fixed[i],
-                Some(m) => m.quantile(rng.sample(Open01)),
-            };
-            for &(k, by_amount) in &p.members[i] {
-                w.agg[k as usize][d] += if by_amount { amount } else { 1.0 };
+            Some(m) => {
+                // One uniform per start, whether or not an aggregate reads
+                // the amount, so the stream's order does not depend on it.
+                for d in 0..n {
+                    if w.e[d] == 0.0 {
+                        continue;
+                    }
+                    let amount = m.quantile(rng.sample(Open01));
+                    for &(k, by_amount) in &p.members[i] {
+                        w.agg[k as usize][d] += if by_amount { amount } else { 1.0 };
+                    }
+                }
             }
         }
     }
