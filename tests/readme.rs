@@ -244,3 +244,17 @@ fn the_summary_json_excerpts_are_what_run_writes() {
     let shown = json_block("{\n  \"horizon\"");
     assert_numbers_match(&shown, &plan, "plan summary.json");
 }
+
+#[test]
+fn the_pipeline_example_is_what_run_prints() {
+    let printed = stdout(&[
+        "run",
+        "scenarios/seed-district-projects.toml",
+        "--no-charts",
+        "--no-report",
+    ]);
+    assert_excerpt(
+        &block("target set speech  讲话目标 the speech's pipeline and ranking targets"),
+        &printed,
+    );
+}

@@ -114,7 +114,7 @@ impl Extras {
                     .iter()
                     .map(|pr| match &pr.amount {
                         Amount::Fixed(_) => None,
-                        Amount::Drawn(m) => Some(m.clone()),
+                        Amount::Drawn(m) => Some((**m).clone()),
                     })
                     .collect(),
                 factor: pl.factor,

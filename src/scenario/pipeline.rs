@@ -27,7 +27,7 @@ pub const MAX_PEERS: usize = 200;
 pub enum Amount {
     Fixed(f64),
     /// Drawn independently of everything else, once per draw in which the project starts.
-    Drawn(Marginal),
+    Drawn(Box<Marginal>),
 }
 
 impl Amount {
@@ -402,17 +402,16 @@ fn read_pipeline(
         None => 0.0,
     };
     let mut sector_loading: Vec<(String, f64)> = Vec::new();
-    if let Some(v) = f.get("sector_loading") {
-        if let Some(mut sf) = Fields::of(v, "pipeline.sector_loading", p)
-            && let Value::Object(m) = v
-        {
-            for (k, x) in m {
-                let kp = join("pipeline.sector_loading", k);
-                if let Some(l) = loading(x, &kp, p) {
-                    sector_loading.push((k.clone(), l));
-                }
+    // `Fields::of` reports a value that is not a table.
+    if let Some(v) = f.get("sector_loading")
+        && Fields::of(v, "pipeline.sector_loading", p).is_some()
+        && let Value::Object(m) = v
+    {
+        for (k, x) in m {
+            let kp = join("pipeline.sector_loading", k);
+            if let Some(l) = loading(x, &kp, p) {
+                sector_loading.push((k.clone(), l));
             }
-            sf.allow(&[]);
         }
     }
     let defaults = |sector: Option<&str>| {
@@ -536,7 +535,7 @@ fn inline_project(
                 let d = distribution(&mut af, p);
                 af.finish(p);
                 d.and_then(|d| match Marginal::new(&d) {
-                    Ok(m) => Some(Amount::Drawn(m)),
+                    Ok(m) => Some(Amount::Drawn(Box::new(m))),
                     Err(e) => {
                         p.push(param_problem(&apath, &e));
                         None
