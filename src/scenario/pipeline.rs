@@ -725,6 +725,12 @@ fn csv_projects(
             }
         };
         let sector = Some(cell("sector").to_string()).filter(|s| !s.is_empty());
+        // Text from the file reaches reports and the terminal, as a scenario's does.
+        if let Some(sec) = &sector
+            && let Err(e) = crate::input::text::check(sec, crate::input::text::TextKind::Line)
+        {
+            p.push(Problem::new(at(line, "sector"), e.to_string()));
+        }
         let load = match cell("loading") {
             "" => Some(defaults(sector.as_deref())),
             s => {
