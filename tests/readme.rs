@@ -274,3 +274,17 @@ fn the_sweep_error_excerpt_is_what_sweep_prints() {
         block("error: sweep.toml: scenarios[0].variants").trim_end()
     );
 }
+
+#[test]
+fn the_pipeline_example_is_what_run_prints() {
+    let printed = stdout(&[
+        "run",
+        "scenarios/seed-district-projects.toml",
+        "--no-charts",
+        "--no-report",
+    ]);
+    assert_excerpt(
+        &block("target set speech  讲话目标 the speech's pipeline and ranking targets"),
+        &printed,
+    );
+}

@@ -258,6 +258,17 @@ pub fn finish(
         written.push(staging.write("tornado.svg", svg.as_bytes())?);
         written.push(staging.write("tornado.png", png)?);
     }
+    if out.charts
+        && let Some(svg) = summary
+            .pipeline
+            .as_ref()
+            .and_then(|p| targetsim::render::pipeline_chart::svg(s, p))
+    {
+        let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
+        let stem = targetsim::render::pipeline_chart::STEM;
+        written.push(staging.write(&format!("{stem}.svg"), svg.as_bytes())?);
+        written.push(staging.write(&format!("{stem}.png"), &png)?);
+    }
     if out.charts {
         chart::write_all(&staging, &charts)?;
         for f in &fans {

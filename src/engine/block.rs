@@ -31,6 +31,8 @@ pub(crate) struct Workspace {
     tmp: Vec<f64>,
     joint: Vec<bool>,
     scratch: Scratch,
+    /// The pipeline's and peers' buffers (empty without them).
+    extra: super::projects::Work,
 }
 
 impl Workspace {
@@ -44,6 +46,7 @@ impl Workspace {
             tmp: vec![0.0; BLOCK],
             joint: vec![true; BLOCK],
             scratch: Scratch::default(),
+            extra: super::projects::Work::new(model),
         }
     }
 
@@ -66,6 +69,8 @@ impl Workspace {
 pub struct BlockCounts {
     pub sets: Vec<SetCounts>,
     pub plan: SetCounts,
+    /// The pipeline's contribution counts (empty without a pipeline).
+    pub pipeline: Vec<u64>,
 }
 
 pub(crate) fn fill_normal(rng: &mut ChaCha8Rng, out: &mut [f64]) {
@@ -141,11 +146,17 @@ pub(crate) fn run(
                 Source::Constant(v) => col.fill(v),
             }
         }
+        if y == 0 {
+            super::projects::draw(model, seed, b, n, &ws.cols, &mut ws.extra);
+        }
         for plan in &model.programs[y] {
             let mut out = std::mem::take(&mut ws.cols[plan.slot]);
             {
                 let views: Vec<&[f64]> = ws.cols.iter().map(|c| c.as_slice()).collect();
                 plan.program.eval(&views, &mut out[..n], &mut ws.scratch);
+            }
+            if let Some(x) = &model.extras {
+                super::projects::after_program(x, plan.slot - y * w - d, &mut out[..n], &ws.extra);
             }
             let bad = out[..n].iter().position(|x| !x.is_finite());
             ws.cols[plan.slot] = out;
@@ -183,6 +194,7 @@ pub(crate) fn run(
     Ok(BlockCounts {
         sets,
         plan: SetCounts { met, joint },
+        pipeline: super::projects::count(model, &ws.cols, n, &mut ws.extra),
     })
 }
 

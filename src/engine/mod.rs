@@ -14,6 +14,7 @@
 pub mod block;
 pub mod memory;
 pub mod precision;
+pub(crate) mod projects;
 
 use crate::error::RunError;
 use crate::model::Model;
@@ -208,7 +209,9 @@ pub fn stream_memory(model: &YearModel, threads: usize) -> (u64, f64) {
     // The program, its font and the charts' buffers (measured: 26 MiB).
     let base = 26 << 20;
     let threads = threads.max(1) as u64;
-    // One accumulator a thread (the first takes in the others).
+    // One accumulator a thread (the first takes in the others), and each
+    // thread's project pipeline buffers.
+    let workspace = workspace + projects::work_bytes(model);
     let fixed = base + threads * workspace + threads * sketch + pilot;
     // Per block: 32 bytes per column, plus the map's node.
     let per_draw = (columns * 32 + 96) as f64 / BLOCK as f64;

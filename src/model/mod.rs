@@ -5,6 +5,7 @@
 
 pub mod distribution;
 pub mod expr;
+pub mod pipeline;
 pub mod years;
 
 use crate::sampling::correlation::Correlation;

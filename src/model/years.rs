@@ -51,6 +51,9 @@ pub struct YearModel {
     /// Names of a year's slots (drivers, then indicators), for messages.
     pub slot_names: Vec<String>,
     pub formulas: Vec<String>,
+    /// The pipeline and peers (one-year scenarios only), shared by the
+    /// threads' copies of the model.
+    pub extras: Option<std::sync::Arc<super::pipeline::Extras>>,
 }
 
 impl YearModel {
@@ -67,7 +70,9 @@ impl YearModel {
     /// run through the same engine, and a one-year model draws exactly what
     /// the first year of a plan with the same drivers draws.
     pub fn of(s: &Scenario) -> YearModel {
-        Self::compile(s).unwrap_or_else(|| Self::one_year(Model::compile(s)))
+        let mut m = Self::compile(s).unwrap_or_else(|| Self::one_year(Model::compile(s)));
+        m.extras = super::pipeline::Extras::of(s).map(std::sync::Arc::new);
+        m
     }
 
     /// A one-year model as a plan of one year (year 0).
@@ -102,6 +107,7 @@ impl YearModel {
             plan: Vec::new(),
             slot_names: one.slot_names,
             formulas: one.formulas,
+            extras: None,
         }
     }
 
@@ -225,6 +231,7 @@ impl YearModel {
                 .unwrap_or_default(),
             slot_names: one.slot_names,
             formulas: one.formulas,
+            extras: None,
         })
     }
 }

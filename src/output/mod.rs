@@ -66,6 +66,8 @@ pub const RUN: Results = Results {
         "results.xlsx",
         "tornado.svg",
         "tornado.png",
+        "pipeline.svg",
+        "pipeline.png",
         "charts",
         "report.html",
     ],

@@ -192,6 +192,9 @@ pub fn report(scenario: &Scenario, summary: &Summary, charts: &[Chart], fans: &[
         "Targets"
     };
     r.push(Section::new("targets", heading, targets(summary, charts)));
+    if let Some(sec) = super::html_pipeline::section(scenario, summary) {
+        r.push(sec);
+    }
     if !fans.is_empty() {
         r.push(Section::new(
             "fans",

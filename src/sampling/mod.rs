@@ -27,6 +27,23 @@ pub fn block_rng(seed: u64, block: u64) -> ChaCha8Rng {
     rng
 }
 
+/// Streams beside the block's own, one per purpose, so that adding a
+/// pipeline or peers to a scenario leaves every other draw unchanged.
+pub const PURPOSE_PIPELINE: u64 = 1;
+pub const PURPOSE_PEERS: u64 = 2;
+
+/// The stream for `purpose` in block `block`: ChaCha8 keyed by the seed in
+/// bytes 0..8 and the purpose in bytes 8..16 (the block's own stream has
+/// zeros there), with the block index as its stream number.
+pub fn purpose_rng(seed: u64, block: u64, purpose: u64) -> ChaCha8Rng {
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&seed.to_le_bytes());
+    key[8..16].copy_from_slice(&purpose.to_le_bytes());
+    let mut rng = ChaCha8Rng::from_seed(key);
+    rng.set_stream(block);
+    rng
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod horizon;
 pub mod include;
 mod inert;
 mod json;
+pub mod pipeline;
 pub mod source;
 pub mod starter;
 mod validate;
@@ -77,6 +78,10 @@ pub struct Scenario {
     /// (`run --variant`, sweeps): recorded in `summary.json` and shard files,
     /// because a variant shares its base's file and so its hash.
     pub variant: Option<String>,
+    /// The key-project list (`[pipeline]`), one-year scenarios only.
+    pub pipeline: Option<pipeline::Pipeline>,
+    /// The city's other districts (`[peers]`), one-year scenarios only.
+    pub peers: Option<pipeline::Peers>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -279,6 +284,7 @@ pub fn from_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Scenario,
     })?;
     s.inputs = std::iter::once(path.to_path_buf())
         .chain(expanded.files)
+        .chain(s.pipeline.as_ref().and_then(|p| p.file.clone()))
         .collect();
     Ok(s)
 }

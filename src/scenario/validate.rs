@@ -73,7 +73,7 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
     }
     let (correlation, correlation_adjustments) =
         correlations(top.get("correlations"), &drivers, &mut p);
-    let indicators = indicators(top.get("indicators"), &mut p);
+    let (indicators, specials) = indicators(top.get("indicators"), &mut p);
     // Names as declared, valid or not, so that a driver with a bad
     // parameter is not reported a second time as unknown in every formula.
     let declared = |key: &str| -> Vec<String> {
@@ -101,6 +101,16 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         .chain(broken)
         .collect();
     let evaluation_order = check_formulas(&inputs, &indicators, split.is_some(), &mut p);
+    let (pipeline, peers, pipeline_bytes) = super::pipeline::read(
+        path,
+        top.get("pipeline"),
+        top.get("peers"),
+        split.is_some(),
+        &drivers,
+        &indicators,
+        &specials,
+        &mut p,
+    );
     let (mut target_sets, upper_level) =
         target_sets(top.get("target_sets"), &indicators, &drivers, &mut p);
     // Variants are checked by applying them and validating the result
@@ -132,7 +142,12 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
     Ok(Scenario {
         file: path.to_path_buf(),
         inputs: vec![path.to_path_buf()],
-        hash: super::hash_bytes(bytes),
+        // The project list's file is part of the scenario: hashed after it.
+        hash: if pipeline_bytes.is_empty() {
+            super::hash_bytes(bytes)
+        } else {
+            super::hash_bytes(&[bytes, &pipeline_bytes[..]].concat())
+        },
         name,
         title,
         description,
@@ -148,6 +163,8 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         upper_level,
         variants,
         variant: None,
+        pipeline,
+        peers,
     })
 }
 
@@ -389,7 +406,7 @@ fn drivers(v: Option<&Value>, p: &mut Problems) -> Vec<Driver> {
     out
 }
 
-pub(super) fn distribution(f: &mut Fields, p: &mut Problems) -> Option<Distribution> {
+pub(crate) fn distribution(f: &mut Fields, p: &mut Problems) -> Option<Distribution> {
     let dist_path = f.child_path("dist");
     let kind = match f.opt_str("dist", p) {
         None => {
@@ -828,8 +845,13 @@ fn correlation_problem(
     }
 }
 
-fn indicators(v: Option<&Value>, p: &mut Problems) -> Vec<Indicator> {
+/// An indicator computed by the engine rather than from a formula: its
+/// name, its field path, and what it computes (see `pipeline`).
+type Specials = Vec<(String, String, super::pipeline::Special)>;
+
+fn indicators(v: Option<&Value>, p: &mut Problems) -> (Vec<Indicator>, Specials) {
     let mut out = Vec::new();
+    let mut specials = Specials::new();
     for (name, v, path) in entries(v, "indicators", p) {
         let (formula, m) = match v {
             Value::String(s) => (Some(s.clone()), Meta::default()),
@@ -837,6 +859,34 @@ fn indicators(v: Option<&Value>, p: &mut Problems) -> Vec<Indicator> {
                 let Some(mut f) = Fields::of(v, &path, p) else {
                     continue;
                 };
+                if let Some(kind) = super::pipeline::default_kind(&f) {
+                    let special = super::pipeline::special(&mut f, p);
+                    let m = meta(&mut f, kind, p);
+                    f.finish(p);
+                    let Some((special, text, ordering)) = special else {
+                        continue;
+                    };
+                    match expr::parse(&ordering) {
+                        Ok(e) => {
+                            specials.push((name.to_string(), path.clone(), special));
+                            out.push(Indicator {
+                                name: name.to_string(),
+                                formula: text,
+                                expr: e,
+                                meta: m,
+                            });
+                        }
+                        Err(e) => p.push(
+                            Problem::new(
+                                join(&path, "rank"),
+                                "must name one of the district's indicators",
+                            )
+                            .value(format!("\"{ordering}\""))
+                            .maybe_hint(e.hint.clone()),
+                        ),
+                    }
+                    continue;
+                }
                 let formula = f.opt_str("formula", p);
                 if formula.is_none() && !f.has("formula") {
                     p.push(
@@ -879,7 +929,7 @@ fn indicators(v: Option<&Value>, p: &mut Problems) -> Vec<Indicator> {
             ),
         }
     }
-    out
+    (out, specials)
 }
 
 /// Resolve every name in every formula and order the indicators so each

@@ -32,6 +32,8 @@ struct OneYear<'a> {
     target_sets: IndexMap<&'a str, SetOf<'a, IndexMap<&'a str, OneYearTarget<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sensitivity: Option<&'a Sensitivity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pipeline: Option<&'a super::pipeline::PipelineSummary>,
 }
 
 #[derive(Serialize)]
@@ -133,6 +135,7 @@ impl Serialize for Summary {
                 indicators: self.indicators(),
                 target_sets,
                 sensitivity,
+                pipeline: self.pipeline.as_ref(),
             }
             .serialize(ser);
         };

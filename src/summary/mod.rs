@@ -7,6 +7,7 @@
 
 pub mod histogram;
 pub mod layout;
+pub mod pipeline;
 pub mod plan;
 pub mod sketch;
 pub mod stats;
@@ -89,6 +90,9 @@ pub struct Summary {
     /// Which drivers decide each targeted indicator (see `crate::sensitivity`);
     /// absent when not computed.
     pub sensitivity: Option<crate::sensitivity::Sensitivity>,
+    /// The key-project list's contributions and critical projects, when the
+    /// scenario has a `[pipeline]`.
+    pub pipeline: Option<pipeline::PipelineSummary>,
 }
 
 impl Summary {
@@ -385,6 +389,7 @@ pub fn summarise(s: &Scenario, run: &Streamed) -> Summary {
         target_sets,
         plan_targets: plan.and_then(|h| plan::plan_section(s, h, run)),
         sensitivity: None,
+        pipeline: pipeline::section(s, draws, &tally.pipeline),
     }
 }
 

@@ -199,6 +199,8 @@ impl Pilot {
                     .map(|s| SetCounts::zero(s.len()))
                     .collect(),
                 plan: SetCounts::zero(model.plan.len()),
+                // The pilot does not count contributions: the tally does.
+                pipeline: Vec::new(),
             },
             blocks: Vec::new(),
         }
@@ -437,6 +439,9 @@ pub struct Tally {
     pub reach: Vec<ReachCount>,
     /// Per required path: draws left out (first-year value not positive).
     pub excluded: Vec<u64>,
+    /// The pipeline's contribution counts (see `model::pipeline`); empty without one.
+    #[serde(default)]
+    pub pipeline: Vec<u64>,
     /// Buffers for a block's required-path columns (not part of the state).
     #[serde(skip)]
     scratch: [Vec<f64>; 2],
@@ -464,6 +469,11 @@ impl Tally {
             plan: SetCounts::zero(model.plan.len()),
             reach: vec![ReachCount::default(); layout.reach.len()],
             excluded: vec![0; layout.paths.len()],
+            pipeline: model
+                .extras
+                .as_ref()
+                .and_then(|x| x.projects.as_ref())
+                .map_or_else(Vec::new, |p| vec![0; p.n_counts()]),
             scratch: [Vec::new(), Vec::new()],
         }
     }
@@ -595,6 +605,7 @@ impl Tally {
             t.add(c);
         }
         self.plan.add(&counts.plan);
+        add_counts(&mut self.pipeline, &counts.pipeline);
         self.draws += n as u64;
         self.blocks.insert(b as u64, moments);
     }
@@ -623,6 +634,7 @@ impl Tally {
             a.add(b);
         }
         self.plan.add(&o.plan);
+        add_counts(&mut self.pipeline, &o.pipeline);
         for (a, b) in self.reach.iter_mut().zip(&o.reach) {
             a.band += b.band;
             a.hits += b.hits;
@@ -774,6 +786,13 @@ pub fn check_reportable(
         }
     }
     Ok(())
+}
+
+/// Add counts element by element (a block's pipeline counts into a tally's).
+fn add_counts(to: &mut [u64], from: &[u64]) {
+    for (a, b) in to.iter_mut().zip(from) {
+        *a += b;
+    }
 }
 
 #[cfg(test)]
