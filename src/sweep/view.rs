@@ -159,11 +159,9 @@ fn target_columns(rows: &[Row]) -> Vec<String> {
     names
 }
 
-/// `sweep.csv`: UTF-8 with a byte-order mark (so spreadsheet programs read
-/// the Chinese labels), probabilities as fractions with 6 decimals.
-pub fn csv(rows: &[Row]) -> Vec<u8> {
-    let columns = target_columns(rows);
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+/// The code names of the province view's columns (`sweep.csv`'s header):
+/// the fixed ones, then `p_<target>` for every target column.
+fn header(columns: &[String]) -> Vec<String> {
     let mut head: Vec<String> = [
         "scenario",
         "variant",
@@ -183,6 +181,15 @@ pub fn csv(rows: &[Row]) -> Vec<u8> {
     .map(String::from)
     .to_vec();
     head.extend(columns.iter().map(|c| format!("p_{c}")));
+    head
+}
+
+/// `sweep.csv`: UTF-8 with a byte-order mark (so spreadsheet programs read
+/// the Chinese labels), probabilities as fractions with 6 decimals.
+pub fn csv(rows: &[Row]) -> Vec<u8> {
+    let columns = target_columns(rows);
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let head = header(&columns);
     // Writing to a Vec cannot fail; a failure would only drop the row.
     let _ = w.write_record(&head);
     for r in rows {
@@ -222,25 +229,7 @@ pub fn csv(rows: &[Row]) -> Vec<u8> {
 pub fn workbook(rows: &[Row]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use crate::render::workbook::{Shown, Table, Value, write};
     let columns = target_columns(rows);
-    let mut head: Vec<String> = [
-        "scenario",
-        "variant",
-        "title",
-        "target_set",
-        "set_label",
-        "upper_level",
-        "joint_probability",
-        "joint_se",
-        "rank",
-        "of",
-        "targets",
-        "too_ambitious_偏高",
-        "within_适中",
-        "too_timid_偏低",
-    ]
-    .map(String::from)
-    .to_vec();
-    head.extend(columns.iter().map(|c| format!("p_{c}")));
+    let head = header(&columns);
     let mut t = Table::new("汇总", &[]);
     t.columns = head;
     let count = |n: usize| Value::num(n as f64, Shown::Count);
