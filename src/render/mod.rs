@@ -16,6 +16,7 @@ pub mod html_pipeline;
 pub mod html_plan;
 pub mod html_sensitivity;
 pub mod json;
+pub mod lang;
 pub mod pipeline_chart;
 pub mod raster;
 pub mod sheets;
