@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod backtest;
+pub mod briefing;
 pub mod calibrate;
 pub mod compare;
 pub mod diagnostics;
