@@ -3,13 +3,16 @@
 use super::Failure;
 use super::console::{out, outln};
 use super::progress::Progress;
+use std::borrow::Cow;
 use std::path::PathBuf;
 use targetsim::RunOptions;
 use targetsim::engine::{self, Streamed};
+use targetsim::error::RunError;
 use targetsim::model::years::YearModel;
 use targetsim::output::{self, Staging};
 use targetsim::render::{chart, csv, fan, html, json, raster, sheets, table, tornado};
 use targetsim::scenario::{self, Scenario};
+use targetsim::sensitivity::Sensitivity;
 use targetsim::shard::{self, Shard};
 use targetsim::summary::{self, ScenarioInfo};
 
@@ -190,13 +193,20 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     // Every refusal of the output folder comes before the simulation.
     let staging = Staging::begin(&output::RUN, &dir, &s.input_paths())?;
-    let run = engine::stream(&s, &model, &counted)?;
+    // A one-year run's sensitivity analysis reads only the pilot: it runs
+    // beside the blocks (a plan's simulates its draws again, afterwards).
+    let one_year = s.horizon.is_none();
+    let (run, sensitivity) = engine::stream_beside(&s, &model, &counted, |pilot| {
+        one_year.then(|| targetsim::sensitivity::of_pilot(&s, &opts, pilot))
+    })?;
+    let sensitivity = sensitivity.transpose()?;
     opts.progress = None;
-    finish(&s, &opts, staging, out, &run, &progress)
+    finish(&s, &opts, staging, out, &run, &progress, sensitivity)
 }
 
 /// Summarise a streamed run (simulated here, or merged from shards), one-year
-/// or plan, and write and print its results.
+/// or plan, and write and print its results. `sensitivity` is the analysis
+/// when it was already made beside the run (see [`execute`]).
 pub fn finish(
     s: &Scenario,
     opts: &RunOptions,
@@ -204,86 +214,132 @@ pub fn finish(
     out: Outputs,
     run: &Streamed,
     progress: &Progress,
+    sensitivity: Option<Sensitivity>,
 ) -> Result<(), Failure> {
     let mut summary = summary::summarise(s, run);
     let plan = summary.is_plan();
     progress.step("sensitivity: what decides a miss");
     // A one-year run's pilot kept its first draws, the ones sensitivity
     // analyses; a plan's are simulated again.
-    summary.sensitivity = Some(targetsim::sensitivity::of_pilot(s, opts, &run.pilot)?);
+    summary.sensitivity = Some(match sensitivity {
+        Some(sens) => sens,
+        None => targetsim::sensitivity::of_pilot(s, opts, &run.pilot)?,
+    });
     progress.step("drawing charts, writing the report");
+    let summary = &summary;
     let drawn = out.charts || out.report;
     let dir = staging.dir().to_path_buf();
-    // Everything is drawn before anything is written, so a failure leaves
-    // the previous results in place. A one-year run draws distributions,
-    // target sets and ranges; a plan draws a fan chart per indicator.
+    // A one-year run draws distributions, target sets and ranges; a plan
+    // draws a fan chart per indicator.
     let draw_charts = || -> Result<Vec<chart::Chart>, Failure> {
         if !drawn || plan {
             return Ok(Vec::new());
         }
-        chart::render_all(&summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
+        chart::render_all(summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
     };
     let draw_fans = || -> Result<Vec<fan::Drawn>, Failure> {
         if !drawn || !plan {
             return Ok(Vec::new());
         }
-        fan::render_all(s, &summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
+        fan::render_all(s, summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
     };
-    // The tornado panels as one SVG file and its PNG copy.
-    let draw_tornado = || -> Result<Option<(String, Vec<u8>)>, Failure> {
-        match summary.sensitivity.as_ref().filter(|_| out.charts) {
-            Some(sens) => {
-                // A plan's columns and drivers are named as in its view (`gdp@2030`).
-                let svg = tornado::svg_all(&targetsim::plan_view::view(s).scenario, sens);
-                let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
-                Ok(Some((svg, png)))
-            }
-            None => Ok(None),
+    // The tornado panels, then the pipeline chart, each as one SVG file and
+    // its PNG copy.
+    let draw_extras = || -> Result<Vec<(String, String, Vec<u8>)>, Failure> {
+        let mut drawn = Vec::new();
+        if !out.charts {
+            return Ok(drawn);
         }
-    };
-    let ((charts, fans), tornado) = rayon::join(|| (draw_charts(), draw_fans()), draw_tornado);
-    let (charts, fans, tornado) = (charts?, fans?, tornado?);
-    let page = out
-        .report
-        .then(|| html::report(s, &summary, &charts, &fans).to_html());
-    let mut written = vec![staging.write("summary.json", &json::to_pretty_bytes(&summary))?];
-    for (name, bytes) in csv::files(&summary) {
-        written.push(staging.write(name, &bytes)?);
-    }
-    written.push(staging.write(
-        "results.xlsx",
-        &sheets::results_xlsx(&summary).map_err(xlsx_failure)?,
-    )?);
-    if let Some((svg, png)) = &tornado {
-        written.push(staging.write("tornado.svg", svg.as_bytes())?);
-        written.push(staging.write("tornado.png", png)?);
-    }
-    if out.charts
-        && let Some(svg) = summary
+        if let Some(sens) = summary.sensitivity.as_ref() {
+            // A plan's columns and drivers are named as in its view (`gdp@2030`).
+            let svg = tornado::svg_all(&targetsim::plan_view::view(s).scenario, sens);
+            let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
+            drawn.push(("tornado".to_string(), svg, png));
+        }
+        if let Some(svg) = summary
             .pipeline
             .as_ref()
             .and_then(|p| targetsim::render::pipeline_chart::svg(s, p))
-    {
-        let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
-        let stem = targetsim::render::pipeline_chart::STEM;
-        written.push(staging.write(&format!("{stem}.svg"), svg.as_bytes())?);
-        written.push(staging.write(&format!("{stem}.png"), &png)?);
-    }
-    if out.charts {
-        chart::write_all(&staging, &charts)?;
-        for f in &fans {
-            staging.write(&format!("{}/{}.svg", chart::DIR, f.stem), f.svg.as_bytes())?;
-            staging.write(&format!("{}/{}.png", chart::DIR, f.stem), &f.png)?;
+        {
+            let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
+            let stem = targetsim::render::pipeline_chart::STEM;
+            drawn.push((stem.to_string(), svg, png));
         }
-    }
-    let report = match page {
-        Some(page) => Some(staging.write(html::FILE, page.as_bytes())?),
-        None => None,
+        Ok(drawn)
     };
+    // The tables: summary.json, the CSV files, results.xlsx.
+    let tables = || -> Result<Vec<(String, Vec<u8>)>, Failure> {
+        let mut files = vec![("summary.json".to_string(), json::to_pretty_bytes(summary))];
+        for (name, bytes) in csv::files(summary) {
+            files.push((name.to_string(), bytes));
+        }
+        let xlsx = sheets::results_xlsx(summary).map_err(xlsx_failure)?;
+        files.push(("results.xlsx".to_string(), xlsx));
+        Ok(files)
+    };
+    // The drawing and the tables run at once, each file is written (and
+    // flushed to disk, most of the time of writing) on a thread of its own
+    // as soon as it is made, so the flushes overlap each other and the
+    // work. Nothing is in place before the commit, so a failure still
+    // leaves the previous results. Files and bytes do not depend on the
+    // order the threads finish in; the list printed is in a fixed order.
+    // The charts outlive the writing threads, which borrow them.
+    let pictures = std::sync::OnceLock::new();
+    let (written, report) = std::thread::scope(|sc| {
+        let write = |name: String, bytes| write_on_thread(sc, &staging, name, bytes);
+        let (drawn, tables) = rayon::join(
+            || {
+                let ((charts, fans), extras) =
+                    rayon::join(|| (draw_charts(), draw_fans()), draw_extras);
+                Ok::<_, Failure>((charts?, fans?, extras?))
+            },
+            || -> Result<_, Failure> {
+                Ok(tables()?
+                    .into_iter()
+                    .map(|(name, bytes)| write(name, Cow::Owned(bytes)))
+                    .collect::<Vec<_>>())
+            },
+        );
+        let (charts, fans, extras) = drawn?;
+        let mut listed = tables?;
+        for (stem, svg, png) in extras {
+            listed.push(write(format!("{stem}.svg"), Cow::Owned(svg.into_bytes())));
+            listed.push(write(format!("{stem}.png"), Cow::Owned(png)));
+        }
+        let (charts, fans) = pictures.get_or_init(|| (charts, fans));
+        let mut unlisted = Vec::new();
+        if out.charts {
+            let files = charts
+                .iter()
+                .map(|c| (&c.stem, &c.svg, &c.png))
+                .chain(fans.iter().map(|f| (&f.stem, &f.svg, &f.png)));
+            for (stem, svg, png) in files {
+                let name = |ext: &str| format!("{}/{stem}.{ext}", chart::DIR);
+                unlisted.push(write(name("svg"), Cow::Borrowed(svg.as_bytes())));
+                unlisted.push(write(name("png"), Cow::Borrowed(png)));
+            }
+        }
+        let report = out.report.then(|| {
+            let page = html::report(s, summary, charts, fans).to_html();
+            write(html::FILE.to_string(), Cow::Owned(page.into_bytes()))
+        });
+        // Every thread is joined before the first failure (in the list's
+        // order) is returned; a panic goes on as it would have.
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<PathBuf, RunError>>| {
+            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        };
+        let listed: Vec<_> = listed.into_iter().map(join).collect();
+        let unlisted: Vec<_> = unlisted.into_iter().map(join).collect();
+        let report = report.map(join);
+        let written = listed.into_iter().collect::<Result<Vec<PathBuf>, _>>()?;
+        unlisted.into_iter().collect::<Result<Vec<PathBuf>, _>>()?;
+        Ok::<_, Failure>((written, report.transpose()?))
+    })?;
+    let (charts, fans) = pictures.into_inner().unwrap_or_default();
     staging.commit()?;
     progress.finish();
     if !out.quiet {
-        out!("{}", table::render(s, &summary))?;
+        out!("{}", table::render(s, summary))?;
         outln!()?;
         for p in &written {
             outln!("wrote {}", p.display())?;
@@ -308,6 +364,16 @@ pub fn finish(
         }
     }
     Ok(())
+}
+
+/// Stage one result on a thread of its own (see [`finish`]).
+fn write_on_thread<'scope, 'env>(
+    sc: &'scope std::thread::Scope<'scope, 'env>,
+    staging: &'env Staging,
+    name: String,
+    bytes: Cow<'env, [u8]>,
+) -> std::thread::ScopedJoinHandle<'scope, Result<PathBuf, RunError>> {
+    sc.spawn(move || staging.write(&name, &bytes))
 }
 
 /// A workbook that could not be made (rust_xlsxwriter refused a value).

@@ -243,10 +243,33 @@ fn check_stream_memory(model: &YearModel, draws: u64, threads: usize) -> Result<
 /// Run the blocks of `opts` (all, or the shard's) and fold them into the
 /// run's accumulators.
 pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Streamed, RunError> {
+    stream_beside(s, model, opts, |_| ()).map(|(run, ())| run)
+}
+
+/// [`stream`], also running `beside` on the pilot while the blocks run:
+/// work that needs only the pilot (a one-year run's sensitivity analysis)
+/// then fills the workers' time instead of following the run on its own.
+/// The first worker to start runs it, then joins the others on the blocks,
+/// which are handed out one at a time, so the workers still finish
+/// together. Its result depends on the pilot alone, not on where it ran.
+pub fn stream_beside<R: Send>(
+    s: &Scenario,
+    model: &YearModel,
+    opts: &RunOptions,
+    beside: impl Fn(&Pilot) -> R + Sync,
+) -> Result<(Streamed, R), RunError> {
     let pool = pool(opts.threads)?;
     check_stream_memory(model, opts.draws, pool.current_num_threads())?;
     pool.install(|| {
         let (pilot, layout) = pilot_in_pool(s, model, opts)?;
+        let taken = AtomicBool::new(false);
+        let beside_result = std::sync::Mutex::new(None);
+        let run_beside = || {
+            if !taken.swap(true, Ordering::Relaxed) {
+                let r = beside(&pilot);
+                *beside_result.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            }
+        };
         let blocks = match opts.shard {
             Some((k, n)) => shard_blocks(opts.draws, k, n),
             None => 0..n_blocks(opts.draws),
@@ -260,6 +283,7 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
         let next = AtomicUsize::new(blocks.start);
         let stop = AtomicBool::new(false);
         let parts: Vec<(Tally, Option<(usize, RunError)>)> = rayon::broadcast(|_| {
+            run_beside();
             let mut tally = Tally::new(&layout, model);
             let mut ws: Option<Workspace> = None;
             let mut failed: Option<(usize, RunError)> = None;
@@ -310,6 +334,12 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
         if let Some((_, e)) = failed {
             return Err(e);
         }
+        // Every worker starts by offering to run it, so it has run (else
+        // it runs here).
+        let beside = beside_result
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(|| beside(&pilot));
         let run = Streamed {
             pilot,
             layout,
@@ -319,7 +349,7 @@ pub fn stream(s: &Scenario, model: &YearModel, opts: &RunOptions) -> Result<Stre
         if opts.shard.is_none() {
             check_reportable(model, &run)?;
         }
-        Ok(run)
+        Ok((run, beside))
     })
 }
 
