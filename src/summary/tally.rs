@@ -445,6 +445,33 @@ pub struct Tally {
     /// Buffers for a block's required-path columns (not part of the state).
     #[serde(skip)]
     scratch: [Vec<f64>; 2],
+    /// Each draw's sketch bin and chart bin, for one block's column at a
+    /// time (not part of the state).
+    #[serde(skip)]
+    places: Places,
+}
+
+/// Per-draw scratch of `Tally::add_column`: no part of a tally's value, so
+/// any two are equal.
+#[derive(Clone)]
+struct Places(Box<([u32; BLOCK], [u8; BLOCK])>);
+
+impl Default for Places {
+    fn default() -> Self {
+        Places(Box::new(([0; BLOCK], [0; BLOCK])))
+    }
+}
+
+impl PartialEq for Places {
+    fn eq(&self, _: &Places) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Places {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Places")
+    }
 }
 
 impl Tally {
@@ -475,6 +502,7 @@ impl Tally {
                 .and_then(|x| x.projects.as_ref())
                 .map_or_else(Vec::new, |p| vec![0; p.n_counts()]),
             scratch: [Vec::new(), Vec::new()],
+            places: Places::default(),
         }
     }
 
@@ -498,25 +526,22 @@ impl Tally {
         debug_assert!(col.len() <= BLOCK);
         let col = &col[..col.len().min(BLOCK)];
         let t = &mut self.columns[c];
-        let mut bins = [0u32; BLOCK];
-        let mut places = [0u8; BLOCK];
+        // Every entry a pass reads was written by the first pass, so the
+        // buffers are reused as they are rather than cleared.
+        let (bins, places) = &mut *self.places.0;
         let binner = t.hist.as_ref().and_then(HistTally::binner);
         let shift = layout.shifts[c];
         let extremes = (t.min, t.max);
         let sketch = &t.sketch;
         let (sums, (min, max)) = match (sketch.placer(), &binner) {
-            (Some(p), Some(h)) => first_pass(col, shift, extremes, &mut bins, &mut places, |x| {
+            (Some(p), Some(h)) => first_pass(col, shift, extremes, bins, places, |x| {
                 (p.bin(x), h.index(x))
             }),
-            (Some(p), None) => first_pass(col, shift, extremes, &mut bins, &mut places, |x| {
-                (p.bin(x), 0)
-            }),
-            (None, Some(h)) => first_pass(col, shift, extremes, &mut bins, &mut places, |x| {
+            (Some(p), None) => first_pass(col, shift, extremes, bins, places, |x| (p.bin(x), 0)),
+            (None, Some(h)) => first_pass(col, shift, extremes, bins, places, |x| {
                 (sketch.bin(x), h.index(x))
             }),
-            (None, None) => first_pass(col, shift, extremes, &mut bins, &mut places, |x| {
-                (sketch.bin(x), 0)
-            }),
+            (None, None) => first_pass(col, shift, extremes, bins, places, |x| (sketch.bin(x), 0)),
         };
         (t.min, t.max) = (min, max);
         let n = col.len();
