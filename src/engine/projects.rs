@@ -14,13 +14,14 @@
 //! project's words masked by a target's misses: no work per draw and
 //! project beyond the draw itself.
 
+use crate::model::distribution::{std_normal_cdf, std_normal_quantile};
 use crate::model::pipeline::{Extras, Hook, PeersModel, ProjectsModel};
 use crate::model::years::YearModel;
 use crate::sampling::{BLOCK, PURPOSE_PEERS, PURPOSE_PIPELINE, purpose_rng};
 use crate::scenario::pipeline::Factor;
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Open01, StandardNormal};
+use rand_distr::StandardNormal;
 
 const WORDS: usize = BLOCK.div_ceil(64);
 
@@ -35,6 +36,14 @@ pub(crate) struct Work {
     peers: Vec<Vec<Vec<f64>>>,
     z: Vec<f64>,
     e: Vec<f64>,
+    /// A project's first bytes of its uniforms, one per draw.
+    bytes: Vec<u8>,
+    /// A project's starts (draw indices), its amounts' random bytes,
+    /// uniforms and amounts, when its amount is drawn.
+    started: Vec<u32>,
+    raw: Vec<u8>,
+    uniform: Vec<f64>,
+    amount: Vec<f64>,
     /// Per tracked target, its misses as bits.
     missed: Vec<u64>,
 }
@@ -47,6 +56,7 @@ impl Work {
         let mut w = Work {
             z: vec![0.0; BLOCK],
             e: vec![0.0; BLOCK],
+            bytes: vec![0; BLOCK],
             ..Work::default()
         };
         if let Some(p) = &x.projects {
@@ -64,16 +74,21 @@ impl Work {
 /// Bytes a thread's [`Work`] holds, for the memory check.
 pub fn work_bytes(model: &YearModel) -> u64 {
     let Some(x) = &model.extras else { return 0 };
+    // `z` and `e`; with a pipeline, up to a block of drawn amounts' raw
+    // bytes, uniforms and values (8 bytes each), their draw indices (4)
+    // and a block of first bytes (1).
     let mut cols = 2u64;
     let mut words = 0u64;
+    let mut bytes = 0u64;
     if let Some(p) = &x.projects {
-        cols += p.n_aggregates as u64;
+        cols += p.n_aggregates as u64 + 3;
         words += ((p.n() + p.tracked.len()) * WORDS) as u64;
+        bytes += 5 * BLOCK as u64;
     }
     if let Some(p) = &x.peers {
         cols += (p.n_peers * p.indicators.len()) as u64;
     }
-    (cols * BLOCK as u64 + words) * 8
+    (cols * BLOCK as u64 + words) * 8 + bytes
 }
 
 /// The common factor's score in each draw: the standardised driver, or
@@ -141,24 +156,39 @@ fn draw_projects(
     for a in &mut w.agg {
         a[..n].fill(0.0);
     }
+    let bounds = byte_bounds();
     let z = &w.z[..n];
     for i in 0..p.n() {
         let (a, bb) = (p.a[i], p.b[i]);
         let bits = &mut w.bits[i * WORDS..(i + 1) * WORDS];
-        let e = &mut w.e[..n];
-        for e in e.iter_mut() {
-            *e = rng.sample(StandardNormal);
-        }
-        // Branch-free: the start as a bit (for the counts) and as 0/1 in
-        // `e` (for the aggregates' adds, which then vectorise).
-        for ((word, e), z) in bits.iter_mut().zip(e.chunks_mut(64)).zip(z.chunks(64)) {
-            let mut bitsw = 0u64;
-            for (j, (e, &z)) in e.iter_mut().zip(z).enumerate() {
-                let s = *e <= a - bb * z;
-                bitsw |= (s as u64) << j;
-                *e = s as u8 as f64;
+        let bytes = &mut w.bytes[..n];
+        rng.fill_bytes(bytes);
+        let s = &mut w.e[..n];
+        for (((word, s), z), u) in bits
+            .iter_mut()
+            .zip(s.chunks_mut(64))
+            .zip(z.chunks(64))
+            .zip(bytes.chunks(64))
+        {
+            let (mut started, mut open) = decide(a, bb, z, u, bounds);
+            // The rare undecided draws (about 1 in 256): the byte's
+            // interval straddles Phi(c), so 53 more bits of the uniform
+            // decide, against Phi(c) itself.
+            while open != 0 {
+                let j = open.trailing_zeros() as usize;
+                open &= open - 1;
+                let c = a - bb * z[j];
+                let rest = (rng.next_u64() >> 11) as f64 * TWO_POW_M53;
+                if rest < 256.0 * std_normal_cdf(c) - u[j] as f64 {
+                    started |= 1 << j;
+                }
             }
-            *word = bitsw;
+            *word = started;
+            // The starts as 0/1 too, for the aggregates' adds (which then
+            // vectorise); branch-free, since starts are unpredictable.
+            for (j, s) in s.iter_mut().enumerate() {
+                *s = f64::from_bits(((started >> j) & 1).wrapping_neg() & ONE_BITS);
+            }
         }
         for word in &mut bits[n.div_ceil(64)..] {
             *word = 0;
@@ -173,20 +203,85 @@ fn draw_projects(
                 }
             }
             Some(m) => {
-                // One uniform per start, whether or not an aggregate reads
-                // the amount, so the stream's order does not depend on it.
-                for d in 0..n {
-                    if w.e[d] == 0.0 {
-                        continue;
+                // One uniform per start, in draw order, whether or not an
+                // aggregate reads the amount, so the stream's order does
+                // not depend on it; drawn in bulk, mapped in bulk.
+                w.started.clear();
+                for (wi, &word) in bits.iter().enumerate() {
+                    let mut word = word;
+                    while word != 0 {
+                        w.started
+                            .push((wi * 64 + word.trailing_zeros() as usize) as u32);
+                        word &= word - 1;
                     }
-                    let amount = m.quantile(rng.sample(Open01));
-                    for &(k, by_amount) in &p.members[i] {
-                        w.agg[k as usize][d] += if by_amount { amount } else { 1.0 };
+                }
+                let k = w.started.len();
+                w.raw.resize(8 * k, 0);
+                rng.fill_bytes(&mut w.raw);
+                w.uniform.clear();
+                w.uniform.extend(w.raw.chunks_exact(8).map(|c| {
+                    let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+                    ((v >> 11) as f64 + 0.5) * TWO_POW_M53
+                }));
+                w.amount.resize(k, 0.0);
+                m.fill_from_uniforms(&w.uniform, &mut w.amount);
+                for &(k, by_amount) in &p.members[i] {
+                    let agg = &mut w.agg[k as usize];
+                    if by_amount {
+                        for (&d, &x) in w.started.iter().zip(&w.amount) {
+                            agg[d as usize] += x;
+                        }
+                    } else {
+                        for &d in &w.started {
+                            agg[d as usize] += 1.0;
+                        }
                     }
                 }
             }
         }
     }
+}
+
+/// One word of a project's starts (up to 64 draws): the sure starts, and
+/// the draws the uniform's first byte leaves undecided, each as bits. Draw
+/// `j` tests `e <= c` with `c = a - b z[j]` through the byte `u[j]` (see
+/// [`byte_bounds`]); branch-free, since the answers are unpredictable.
+#[inline(always)]
+fn decide(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
+    let (mut started, mut open) = (0u64, 0u64);
+    for (j, (&z, &u)) in z.iter().zip(u).enumerate() {
+        let c = a - b * z;
+        let [lo, hi] = bounds[u as usize];
+        let yes = (c >= hi) as u64;
+        let maybe = (c > lo) as u64 & !yes;
+        started |= yes << j;
+        open |= maybe << j;
+    }
+    (started, open)
+}
+
+const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;
+
+/// `2^-53`: a 53-bit integer times this is a uniform on `[0, 1)`.
+const TWO_POW_M53: f64 = 1.0 / (1u64 << 53) as f64;
+
+/// Per value `j` of a uniform's first byte, `U` lies in `[j/256, (j+1)/256)`,
+/// so `U < Phi(c)` is sure when `c >= Phi^-1((j+1)/256)` and impossible when
+/// `c <= Phi^-1(j/256)`: the pair `[lo, hi]`, each moved outwards by far more
+/// than the two functions' rounding (1e-15 relative), so a sure answer is the
+/// one `Phi(c)` computed in full would give.
+fn byte_bounds() -> &'static [[f64; 2]; 256] {
+    static BOUNDS: std::sync::OnceLock<[[f64; 2]; 256]> = std::sync::OnceLock::new();
+    BOUNDS.get_or_init(|| {
+        let q = |j: usize| std_normal_quantile(j as f64 / 256.0);
+        let pad = |x: f64| 1e-9 * x.abs().max(1.0);
+        let mut out = [[0.0; 2]; 256];
+        for (j, o) in out.iter_mut().enumerate() {
+            let (lo, hi) = (q(j), q(j + 1));
+            *o = [lo - pad(lo), hi + pad(hi)];
+        }
+        out
+    })
 }
 
 fn draw_peers(
