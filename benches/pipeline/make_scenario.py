@@ -12,8 +12,9 @@ names, so every other indicator, the peers and the targets stay). Standard
 library only; the list is generated from a fixed seed, so it is the same on
 every machine.
 
-The mix: probabilities uniform in 0.30-0.95; about a third of the amounts
-drawn (triangular, inline projects) and the rest fixed; sectors industry,
+The mix: probabilities uniform in 0.30-0.95 (to 0.001); a tenth of the
+amounts drawn (triangular; `--drawn` sets the share; a CSV holds fixed
+amounts only, so these are inline [[pipeline.projects]]) and the rest fixed; sectors industry,
 pv, infrastructure, services, housing with the seed district's loadings
 (0.2, 0.3, default 0.15) and about one project in eight with its own
 loading of 0 (independent of the factor); quarters 1-4; one in twelve adds
@@ -34,6 +35,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--projects", type=int, default=10000)
+    ap.add_argument("--drawn", type=float, default=0.1, help="share of drawn amounts")
     args = ap.parse_args()
     n = args.projects
     os.makedirs(args.out, exist_ok=True)
@@ -51,7 +53,7 @@ def main():
         name = f"项目{i + 1:05d}"
         counts[sector] += 1
         firms += firm
-        if rng.random() < 1 / 3:
+        if rng.random() < args.drawn:
             lo = round(rng.uniform(0.2, 3.0), 2)
             mode = round(lo * rng.uniform(1.1, 1.5), 2)
             hi = round(mode * rng.uniform(1.1, 1.6), 2)

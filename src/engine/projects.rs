@@ -32,6 +32,9 @@ pub(crate) struct Work {
     bits: Vec<u64>,
     /// Per aggregate, its block column.
     agg: Vec<Vec<f64>>,
+    /// Per aggregate, its count of starts bit-sliced (see [`count_in`]):
+    /// as many planes of `WORDS` words as its count members need.
+    planes: Vec<Vec<u64>>,
     /// Per peer indicator, per peer, its block column.
     peers: Vec<Vec<Vec<f64>>>,
     z: Vec<f64>,
@@ -62,6 +65,10 @@ impl Work {
         if let Some(p) = &x.projects {
             w.bits = vec![0; p.n() * WORDS];
             w.agg = vec![vec![0.0; BLOCK]; p.n_aggregates];
+            w.planes = count_members(p)
+                .iter()
+                .map(|&m| vec![0; planes_for(m) * WORDS])
+                .collect();
             w.missed = vec![0; p.tracked.len() * WORDS];
         }
         if let Some(p) = &x.peers {
@@ -69,6 +76,22 @@ impl Work {
         }
         w
     }
+}
+
+/// Per aggregate, how many projects it counts (rather than adds the amount of).
+fn count_members(p: &ProjectsModel) -> Vec<usize> {
+    let mut out = vec![0; p.n_aggregates];
+    for m in &p.members {
+        for &(k, by_amount) in m {
+            out[k as usize] += !by_amount as usize;
+        }
+    }
+    out
+}
+
+/// Bit planes that hold every count from 0 to `members`.
+fn planes_for(members: usize) -> usize {
+    (usize::BITS - members.leading_zeros()) as usize
 }
 
 /// Bytes a thread's [`Work`] holds, for the memory check.
@@ -82,7 +105,8 @@ pub fn work_bytes(model: &YearModel) -> u64 {
     let mut bytes = 0u64;
     if let Some(p) = &x.projects {
         cols += p.n_aggregates as u64 + 3;
-        words += ((p.n() + p.tracked.len()) * WORDS) as u64;
+        let planes: usize = count_members(p).into_iter().map(planes_for).sum();
+        words += ((p.n() + p.tracked.len() + planes) * WORDS) as u64;
         bytes += 5 * BLOCK as u64;
     }
     if let Some(p) = &x.peers {
@@ -156,6 +180,9 @@ fn draw_projects(
     for a in &mut w.agg {
         a[..n].fill(0.0);
     }
+    for planes in &mut w.planes {
+        planes.fill(0);
+    }
     let bounds = byte_bounds();
     let z = &w.z[..n];
     for i in 0..p.n() {
@@ -163,13 +190,7 @@ fn draw_projects(
         let bits = &mut w.bits[i * WORDS..(i + 1) * WORDS];
         let bytes = &mut w.bytes[..n];
         rng.fill_bytes(bytes);
-        let s = &mut w.e[..n];
-        for (((word, s), z), u) in bits
-            .iter_mut()
-            .zip(s.chunks_mut(64))
-            .zip(z.chunks(64))
-            .zip(bytes.chunks(64))
-        {
+        for ((word, z), u) in bits.iter_mut().zip(z.chunks(64)).zip(bytes.chunks(64)) {
             let (mut started, mut open) = decide(a, bb, z, u, bounds);
             // The rare undecided draws (about 1 in 256): the byte's
             // interval straddles Phi(c), so 53 more bits of the uniform
@@ -184,21 +205,21 @@ fn draw_projects(
                 }
             }
             *word = started;
-            // The starts as 0/1 too, for the aggregates' adds (which then
-            // vectorise); branch-free, since starts are unpredictable.
-            for (j, s) in s.iter_mut().enumerate() {
-                *s = f64::from_bits(((started >> j) & 1).wrapping_neg() & ONE_BITS);
-            }
         }
         for word in &mut bits[n.div_ceil(64)..] {
             *word = 0;
         }
+        let used = n.div_ceil(64);
+        for &(k, by_amount) in &p.members[i] {
+            if !by_amount {
+                count_in(&mut w.planes[k as usize], &bits[..used]);
+            }
+        }
         match &p.drawn[i] {
             None => {
                 for &(k, by_amount) in &p.members[i] {
-                    let add = if by_amount { p.fixed[i] } else { 1.0 };
-                    for (x, &s) in w.agg[k as usize][..n].iter_mut().zip(&w.e[..n]) {
-                        *x += add * s;
+                    if by_amount {
+                        add_where(&mut w.agg[k as usize], &bits[..used], p.fixed[i]);
                     }
                 }
             }
@@ -226,17 +247,80 @@ fn draw_projects(
                 w.amount.resize(k, 0.0);
                 m.fill_from_uniforms(&w.uniform, &mut w.amount);
                 for &(k, by_amount) in &p.members[i] {
-                    let agg = &mut w.agg[k as usize];
                     if by_amount {
+                        let agg = &mut w.agg[k as usize];
                         for (&d, &x) in w.started.iter().zip(&w.amount) {
                             agg[d as usize] += x;
                         }
-                    } else {
-                        for &d in &w.started {
-                            agg[d as usize] += 1.0;
-                        }
                     }
                 }
+            }
+        }
+    }
+    for (agg, planes) in w.agg.iter_mut().zip(&w.planes) {
+        if !planes.is_empty() {
+            from_planes(planes, &mut agg[..n]);
+        }
+    }
+}
+
+/// Add a word of starts to a count held bit-sliced: plane `q` (words
+/// `q * WORDS ..`) holds bit `q` of each draw's count. A ripple-carry add
+/// of 64 draws at once; the carry dies out after two planes on average, and
+/// the planes are enough for every member, so it never overflows.
+#[inline]
+fn count_in(planes: &mut [u64], bits: &[u64]) {
+    for (wi, &x) in bits.iter().enumerate() {
+        let mut carry = x;
+        let mut q = wi;
+        while carry != 0 {
+            let plane = &mut planes[q];
+            let next = *plane & carry;
+            *plane ^= carry;
+            carry = next;
+            q += WORDS;
+        }
+    }
+}
+
+/// A bit-sliced count's values, as numbers (exact: counts below 2^53).
+fn from_planes(planes: &[u64], out: &mut [f64]) {
+    for (d, o) in out.iter_mut().enumerate() {
+        let (wi, j) = (d / 64, d % 64);
+        let mut c = 0u64;
+        for (q, plane) in planes.chunks(WORDS).enumerate() {
+            c |= ((plane[wi] >> j) & 1) << q;
+        }
+        *o = c as f64;
+    }
+}
+
+/// Per 4 bits, their masks (all ones where the bit is set), so a word of
+/// starts adds an amount 4 draws at a time, branch-free.
+const NIBBLE_MASKS: [[u64; 4]; 16] = {
+    let mut out = [[0u64; 4]; 16];
+    let mut n = 0;
+    while n < 16 {
+        let mut l = 0;
+        while l < 4 {
+            out[n][l] = if (n >> l) & 1 == 1 { u64::MAX } else { 0 };
+            l += 1;
+        }
+        n += 1;
+    }
+    out
+};
+
+/// `agg[d] += amount` where draw `d` started (`bits`, 64 draws a word;
+/// `agg` holds at least 64 per word).
+#[inline]
+fn add_where(agg: &mut [f64], bits: &[u64], amount: f64) {
+    let amount = amount.to_bits();
+    for (&word, agg) in bits.iter().zip(agg.chunks_exact_mut(64)) {
+        for (q, agg) in agg.chunks_exact_mut(4).enumerate() {
+            let masks = &NIBBLE_MASKS[((word >> (4 * q)) & 15) as usize];
+            for (x, &m) in agg.iter_mut().zip(masks) {
+                *x += f64::from_bits(m & amount);
             }
         }
     }
@@ -248,6 +332,24 @@ fn draw_projects(
 /// [`byte_bounds`]); branch-free, since the answers are unpredictable.
 #[inline(always)]
 fn decide(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { decide_avx2(a, b, z, u, bounds) };
+    }
+    decide_any(a, b, z, u, bounds)
+}
+
+/// [`decide_any`] compiled for AVX2, whose gathers and variable shifts let
+/// the compiler vectorise the loop; same arithmetic, same answers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn decide_avx2(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
+    decide_any(a, b, z, u, bounds)
+}
+
+#[inline(always)]
+fn decide_any(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
     let (mut started, mut open) = (0u64, 0u64);
     for (j, (&z, &u)) in z.iter().zip(u).enumerate() {
         let c = a - b * z;
@@ -259,8 +361,6 @@ fn decide(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64
     }
     (started, open)
 }
-
-const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;
 
 /// `2^-53`: a 53-bit integer times this is a uniform on `[0, 1)`.
 const TWO_POW_M53: f64 = 1.0 / (1u64 << 53) as f64;
