@@ -3,16 +3,27 @@
 //! ([`crate::sampling::purpose_rng`]) so the block's own stream, and so every
 //! other column, is the same with or without them.
 //!
+//! A start is decided from a uniform `U` rather than a normal: project `i`
+//! starts in draw `d` when `e <= c` with `c = a_i - b_i z_d` and `e` standard
+//! normal, that is when `U < Phi(c)`. The first byte of `U` settles it in
+//! 255 draws out of 256, against a table of normal quantiles (see
+//! [`byte_bounds`]); only when the byte's interval straddles `Phi(c)` do 53
+//! more bits decide, against `Phi(c)` itself. Same probability as drawing
+//! `e` (to the 1e-15 of `Phi`), at one random byte and a table look-up per
+//! project and draw instead of a normal (8 bytes and a ziggurat).
+//!
 //! Stream order, pipeline: when no driver is the factor, the block's `n`
-//! factor scores first; then project by project, its `n` draws in order,
-//! each a standard normal and, when it starts and its amount is drawn, one
-//! uniform for the amount. Peers: indicator by indicator, peer by peer, `n`
-//! standard normals.
+//! factor scores first (standard normals); then project by project: `n`
+//! bytes (`fill_bytes`), one per draw in order; then one `u64` per
+//! undecided draw, in draw order; then, when its amount is drawn, one `u64`
+//! per start, in draw order (the amount's uniform `((v >> 11) + 1/2) 2^-53`).
+//! Peers: indicator by indicator, peer by peer, `n` standard normals.
 //!
 //! Starts are kept as bits, project by project (`WORDS` words of 64 draws
 //! each), so the contribution counts of a block are popcounts of a
-//! project's words masked by a target's misses: no work per draw and
-//! project beyond the draw itself.
+//! project's words masked by a target's misses, a count aggregate is a
+//! bit-sliced sum of the words, and a fixed amount is added from them 4 draws
+//! at a time: no branch per draw and project.
 
 use crate::model::distribution::{std_normal_cdf, std_normal_quantile};
 use crate::model::pipeline::{Extras, Hook, PeersModel, ProjectsModel};
