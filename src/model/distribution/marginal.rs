@@ -892,7 +892,7 @@ mod tests {
         let mut u: Vec<f64> = (0..=20_000).map(|i| i as f64 / 20_000.0).collect();
         u.extend([1e-300, 0.5, 1.0 - 1e-16, f64::NAN, -0.1, 1.1, 0.25, 0.75]);
         for (min, mode, max) in cases {
-            let m = marginal(Distribution::Triangular { min, mode, max });
+            let m = marginal(Distribution::triangular(min, mode, max));
             let mut out = vec![0.0; u.len()];
             m.fill_from_uniforms(&u, &mut out);
             for (&u, &x) in u.iter().zip(&out) {
