@@ -46,6 +46,8 @@ pub(crate) struct Work {
     /// Per aggregate, its count of starts bit-sliced (see [`count_in`]):
     /// as many planes of `WORDS` words as its count members need.
     planes: Vec<Vec<u64>>,
+    /// [`count_in`]'s carries, a word per 64 draws.
+    carry: Vec<u64>,
     /// Per peer indicator, per peer, its block column.
     peers: Vec<Vec<Vec<f64>>>,
     z: Vec<f64>,
@@ -76,6 +78,7 @@ impl Work {
         if let Some(p) = &x.projects {
             w.bits = vec![0; p.n() * WORDS];
             w.agg = vec![vec![0.0; BLOCK]; p.n_aggregates];
+            w.carry = vec![0; WORDS];
             w.planes = count_members(p)
                 .iter()
                 .map(|&m| vec![0; planes_for(m) * WORDS])
@@ -223,7 +226,7 @@ fn draw_projects(
         let used = n.div_ceil(64);
         for &(k, by_amount) in &p.members[i] {
             if !by_amount {
-                count_in(&mut w.planes[k as usize], &bits[..used]);
+                count_in(&mut w.planes[k as usize], &bits[..used], &mut w.carry);
             }
         }
         match &p.drawn[i] {
@@ -275,21 +278,25 @@ fn draw_projects(
     }
 }
 
-/// Add a word of starts to a count held bit-sliced: plane `q` (words
-/// `q * WORDS ..`) holds bit `q` of each draw's count. A ripple-carry add
-/// of 64 draws at once; the carry dies out after two planes on average, and
-/// the planes are enough for every member, so it never overflows.
+/// Add a project's starts to a count held bit-sliced: plane `q` (words
+/// `q * WORDS ..`) holds bit `q` of each draw's count. A ripple-carry add,
+/// 64 draws a word, plane by plane over every word at once (so it
+/// vectorises and has no branch per word), until no carry is left; the
+/// planes are enough for every member, so it never overflows.
 #[inline]
-fn count_in(planes: &mut [u64], bits: &[u64]) {
-    for (wi, &x) in bits.iter().enumerate() {
-        let mut carry = x;
-        let mut q = wi;
-        while carry != 0 {
-            let plane = &mut planes[q];
-            let next = *plane & carry;
-            *plane ^= carry;
-            carry = next;
-            q += WORDS;
+fn count_in(planes: &mut [u64], bits: &[u64], carry: &mut [u64]) {
+    let carry = &mut carry[..bits.len()];
+    carry.copy_from_slice(bits);
+    for plane in planes.chunks_exact_mut(WORDS) {
+        let mut any = 0u64;
+        for (p, c) in plane.iter_mut().zip(carry.iter_mut()) {
+            let next = *p & *c;
+            *p ^= *c;
+            *c = next;
+            any |= next;
+        }
+        if any == 0 {
+            break;
         }
     }
 }
