@@ -3,7 +3,8 @@
 //! large-pool limit, exact sums of a small correlated pipeline by
 //! quadrature, P(rank <= k) = k/N for exchangeable districts, a known mean
 //! shift against normal peers by quadrature, and the contribution of each
-//! project in closed form. Also: bad project CSVs exit 2 naming the line.
+//! project in closed form, drawn amounts and sure starts. Also: bad project
+//! CSVs exit 2 naming the line; one thread or two, the same summary.
 
 use assert_cmd::Command;
 use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, Normal};
@@ -354,4 +355,73 @@ fn contributions_match_the_conditional_closed_form() {
     let names: Vec<&str> = pl.critical.iter().map(|c| c.project.as_str()).collect();
     assert_eq!(names.len(), 3, "{names:?}");
     assert_eq!(names[2], "C", "{names:?}");
+}
+
+/// Sure and impossible starts stay sure and impossible under a loading, and
+/// a drawn amount is added only when its project starts: with a project that
+/// always starts (amount 10), one that never does, and one that starts with
+/// p = 0.7 and a triangular(1, 2, 4) amount T, the count is 1 + B(0.7) and
+/// P(amount >= x) = 0.7 P(T >= x - 10), with P(T >= x') = (4 - x')^2 / 6
+/// above the mode and 1 - (x' - 1)^2 / 3 below it.
+#[test]
+fn drawn_amounts_and_sure_starts_match_closed_forms() {
+    let text = "[drivers]\ng = { dist = \"normal\", mean = 0, sd = 1 }\n\
+        [indicators]\nstarted = { pipeline = \"count\" }\n\
+        invested = { pipeline = \"amount\" }\n\
+        [pipeline]\nloading = 0.5\n\
+        [[pipeline.projects]]\nname = \"sure\"\np = 1\namount = 10\n\
+        [[pipeline.projects]]\nname = \"never\"\np = 0\namount = 50\n\
+        [[pipeline.projects]]\nname = \"drawn\"\np = 0.7\nloading = 0.3\n\
+        amount = { dist = \"triangular\", min = 1, mode = 2, max = 4 }\n\
+        [target_sets.count]\ntargets = [{ indicator = \"started\", at_least = 1 }]\n\
+        [target_sets.two]\ntargets = [{ indicator = \"started\", at_least = 2 }]\n\
+        [target_sets.three]\ntargets = [{ indicator = \"started\", at_least = 3 }]\n\
+        [target_sets.high]\ntargets = [{ indicator = \"invested\", at_least = 12.5 }]\n\
+        [target_sets.low]\ntargets = [{ indicator = \"invested\", at_least = 11.5 }]\n";
+    let s = load(text);
+    let n = 100_000;
+    let out = run(&s, n);
+    assert_eq!(target_p(&out, "count", "started"), 1.0, "the sure project");
+    assert_eq!(
+        target_p(&out, "three", "started"),
+        0.0,
+        "the impossible one"
+    );
+    assert_probability("P(count >= 2)", target_p(&out, "two", "started"), 0.7, n);
+    let above = |x: f64| (4.0 - x).powi(2) / 6.0;
+    let below = |x: f64| 1.0 - (x - 1.0).powi(2) / 3.0;
+    assert_probability(
+        "P(amount >= 12.5)",
+        target_p(&out, "high", "invested"),
+        0.7 * above(2.5),
+        n,
+    );
+    assert_probability(
+        "P(amount >= 11.5)",
+        target_p(&out, "low", "invested"),
+        0.7 * below(1.5),
+        n,
+    );
+}
+
+/// The worked scenario's pipeline (353 projects, a driver as the factor,
+/// contributions) and peers give the same summary on one thread as on two.
+#[test]
+fn a_pipeline_run_does_not_depend_on_the_threads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district-projects.toml");
+    let s = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let on = |threads| {
+        let opts = RunOptions {
+            threads: Some(threads),
+            ..RunOptions::new(30_000, SEED)
+        };
+        let out = targetsim::run(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
+        serde_json::to_string(&out).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let one = on(1);
+    assert!(
+        one.contains("p_missed_if_not_started"),
+        "no pipeline section"
+    );
+    assert_eq!(one, on(2));
 }

@@ -3,24 +3,36 @@
 //! ([`crate::sampling::purpose_rng`]) so the block's own stream, and so every
 //! other column, is the same with or without them.
 //!
+//! A start is decided from a uniform `U` rather than a normal: project `i`
+//! starts in draw `d` when `e <= c` with `c = a_i - b_i z_d` and `e` standard
+//! normal, that is when `U < Phi(c)`. The first byte of `U` settles it in
+//! 255 draws out of 256, against a table of normal quantiles (see
+//! [`byte_bounds`]); only when the byte's interval straddles `Phi(c)` do 53
+//! more bits decide, against `Phi(c)` itself. Same probability as drawing
+//! `e` (to the 1e-15 of `Phi`), at one random byte and a table look-up per
+//! project and draw instead of a normal (8 bytes and a ziggurat).
+//!
 //! Stream order, pipeline: when no driver is the factor, the block's `n`
-//! factor scores first; then project by project, its `n` draws in order,
-//! each a standard normal and, when it starts and its amount is drawn, one
-//! uniform for the amount. Peers: indicator by indicator, peer by peer, `n`
-//! standard normals.
+//! factor scores first (standard normals); then project by project: `n`
+//! bytes (`fill_bytes`), one per draw in order; then one `u64` per
+//! undecided draw, in draw order; then, when its amount is drawn, one `u64`
+//! per start, in draw order (the amount's uniform `((v >> 11) + 1/2) 2^-53`).
+//! Peers: indicator by indicator, peer by peer, `n` standard normals.
 //!
 //! Starts are kept as bits, project by project (`WORDS` words of 64 draws
 //! each), so the contribution counts of a block are popcounts of a
-//! project's words masked by a target's misses: no work per draw and
-//! project beyond the draw itself.
+//! project's words masked by a target's misses, a count aggregate is a
+//! bit-sliced sum of the words, and a fixed amount is added from them 4 draws
+//! at a time: no branch per draw and project.
 
+use crate::model::distribution::{std_normal_cdf, std_normal_quantile};
 use crate::model::pipeline::{Extras, Hook, PeersModel, ProjectsModel};
 use crate::model::years::YearModel;
 use crate::sampling::{BLOCK, PURPOSE_PEERS, PURPOSE_PIPELINE, purpose_rng};
 use crate::scenario::pipeline::Factor;
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Open01, StandardNormal};
+use rand_distr::StandardNormal;
 
 const WORDS: usize = BLOCK.div_ceil(64);
 
@@ -31,10 +43,23 @@ pub(crate) struct Work {
     bits: Vec<u64>,
     /// Per aggregate, its block column.
     agg: Vec<Vec<f64>>,
+    /// Per aggregate, its count of starts bit-sliced (see [`count_in`]):
+    /// as many planes of `WORDS` words as its count members need.
+    planes: Vec<Vec<u64>>,
+    /// [`count_in`]'s carries, a word per 64 draws.
+    carry: Vec<u64>,
     /// Per peer indicator, per peer, its block column.
     peers: Vec<Vec<Vec<f64>>>,
     z: Vec<f64>,
     e: Vec<f64>,
+    /// A project's first bytes of its uniforms, one per draw.
+    bytes: Vec<u8>,
+    /// A project's starts (draw indices), its amounts' random bytes,
+    /// uniforms and amounts, when its amount is drawn.
+    started: Vec<u32>,
+    raw: Vec<u8>,
+    uniform: Vec<f64>,
+    amount: Vec<f64>,
     /// Per tracked target, its misses as bits.
     missed: Vec<u64>,
 }
@@ -47,11 +72,17 @@ impl Work {
         let mut w = Work {
             z: vec![0.0; BLOCK],
             e: vec![0.0; BLOCK],
+            bytes: vec![0; BLOCK],
             ..Work::default()
         };
         if let Some(p) = &x.projects {
             w.bits = vec![0; p.n() * WORDS];
             w.agg = vec![vec![0.0; BLOCK]; p.n_aggregates];
+            w.carry = vec![0; WORDS];
+            w.planes = count_members(p)
+                .iter()
+                .map(|&m| vec![0; planes_for(m) * WORDS])
+                .collect();
             w.missed = vec![0; p.tracked.len() * WORDS];
         }
         if let Some(p) = &x.peers {
@@ -61,19 +92,41 @@ impl Work {
     }
 }
 
+/// Per aggregate, how many projects it counts (rather than adds the amount of).
+fn count_members(p: &ProjectsModel) -> Vec<usize> {
+    let mut out = vec![0; p.n_aggregates];
+    for m in &p.members {
+        for &(k, by_amount) in m {
+            out[k as usize] += !by_amount as usize;
+        }
+    }
+    out
+}
+
+/// Bit planes that hold every count from 0 to `members`.
+fn planes_for(members: usize) -> usize {
+    (usize::BITS - members.leading_zeros()) as usize
+}
+
 /// Bytes a thread's [`Work`] holds, for the memory check.
 pub fn work_bytes(model: &YearModel) -> u64 {
     let Some(x) = &model.extras else { return 0 };
+    // `z` and `e`; with a pipeline, up to a block of drawn amounts' raw
+    // bytes, uniforms and values (8 bytes each), their draw indices (4)
+    // and a block of first bytes (1).
     let mut cols = 2u64;
     let mut words = 0u64;
+    let mut bytes = 0u64;
     if let Some(p) = &x.projects {
-        cols += p.n_aggregates as u64;
-        words += ((p.n() + p.tracked.len()) * WORDS) as u64;
+        cols += p.n_aggregates as u64 + 3;
+        let planes: usize = count_members(p).into_iter().map(planes_for).sum();
+        words += ((p.n() + p.tracked.len() + planes) * WORDS) as u64;
+        bytes += 5 * BLOCK as u64;
     }
     if let Some(p) = &x.peers {
         cols += (p.n_peers * p.indicators.len()) as u64;
     }
-    (cols * BLOCK as u64 + words) * 8
+    (cols * BLOCK as u64 + words) * 8 + bytes
 }
 
 /// The common factor's score in each draw: the standardised driver, or
@@ -141,52 +194,212 @@ fn draw_projects(
     for a in &mut w.agg {
         a[..n].fill(0.0);
     }
+    for planes in &mut w.planes {
+        planes.fill(0);
+    }
+    let bounds = byte_bounds();
     let z = &w.z[..n];
     for i in 0..p.n() {
         let (a, bb) = (p.a[i], p.b[i]);
         let bits = &mut w.bits[i * WORDS..(i + 1) * WORDS];
-        let e = &mut w.e[..n];
-        for e in e.iter_mut() {
-            *e = rng.sample(StandardNormal);
-        }
-        // Branch-free: the start as a bit (for the counts) and as 0/1 in
-        // `e` (for the aggregates' adds, which then vectorise).
-        for ((word, e), z) in bits.iter_mut().zip(e.chunks_mut(64)).zip(z.chunks(64)) {
-            let mut bitsw = 0u64;
-            for (j, (e, &z)) in e.iter_mut().zip(z).enumerate() {
-                let s = *e <= a - bb * z;
-                bitsw |= (s as u64) << j;
-                *e = s as u8 as f64;
+        let bytes = &mut w.bytes[..n];
+        rng.fill_bytes(bytes);
+        for ((word, z), u) in bits.iter_mut().zip(z.chunks(64)).zip(bytes.chunks(64)) {
+            let (mut started, mut open) = decide(a, bb, z, u, bounds);
+            // The rare undecided draws (about 1 in 256): the byte's
+            // interval straddles Phi(c), so 53 more bits of the uniform
+            // decide, against Phi(c) itself.
+            while open != 0 {
+                let j = open.trailing_zeros() as usize;
+                open &= open - 1;
+                let c = a - bb * z[j];
+                let rest = (rng.next_u64() >> 11) as f64 * TWO_POW_M53;
+                if rest < 256.0 * std_normal_cdf(c) - u[j] as f64 {
+                    started |= 1 << j;
+                }
             }
-            *word = bitsw;
+            *word = started;
         }
         for word in &mut bits[n.div_ceil(64)..] {
             *word = 0;
         }
+        let used = n.div_ceil(64);
+        for &(k, by_amount) in &p.members[i] {
+            if !by_amount {
+                count_in(&mut w.planes[k as usize], &bits[..used], &mut w.carry);
+            }
+        }
         match &p.drawn[i] {
             None => {
                 for &(k, by_amount) in &p.members[i] {
-                    let add = if by_amount { p.fixed[i] } else { 1.0 };
-                    for (x, &s) in w.agg[k as usize][..n].iter_mut().zip(&w.e[..n]) {
-                        *x += add * s;
+                    if by_amount {
+                        add_where(&mut w.agg[k as usize], &bits[..used], p.fixed[i]);
                     }
                 }
             }
             Some(m) => {
-                // One uniform per start, whether or not an aggregate reads
-                // the amount, so the stream's order does not depend on it.
-                for d in 0..n {
-                    if w.e[d] == 0.0 {
-                        continue;
+                // One uniform per start, in draw order, whether or not an
+                // aggregate reads the amount, so the stream's order does
+                // not depend on it; drawn in bulk, mapped in bulk.
+                w.started.clear();
+                for (wi, &word) in bits.iter().enumerate() {
+                    let mut word = word;
+                    while word != 0 {
+                        w.started
+                            .push((wi * 64 + word.trailing_zeros() as usize) as u32);
+                        word &= word - 1;
                     }
-                    let amount = m.quantile(rng.sample(Open01));
-                    for &(k, by_amount) in &p.members[i] {
-                        w.agg[k as usize][d] += if by_amount { amount } else { 1.0 };
+                }
+                let k = w.started.len();
+                w.raw.resize(8 * k, 0);
+                rng.fill_bytes(&mut w.raw);
+                w.uniform.clear();
+                w.uniform.extend(w.raw.chunks_exact(8).map(|c| {
+                    let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+                    ((v >> 11) as f64 + 0.5) * TWO_POW_M53
+                }));
+                w.amount.resize(k, 0.0);
+                m.fill_from_uniforms(&w.uniform, &mut w.amount);
+                for &(k, by_amount) in &p.members[i] {
+                    if by_amount {
+                        let agg = &mut w.agg[k as usize];
+                        for (&d, &x) in w.started.iter().zip(&w.amount) {
+                            agg[d as usize] += x;
+                        }
                     }
                 }
             }
         }
     }
+    for (agg, planes) in w.agg.iter_mut().zip(&w.planes) {
+        if !planes.is_empty() {
+            from_planes(planes, &mut agg[..n]);
+        }
+    }
+}
+
+/// Add a project's starts to a count held bit-sliced: plane `q` (words
+/// `q * WORDS ..`) holds bit `q` of each draw's count. A ripple-carry add,
+/// 64 draws a word, plane by plane over every word at once (so it
+/// vectorises and has no branch per word), until no carry is left; the
+/// planes are enough for every member, so it never overflows.
+#[inline]
+fn count_in(planes: &mut [u64], bits: &[u64], carry: &mut [u64]) {
+    let carry = &mut carry[..bits.len()];
+    carry.copy_from_slice(bits);
+    for plane in planes.chunks_exact_mut(WORDS) {
+        let mut any = 0u64;
+        for (p, c) in plane.iter_mut().zip(carry.iter_mut()) {
+            let next = *p & *c;
+            *p ^= *c;
+            *c = next;
+            any |= next;
+        }
+        if any == 0 {
+            break;
+        }
+    }
+}
+
+/// A bit-sliced count's values, as numbers (exact: counts below 2^53).
+fn from_planes(planes: &[u64], out: &mut [f64]) {
+    for (d, o) in out.iter_mut().enumerate() {
+        let (wi, j) = (d / 64, d % 64);
+        let mut c = 0u64;
+        for (q, plane) in planes.chunks(WORDS).enumerate() {
+            c |= ((plane[wi] >> j) & 1) << q;
+        }
+        *o = c as f64;
+    }
+}
+
+/// Per 4 bits, their masks (all ones where the bit is set), so a word of
+/// starts adds an amount 4 draws at a time, branch-free.
+const NIBBLE_MASKS: [[u64; 4]; 16] = {
+    let mut out = [[0u64; 4]; 16];
+    let mut n = 0;
+    while n < 16 {
+        let mut l = 0;
+        while l < 4 {
+            out[n][l] = if (n >> l) & 1 == 1 { u64::MAX } else { 0 };
+            l += 1;
+        }
+        n += 1;
+    }
+    out
+};
+
+/// `agg[d] += amount` where draw `d` started (`bits`, 64 draws a word;
+/// `agg` holds at least 64 per word).
+#[inline]
+fn add_where(agg: &mut [f64], bits: &[u64], amount: f64) {
+    let amount = amount.to_bits();
+    for (&word, agg) in bits.iter().zip(agg.chunks_exact_mut(64)) {
+        for (q, agg) in agg.chunks_exact_mut(4).enumerate() {
+            let masks = &NIBBLE_MASKS[((word >> (4 * q)) & 15) as usize];
+            for (x, &m) in agg.iter_mut().zip(masks) {
+                *x += f64::from_bits(m & amount);
+            }
+        }
+    }
+}
+
+/// One word of a project's starts (up to 64 draws): the sure starts, and
+/// the draws the uniform's first byte leaves undecided, each as bits. Draw
+/// `j` tests `e <= c` with `c = a - b z[j]` through the byte `u[j]` (see
+/// [`byte_bounds`]); branch-free, since the answers are unpredictable.
+#[inline(always)]
+fn decide(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { decide_avx2(a, b, z, u, bounds) };
+    }
+    decide_any(a, b, z, u, bounds)
+}
+
+/// [`decide_any`] compiled for AVX2, whose gathers and variable shifts let
+/// the compiler vectorise the loop; same arithmetic, same answers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn decide_avx2(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
+    decide_any(a, b, z, u, bounds)
+}
+
+#[inline(always)]
+fn decide_any(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
+    let (mut started, mut open) = (0u64, 0u64);
+    for (j, (&z, &u)) in z.iter().zip(u).enumerate() {
+        let c = a - b * z;
+        let [lo, hi] = bounds[u as usize];
+        let yes = (c >= hi) as u64;
+        let maybe = (c > lo) as u64 & !yes;
+        started |= yes << j;
+        open |= maybe << j;
+    }
+    (started, open)
+}
+
+/// `2^-53`: a 53-bit integer times this is a uniform on `[0, 1)`.
+const TWO_POW_M53: f64 = 1.0 / (1u64 << 53) as f64;
+
+/// Per value `j` of a uniform's first byte, `U` lies in `[j/256, (j+1)/256)`,
+/// so `U < Phi(c)` is sure when `c >= Phi^-1((j+1)/256)` and impossible when
+/// `c <= Phi^-1(j/256)`: the pair `[lo, hi]`, each moved outwards by far more
+/// than the two functions' rounding (1e-15 relative), so a sure answer is the
+/// one `Phi(c)` computed in full would give.
+fn byte_bounds() -> &'static [[f64; 2]; 256] {
+    static BOUNDS: std::sync::OnceLock<[[f64; 2]; 256]> = std::sync::OnceLock::new();
+    BOUNDS.get_or_init(|| {
+        let q = |j: usize| std_normal_quantile(j as f64 / 256.0);
+        let pad = |x: f64| 1e-9 * x.abs().max(1.0);
+        let mut out = [[0.0; 2]; 256];
+        for (j, o) in out.iter_mut().enumerate() {
+            let (lo, hi) = (q(j), q(j + 1));
+            *o = [lo - pad(lo), hi + pad(hi)];
+        }
+        out
+    })
 }
 
 fn draw_peers(
