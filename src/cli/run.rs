@@ -69,6 +69,8 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 #[derive(Debug, Clone, Copy)]
 pub struct Outputs {
     pub quiet: bool,
+    /// `--lang`, overriding the scenario's `[report] lang`.
+    pub lang: Option<targetsim::render::lang::Lang>,
     pub charts: bool,
     pub report: bool,
 }
@@ -85,12 +87,17 @@ pub struct Writes {
     /// Do not write report.html.
     #[arg(long)]
     pub no_report: bool,
+    /// Language of report.html and the printed tables: zh (中文) or en
+    /// [default: the scenario's [report] lang, else zh].
+    #[arg(long, value_name = "zh|en")]
+    pub lang: Option<targetsim::render::lang::Lang>,
 }
 
 impl Writes {
     pub fn outputs(&self) -> Outputs {
         Outputs {
             quiet: self.quiet,
+            lang: self.lang,
             charts: !self.no_charts,
             report: !self.no_report,
         }
@@ -190,9 +197,15 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     // Every refusal of the output folder comes before the simulation.
     let staging = Staging::begin(&output::RUN, &dir, &s.input_paths())?;
+    // The rounded recommendations' candidates ride along with the run so
+    // their probabilities are counted, not interpolated (briefing::probe).
+    let confidence = s.report.settings(out.lang).confidence;
+    let mut probes = targetsim::briefing::probe::prepare(&s, &model, &opts, confidence)?;
+    let mut model = model;
+    probes.extend(&mut model);
     let run = engine::stream(&s, &model, &counted)?;
     opts.progress = None;
-    finish(&s, &opts, staging, out, &run, &progress)
+    finish(&s, &opts, staging, out, &run, Some(probes), &progress)
 }
 
 /// Summarise a streamed run (simulated here, or merged from shards), one-year
@@ -203,9 +216,12 @@ pub fn finish(
     staging: Staging,
     out: Outputs,
     run: &Streamed,
+    probes: Option<targetsim::briefing::probe::Probes>,
     progress: &Progress,
 ) -> Result<(), Failure> {
     let mut summary = summary::summarise(s, run);
+    summary.probes = probes.map(|p| p.read(run)).unwrap_or_default();
+    let settings = s.report.settings(out.lang);
     let plan = summary.is_plan();
     progress.step("sensitivity: what decides a miss");
     // A one-year run's pilot kept its first draws, the ones sensitivity
@@ -243,9 +259,18 @@ pub fn finish(
     };
     let ((charts, fans), tornado) = rayon::join(|| (draw_charts(), draw_fans()), draw_tornado);
     let (charts, fans, tornado) = (charts?, fans?, tornado?);
+    let briefing = targetsim::briefing::build(s, &summary, &settings);
+    // The target ladders, when the chart module draws them (`charts/ladder-<set>.svg`).
+    let ladders: Vec<(String, String)> = charts
+        .iter()
+        .filter_map(|c| {
+            let set = c.stem.strip_prefix("ladder-")?;
+            Some((set.to_string(), c.svg.clone()))
+        })
+        .collect();
     let page = out
         .report
-        .then(|| html::report(s, &summary, &charts, &fans).to_html());
+        .then(|| html::report_briefed(s, &summary, &briefing, &charts, &fans, &ladders).to_html());
     let mut written = vec![staging.write("summary.json", &json::to_pretty_bytes(&summary))?];
     for (name, bytes) in csv::files(&summary) {
         written.push(staging.write(name, &bytes)?);
@@ -283,6 +308,9 @@ pub fn finish(
     staging.commit()?;
     progress.finish();
     if !out.quiet {
+        // The answer first, then the tables it rests on.
+        out!("{}", targetsim::render::headline::text(&briefing))?;
+        outln!()?;
         out!("{}", table::render(s, &summary))?;
         outln!()?;
         for p in &written {

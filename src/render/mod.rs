@@ -11,6 +11,7 @@ pub mod comparison;
 pub mod csv;
 pub mod fan;
 pub mod format;
+pub mod headline;
 pub mod html;
 pub mod html_pipeline;
 pub mod html_plan;
