@@ -241,7 +241,7 @@ pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
     html! {
         @if let Some(p) = &b.plan {
             p.lead {
-                (lang.t("规划目标全部实现的概率", "P(every plan target met)")) "："
+                (lang.t("规划目标全部实现的概率：", "P(every plan target met): "))
                 strong { (probability(p.joint)) }
             }
             table.keep {
@@ -293,7 +293,7 @@ pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
                 }
                 @let uppers: Vec<(String, String)> = set.targets.iter().filter_map(|t| Some((t.label.clone(), upper_text(t, b)?))).collect();
                 @if !uppers.is_empty() {
-                    ul.upper { @for (label, u) in &uppers { li { (clean(label)) "：" (clean(u)) } } }
+                    ul.upper { @for (label, u) in &uppers { li { (clean(label)) (lang.t("：", ": ")) (clean(u)) } } }
                 }
             }
             // The target ladder's slot: right after the set's headline.
