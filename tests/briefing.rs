@@ -82,7 +82,12 @@ fn briefing(text: &str, lang: Lang) -> (Scenario, briefing::Briefing) {
 fn recommendations_are_rounded_quantiles_and_carry_their_own_probability() {
     let (_, b) = briefing(SCENARIO, Lang::Zh);
     let draft = &b.sets[0];
-    let rec = |i: usize| draft.targets[i].recommendation.clone().expect("recommended");
+    let rec = |i: usize| {
+        draft.targets[i]
+            .recommendation
+            .clone()
+            .expect("recommended")
+    };
 
     // at_least on N(8%, 2%) at 0.7: the 0.3 quantile 6.95% rounds down to
     // 6.5%, met with Phi(0.75); 7% would be met with Phi(0.5) < 0.7.
@@ -109,7 +114,11 @@ fn recommendations_are_rounded_quantiles_and_carry_their_own_probability() {
         }
     );
     assert_eq!(r.text, "8%左右（±0.5个百分点）");
-    close(r.probability, 2.0 * phi(1.25) - 1.0, "P(|about - 8%| <= 0.5%)");
+    close(
+        r.probability,
+        2.0 * phi(1.25) - 1.0,
+        "P(|about - 8%| <= 0.5%)",
+    );
 
     // about on N(8%, 2%): the half-width would be 2.5 points, too wide for
     // 左右, so the advice is "at least", at the at_least recommendation.
@@ -155,10 +164,17 @@ fn verdicts_counts_and_the_upper_level_follow_the_draft_probabilities() {
     assert!(b.sets[1].targets[0].recommendation.is_none());
     // The city's 10% sits at the Phi(1) = 84.1th percentile of growth, one
     // point above the district's 9%.
-    let u = draft.targets[0].upper.as_ref().expect("upper level compared");
+    let u = draft.targets[0]
+        .upper
+        .as_ref()
+        .expect("upper level compared");
     assert_eq!(u.set, "city");
     assert!((u.gap - -1.0).abs() < 1e-9, "{}", u.gap);
-    close(u.percentile / 100.0, phi(1.0), "percentile of the city's 10%");
+    close(
+        u.percentile / 100.0,
+        phi(1.0),
+        "percentile of the city's 10%",
+    );
     close(u.probability, 1.0 - phi(1.0), "P(growth >= 10%)");
     assert!(draft.targets[1].upper.is_none());
 }
@@ -167,7 +183,10 @@ fn verdicts_counts_and_the_upper_level_follow_the_draft_probabilities() {
 fn a_rounding_step_from_the_scenario_is_used_and_english_keeps_the_wording() {
     let text = format!("{SCENARIO}\n[report]\nconfidence = 0.7\nround_to = {{ growth = 0.01 }}\n");
     let (_, b) = briefing(&text, Lang::En);
-    let r = b.sets[0].targets[0].recommendation.clone().expect("recommended");
+    let r = b.sets[0].targets[0]
+        .recommendation
+        .clone()
+        .expect("recommended");
     // Whole points: 6.95% rounds down to 6%, met with Phi(1).
     assert_eq!(r.rule, Rule::AtLeast { threshold: 0.06 });
     assert_eq!(r.text, "at least 6%");

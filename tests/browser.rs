@@ -533,7 +533,11 @@ fn the_headline_prints_on_page_one_english_has_no_chinese_of_its_own_and_phones_
                 "deviceScaleFactor": 1, "mobile": false }),
         true,
     );
-    b.call("Emulation.setEmulatedMedia", json!({ "media": "print" }), true);
+    b.call(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "print" }),
+        true,
+    );
     b.open(&file_url(&report));
     let pdf = b.call(
         "Page.printToPDF",
@@ -568,7 +572,11 @@ fn the_headline_prints_on_page_one_english_has_no_chinese_of_its_own_and_phones_
 
     // 400 px wide: the page never gets wider than the screen; tables
     // scroll in their own box.
-    b.call("Emulation.setEmulatedMedia", json!({ "media": "screen" }), true);
+    b.call(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "screen" }),
+        true,
+    );
     b.call(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": 400, "height": 800, "deviceScaleFactor": 1, "mobile": true }),
@@ -576,7 +584,10 @@ fn the_headline_prints_on_page_one_english_has_no_chinese_of_its_own_and_phones_
     );
     b.open(&file_url(&report));
     let width = b.eval("document.documentElement.scrollWidth");
-    assert!(width.as_f64().expect("width") <= 400.0, "page is {width} px wide at 400 px");
+    assert!(
+        width.as_f64().expect("width") <= 400.0,
+        "page is {width} px wide at 400 px"
+    );
     let unboxed = b.eval(
         "Array.from(document.querySelectorAll('table')).filter(t => !t.parentElement.classList.contains('scroll')).length",
     );
@@ -586,7 +597,9 @@ fn the_headline_prints_on_page_one_english_has_no_chinese_of_its_own_and_phones_
     let en = work.path().join("seed-en");
     Command::cargo_bin("targetsim")
         .expect("binary")
-        .args(["run", "--draws", "20000", "--quiet", "--lang", "en", "--out"])
+        .args([
+            "run", "--draws", "20000", "--quiet", "--lang", "en", "--out",
+        ])
         .arg(&en)
         .arg(&seed)
         .assert()
