@@ -229,3 +229,116 @@ fn bad_report_settings_name_the_field_the_value_and_the_fix() {
         assert!(msg.contains(value), "{extra}: {msg}");
     }
 }
+
+#[test]
+fn calibrate_publishes_the_same_rounded_target_with_its_own_probability() {
+    use targetsim::calibrate::{self, Bands};
+    let s = load(SCENARIO);
+    let opts = calibrate::Options {
+        run: RunOptions::new(DRAWS, SEED),
+        set: 0,
+        confidence: 0.7,
+        bands: Bands::default(),
+        joint: None,
+        upper: None,
+        keep_plan: None,
+    };
+    let c = calibrate::calibrate(&s, &opts).expect("calibrates");
+    let growth = &c.targets["growth"].published;
+    assert_eq!(growth.rule, Rule::AtLeast { threshold: 0.065 });
+    close(
+        growth.probability,
+        phi(0.75),
+        "calibrate: P(growth >= 6.5%)",
+    );
+    let capped = &c.targets["capped"].published;
+    assert_eq!(capped.rule, Rule::AtMost { threshold: 0.095 });
+    close(
+        capped.probability,
+        phi(0.75),
+        "calibrate: P(capped <= 9.5%)",
+    );
+    let about = &c.targets["about"].published;
+    assert_eq!(
+        about.rule,
+        Rule::About {
+            value: 0.08,
+            tolerance: 0.005
+        }
+    );
+    close(about.probability, 2.0 * phi(1.25) - 1.0, "calibrate: about");
+    let count = &c.targets["count"].published;
+    assert_eq!(count.rule, Rule::AtLeast { threshold: 9.0 });
+    close(
+        count.probability,
+        0.716_063_352_717_311_9,
+        "calibrate: count",
+    );
+}
+
+#[test]
+fn a_plan_briefing_carries_the_plan_summary_and_reachability_of_the_district_set() {
+    let s = scenario::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district-plan.toml"),
+    )
+    .expect("plan scenario");
+    let summary = run(&s, &RunOptions::new(20_000, SEED)).expect("runs");
+    let b = briefing::build(&s, &summary, &Settings::default());
+    let plan = b.plan.as_ref().expect("plan headline");
+    let want = summary.plan_targets.as_ref().expect("plan targets");
+    assert_eq!(plan.joint, want.joint_probability);
+    assert_eq!(plan.targets.len(), want.targets.len());
+    let district = &s.target_sets[0].name;
+    for (got, t) in plan.targets.iter().zip(&want.targets) {
+        assert_eq!(got.probability, t.probability);
+        let r = t
+            .reachable_if_met
+            .iter()
+            .find(|r| &r.target_set == district)
+            .map(|r| r.probability);
+        assert_eq!(
+            got.reachable_if_met,
+            r.or(t.reachable_if_met.first().map(|r| r.probability))
+        );
+    }
+    // Chinese keeps the scenario's own wording of a plan target.
+    assert_eq!(plan.targets[0].text, "年均增长8.5%以上");
+    // Year targets carry their year and get a recommendation.
+    let draft = &b.sets[0];
+    assert!(draft.targets.iter().all(|t| t.year.is_some()));
+    assert!(draft.targets.iter().all(|t| t.recommendation.is_some()));
+}
+
+#[test]
+fn calibrate_and_compare_write_a_report_in_the_chosen_language() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district.toml");
+    for (cmd, lang, want) in [
+        (vec!["calibrate", "-c", "0.7"], "zh", "结论"),
+        (vec!["calibrate", "-c", "0.7"], "en", "Conclusion"),
+        (vec!["compare"], "zh", "结论"),
+        (vec!["compare"], "en", "Conclusion"),
+    ] {
+        let out = dir.path().join(format!("{}-{lang}", cmd[0]));
+        Command::cargo_bin("targetsim")
+            .expect("binary")
+            .args(&cmd)
+            .arg(&seed)
+            .args(["--draws", "20000", "--quiet", "--lang", lang, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let page = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+        assert!(page.contains(&format!("<h2>{want}</h2>")), "{cmd:?} {lang}");
+        assert!(page.contains("default-src 'none'"), "CSP kept");
+    }
+    let bad = Command::cargo_bin("targetsim")
+        .expect("binary")
+        .args(["run", "--lang", "fr"])
+        .arg(&seed)
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("fr"));
+}

@@ -13,6 +13,7 @@ pub mod fan;
 pub mod format;
 pub mod headline;
 pub mod html;
+pub mod html_calibration;
 pub mod html_pipeline;
 pub mod html_plan;
 pub mod html_sensitivity;
