@@ -310,7 +310,7 @@ fn a_plan_briefing_carries_the_plan_summary_and_reachability_of_the_district_set
 }
 
 #[test]
-fn calibrate_and_compare_write_a_report_in_the_chosen_language() {
+fn calibrate_and_compare_write_their_page_in_the_chosen_language() {
     use assert_cmd::Command;
     let dir = tempfile::tempdir().expect("temporary directory");
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district.toml");
@@ -320,6 +320,11 @@ fn calibrate_and_compare_write_a_report_in_the_chosen_language() {
         (vec!["compare"], "zh", "结论"),
         (vec!["compare"], "en", "Conclusion"),
     ] {
+        let file = if cmd[0] == "calibrate" {
+            "calibration.html"
+        } else {
+            "comparison.html"
+        };
         let out = dir.path().join(format!("{}-{lang}", cmd[0]));
         Command::cargo_bin("targetsim")
             .expect("binary")
@@ -329,7 +334,7 @@ fn calibrate_and_compare_write_a_report_in_the_chosen_language() {
             .arg(&out)
             .assert()
             .success();
-        let page = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+        let page = std::fs::read_to_string(out.join(file)).expect("the page");
         assert!(page.contains(&format!("<h2>{want}</h2>")), "{cmd:?} {lang}");
         assert!(page.contains("default-src 'none'"), "CSP kept");
     }

@@ -149,7 +149,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         out.write("calibration.json", &json::to_pretty_bytes(&c))?,
         out.write("calibration.csv", &sheets::calibration_targets(&c).to_csv())?,
         out.write("calibration.xlsx", &xlsx)?,
-        out.write(targetsim::render::html::FILE, page.as_bytes())?,
+        out.write(
+            targetsim::render::html_calibration::CALIBRATION_FILE,
+            page.as_bytes(),
+        )?,
     ];
     out.commit()?;
     if !args.quiet {

@@ -68,7 +68,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let lang = s.report.settings(args.lang).lang;
     let page = targetsim::render::html_calibration::comparison(&view.scenario, &c, lang, &charts)
         .to_html();
-    files.push((targetsim::render::html::FILE.into(), page.into_bytes()));
+    files.push((
+        targetsim::render::html_calibration::COMPARISON_FILE.into(),
+        page.into_bytes(),
+    ));
     for (stem, svg) in charts {
         let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
         files.push((format!("{stem}.svg"), svg.into_bytes()));

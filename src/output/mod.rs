@@ -81,7 +81,7 @@ pub const CALIBRATE: Results = Results {
         "calibration.json",
         "calibration.csv",
         "calibration.xlsx",
-        "report.html",
+        "calibration.html",
     ],
     prefixes: &[],
 };
@@ -95,7 +95,7 @@ pub const COMPARE: Results = Results {
         "comparison.xlsx",
         "comparison.svg",
         "comparison.png",
-        "report.html",
+        "comparison.html",
     ],
     prefixes: &["comparison-variants-"],
 };

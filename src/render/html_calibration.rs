@@ -1,4 +1,7 @@
-//! `report.html` of `calibrate` and `compare`: the same page, stylesheet
+//! The report pages of `calibrate` (`calibration.html`) and `compare`
+//! (`comparison.html`): named for their command, like their other files,
+//! because the three commands share one output folder and `run` owns
+//! `report.html`. The same page, stylesheet
 //! and Content-Security-Policy as `run`'s report, in the headline's
 //! vocabulary (实现概率, 偏高 / 适中 / 偏低, 建议目标), with the command's
 //! charts inline when it drew them.
@@ -28,7 +31,12 @@ fn figures(charts: &[(String, String)]) -> String {
         .collect()
 }
 
-/// `calibrate`'s `report.html`.
+/// File name of `calibrate`'s page.
+pub const CALIBRATION_FILE: &str = "calibration.html";
+/// File name of `compare`'s page.
+pub const COMPARISON_FILE: &str = "comparison.html";
+
+/// `calibrate`'s page.
 pub fn calibration(
     s: &Scenario,
     c: &Calibration,
@@ -105,7 +113,7 @@ pub fn calibration(
     r
 }
 
-/// `compare`'s `report.html`.
+/// `compare`'s page.
 pub fn comparison(s: &Scenario, c: &Comparison, lang: Lang, charts: &[(String, String)]) -> Report {
     let mut r = Report::new(&s.title);
     r.lang = lang;
