@@ -166,7 +166,8 @@ h3 { font-size: 18px; margin: 28px 0 8px; }
 nav ol { columns: 2; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
-h1, h2, h3, p, li, figcaption, td, th { overflow-wrap: anywhere; }
+h1, h2, h3, p, li, figcaption { overflow-wrap: anywhere; }
+td.verdict { white-space: nowrap; }
 section#headline { border: 2px solid var(--ink); padding: 4px 16px 8px; margin-top: 16px; }
 section#headline h2 { margin-top: 8px; }
 p.lead { font-size: 16px; }
