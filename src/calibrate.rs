@@ -167,6 +167,13 @@ pub struct TargetCalibration {
     pub recommended_probability: f64,
     /// The draft's position: fraction of draws below the draft's threshold (centre for about/range).
     pub draft_percentile: f64,
+    /// The recommendation as it can be published: `recommended_rule`
+    /// rounded to the indicator's step (half a point for a rate, three
+    /// significant figures for a level, whole numbers for a count, or the
+    /// scenario's `[report] round_to`): the most demanding step met with
+    /// probability at least Q, and that rounded rule's own probability in
+    /// these draws.
+    pub published: Published,
     /// Comparison with the upper level's target on the same indicator.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upper: Option<UpperGap>,
@@ -237,6 +244,78 @@ fn keep_threshold(x: &[f64], met: &[bool], q: f64, draft: f64) -> (Option<f64>, 
     }
     let at = sorted.partition_point(|&v| v < draft).min(n - 1);
     (threshold, p[at], band.min(n) as u64)
+}
+
+/// A rounded, publishable recommendation (see `TargetCalibration::published`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Published {
+    pub rule: Rule,
+    pub probability: f64,
+}
+
+impl Ladder {
+    /// The most demanding rule on the rounding grid of `step` met in at
+    /// least a fraction `q` of the draws, counted on the sorted values.
+    fn published(&self, q: f64, step: f64) -> Rule {
+        use crate::briefing::publish::{ceil_to, floor_to, multiple};
+        let n = self.sorted.len();
+        let need = (q * n as f64).ceil() as usize;
+        // Draws met by a grid point k * step, from the sorted values.
+        let met = |k: i64| -> usize {
+            let t = multiple(k as f64, step);
+            match self.rule {
+                Rule::AtLeast { .. } => n - self.sorted.partition_point(|&x| x < t),
+                _ => self.sorted.partition_point(|&x| x <= t),
+            }
+        };
+        let start = self.at(q);
+        let rule_at = |k: i64| {
+            let v = multiple(k as f64, step);
+            match self.rule {
+                Rule::AtLeast { .. } => Rule::AtLeast { threshold: v },
+                Rule::AtMost { .. } => Rule::AtMost { threshold: v },
+                Rule::About { value, .. } => Rule::About {
+                    value,
+                    tolerance: v,
+                },
+                Rule::Range { .. } => Rule::Range {
+                    low: self.centre - v,
+                    high: self.centre + v,
+                },
+            }
+        };
+        match self.rule {
+            Rule::AtLeast { .. } => {
+                let mut k = (floor_to(start.reference_value(), step) / step).round() as i64;
+                // Type-7 interpolation can leave the floor one step off
+                // either way: walk to the last grid point still met often enough.
+                while met(k + 1) >= need {
+                    k += 1;
+                }
+                while k > i64::MIN / 2 && met(k) < need {
+                    k -= 1;
+                }
+                rule_at(k)
+            }
+            _ => {
+                let x = match start {
+                    Rule::About { tolerance, .. } => tolerance,
+                    Rule::Range { low, high } => 0.5 * (high - low),
+                    r => r.reference_value(),
+                };
+                let mut k = (ceil_to(x, step) / step).round() as i64;
+                while met(k - 1) >= need
+                    && !(matches!(self.rule, Rule::About { .. } | Rule::Range { .. }) && k <= 1)
+                {
+                    k -= 1;
+                }
+                while k < i64::MAX / 2 && met(k) < need {
+                    k += 1;
+                }
+                rule_at(k)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -466,6 +545,21 @@ fn calibrate_simulation(
                 recommended_probability: cols[k].iter().filter(|&&x| rec.is_met(x)).count() as f64
                     / n as f64,
                 draft_percentile: below,
+                published: {
+                    let original_index = original.indicator_index(&ind.name);
+                    let round_to = original_index.and_then(|i| original.report.step(i));
+                    let at = match t.rule {
+                        Rule::AtLeast { .. } | Rule::AtMost { .. } => rec.reference_value(),
+                        _ => centre,
+                    };
+                    let step = crate::briefing::publish::step(ind.meta.kind, round_to, at);
+                    let rule = ladder.published(opts.confidence, step);
+                    Published {
+                        rule,
+                        probability: cols[k].iter().filter(|&&x| rule.is_met(x)).count() as f64
+                            / n as f64,
+                    }
+                },
                 upper: upper_gap,
                 decided_by,
                 keep_plan: keep_plan(original, view, &sim, t, opts.keep_plan),

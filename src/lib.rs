@@ -29,8 +29,17 @@ pub use engine::RunOptions;
 
 /// Compile, simulate and summarise a validated scenario, one-year or plan:
 /// the whole `run` job without any file output.
+///
+/// The recommended targets' rounded candidates are counted along (see
+/// [`briefing::probe`]), at the scenario's `[report] confidence`, so
+/// [`briefing::build`] gives their probabilities exactly.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Summary, RunError> {
-    let model = model::years::YearModel::of(scenario);
+    let mut model = model::years::YearModel::of(scenario);
+    let confidence = scenario.report.settings(None).confidence;
+    let mut probes = briefing::probe::prepare(scenario, &model, opts, confidence)?;
+    probes.extend(&mut model);
     let run = engine::stream(scenario, &model, opts)?;
-    Ok(summary::summarise(scenario, &run))
+    let mut summary = summary::summarise(scenario, &run);
+    summary.probes = probes.read(&run);
+    Ok(summary)
 }

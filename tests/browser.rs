@@ -485,3 +485,145 @@ fn the_report_loads_offline_in_chromium_with_every_chart_and_runs_no_scenario_te
         json!("<script>alert(1)</script> 区")
     );
 }
+
+/// Whether `c` is a CJK character (ideographs, CJK punctuation, fullwidth
+/// forms).
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+/// Every quoted string of a scenario file that holds CJK text: its labels,
+/// units, wordings, title and description, as written.
+fn scenario_texts(toml_text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for piece in toml_text.split('"') {
+        if piece.chars().any(is_cjk) && !piece.contains('\n') {
+            out.push(piece.to_string());
+        }
+    }
+    // Longest first, so a label is removed before a shorter one inside it.
+    out.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+    out
+}
+
+/// A4 in CSS pixels (96 per inch) less the report's 14 mm print margins.
+const A4_CONTENT_WIDTH: f64 = (210.0 - 28.0) / 25.4 * 96.0;
+const A4_CONTENT_HEIGHT: f64 = (297.0 - 28.0) / 25.4 * 96.0;
+
+#[test]
+fn the_headline_prints_on_page_one_english_has_no_chinese_of_its_own_and_phones_scroll_tables() {
+    let Some(exe) = browser_or_skip() else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("temporary directory");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district.toml");
+    let report = run_report(&work.path().join("seed"), &seed);
+    let mut b = Browser::launch(&exe);
+
+    // Page 1 when printed. A PDF of Chinese text keeps its characters as
+    // font glyph ids (CID fonts), so its text cannot be searched without a
+    // PDF parser; instead the page is laid out as Chromium prints it (print
+    // media, A4's content width) and the headline's heading and the draft
+    // set's joint probability must end above A4's content height, i.e. on
+    // page 1. The PDF itself is printed too, so a print failure fails here.
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": A4_CONTENT_WIDTH.floor() as u32, "height": A4_CONTENT_HEIGHT.floor() as u32,
+                "deviceScaleFactor": 1, "mobile": false }),
+        true,
+    );
+    b.call(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "print" }),
+        true,
+    );
+    b.open(&file_url(&report));
+    let pdf = b.call(
+        "Page.printToPDF",
+        json!({ "paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true }),
+        true,
+    );
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(pdf["data"].as_str().expect("pdf data"))
+        .expect("base64 pdf");
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    let bottom = |b: &mut Browser, js: &str| -> f64 {
+        b.eval(&format!(
+            "(() => {{ const e = {js}; if (!e) return -1; const r = e.getBoundingClientRect(); return r.bottom + window.scrollY; }})()"
+        ))
+        .as_f64()
+        .expect("a position")
+    };
+    let heading = bottom(&mut b, "document.querySelector('section#headline h2')");
+    let joint = bottom(&mut b, "document.querySelector('#headline-draft p.lead')");
+    let heading_text = b.eval("document.querySelector('section#headline h2').innerText");
+    assert_eq!(heading_text, json!("结论"));
+    let joint_text = b.eval("document.querySelector('#headline-draft p.lead').innerText");
+    assert!(
+        joint_text.as_str().unwrap_or("").contains("同时实现的概率"),
+        "{joint_text}"
+    );
+    assert!(heading > 0.0 && joint > heading, "{heading} {joint}");
+    assert!(
+        joint <= A4_CONTENT_HEIGHT,
+        "the draft set's joint probability ends at {joint:.0} px, below page 1 ({A4_CONTENT_HEIGHT:.0} px)"
+    );
+
+    // 400 px wide: the page never gets wider than the screen; tables
+    // scroll in their own box.
+    b.call(
+        "Emulation.setEmulatedMedia",
+        json!({ "media": "screen" }),
+        true,
+    );
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 400, "height": 800, "deviceScaleFactor": 1, "mobile": true }),
+        true,
+    );
+    b.open(&file_url(&report));
+    let width = b.eval("document.documentElement.scrollWidth");
+    assert!(
+        width.as_f64().expect("width") <= 400.0,
+        "page is {width} px wide at 400 px"
+    );
+    let unboxed = b.eval(
+        "Array.from(document.querySelectorAll('table')).filter(t => !t.parentElement.classList.contains('scroll')).length",
+    );
+    assert_eq!(unboxed, json!(0), "tables outside a scrolling box");
+
+    // English: no Chinese once the scenario's own texts are taken out.
+    let en = work.path().join("seed-en");
+    Command::cargo_bin("targetsim")
+        .expect("binary")
+        .args([
+            "run", "--draws", "20000", "--quiet", "--lang", "en", "--out",
+        ])
+        .arg(&en)
+        .arg(&seed)
+        .assert()
+        .success();
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 1200, "height": 1400, "deviceScaleFactor": 1, "mobile": false }),
+        true,
+    );
+    b.open(&file_url(&en.join("report.html")));
+    assert_eq!(b.eval("document.documentElement.lang"), json!("en"));
+    let mut text = b
+        .eval("document.body.innerText")
+        .as_str()
+        .expect("page text")
+        .to_string();
+    assert!(text.contains("Conclusion"), "no English headline");
+    let scenario_text = std::fs::read_to_string(&seed).expect("scenario");
+    for t in scenario_texts(&scenario_text) {
+        text = text.replace(&t, "");
+    }
+    let left: String = text.chars().filter(|&c| is_cjk(c)).collect();
+    assert!(
+        left.is_empty(),
+        "Chinese outside the scenario's labels in the English report: {left:?}"
+    );
+}

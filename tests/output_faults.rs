@@ -317,6 +317,7 @@ fn files_of_the_previous_run_that_this_run_does_not_write_are_gone() {
             ".targetsim-calibrate",
             ".targetsim-run",
             "calibration.csv",
+            "calibration.html",
             "calibration.json",
             "calibration.xlsx",
             "indicators.csv",

@@ -288,3 +288,16 @@ fn the_pipeline_example_is_what_run_prints() {
         &printed,
     );
 }
+
+#[test]
+fn the_headline_is_what_run_prints_first() {
+    let printed = stdout(&[
+        "run",
+        "scenarios/seed-district.toml",
+        "--no-charts",
+        "--no-report",
+    ]);
+    let excerpt = block("结论\n");
+    assert!(printed.starts_with("结论\n"), "{printed}");
+    assert_excerpt(&excerpt, &printed);
+}

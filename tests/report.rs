@@ -394,7 +394,8 @@ fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
         "<h2>Plan targets</h2>".to_string(),
         "What the remaining years must deliver".to_string(),
         "Still reachable if 2026's target is met exactly?".to_string(),
-        "<h2>Targets by year</h2>".to_string(),
+        // The report is Chinese by default (`--lang en`: "Targets by year").
+        "<h2>分年度目标</h2>".to_string(),
         "Drivers by year".to_string(),
         "年均增长8.5%以上".to_string(),
         format!("<strong>{:.1}%</strong>", joint * 100.0),

@@ -8,6 +8,12 @@
 //! so the three always say the same thing. [`Settings`] carries the choices
 //! a scenario or the command line can make about them.
 
+mod build;
+pub mod probe;
+pub mod publish;
+
+pub use build::build;
+
 use crate::render::lang::Lang;
 use crate::scenario::{Kind, Rule};
 use crate::summary::Quantiles;

@@ -45,6 +45,10 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Language of report.html: zh (中文) or en [default: the scenario's
+    /// [report] lang, else zh].
+    #[arg(long, value_name = "zh|en")]
+    pub lang: Option<targetsim::render::lang::Lang>,
 }
 
 /// A probability strictly between 0 and 1, written as 0.7 or 70%.
@@ -139,10 +143,16 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     };
     let c = calibrate::calibrate(&original, &opts)?;
     let xlsx = sheets::calibration_xlsx(&c).map_err(super::run::xlsx_failure)?;
+    let lang = original.report.settings(args.lang).lang;
+    let page = targetsim::render::html_calibration::calibration(&s, &c, lang, &[]).to_html();
     let written = [
         out.write("calibration.json", &json::to_pretty_bytes(&c))?,
         out.write("calibration.csv", &sheets::calibration_targets(&c).to_csv())?,
         out.write("calibration.xlsx", &xlsx)?,
+        out.write(
+            targetsim::render::html_calibration::CALIBRATION_FILE,
+            page.as_bytes(),
+        )?,
     ];
     out.commit()?;
     if !args.quiet {

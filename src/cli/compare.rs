@@ -21,6 +21,10 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Language of report.html: zh (中文) or en [default: the scenario's
+    /// [report] lang, else zh].
+    #[arg(long, value_name = "zh|en")]
+    pub lang: Option<targetsim::render::lang::Lang>,
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
@@ -61,6 +65,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             sheets::comparison_xlsx(&c).map_err(super::run::xlsx_failure)?,
         ),
     ];
+    let lang = s.report.settings(args.lang).lang;
+    let page = targetsim::render::html_calibration::comparison(&view.scenario, &c, lang, &charts)
+        .to_html();
+    files.push((
+        targetsim::render::html_calibration::COMPARISON_FILE.into(),
+        page.into_bytes(),
+    ));
     for (stem, svg) in charts {
         let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
         files.push((format!("{stem}.svg"), svg.into_bytes()));

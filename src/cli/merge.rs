@@ -108,5 +108,5 @@ pub fn write(
     };
     engine::check_reportable(&model, &run)?;
     let progress = Progress::new(0, true);
-    super::run::finish(s, &opts, staging, out, &run, &progress, None)
+    super::run::finish(s, &opts, staging, out, &run, Default::default(), &progress)
 }

@@ -72,6 +72,8 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 #[derive(Debug, Clone, Copy)]
 pub struct Outputs {
     pub quiet: bool,
+    /// `--lang`, overriding the scenario's `[report] lang`.
+    pub lang: Option<targetsim::render::lang::Lang>,
     pub charts: bool,
     pub report: bool,
 }
@@ -88,12 +90,17 @@ pub struct Writes {
     /// Do not write report.html.
     #[arg(long)]
     pub no_report: bool,
+    /// Language of report.html and the printed tables: zh (中文) or en
+    /// [default: the scenario's [report] lang, else zh].
+    #[arg(long, value_name = "zh|en")]
+    pub lang: Option<targetsim::render::lang::Lang>,
 }
 
 impl Writes {
     pub fn outputs(&self) -> Outputs {
         Outputs {
             quiet: self.quiet,
+            lang: self.lang,
             charts: !self.no_charts,
             report: !self.no_report,
         }
@@ -193,6 +200,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     // Every refusal of the output folder comes before the simulation.
     let staging = Staging::begin(&output::RUN, &dir, &s.input_paths())?;
+    // The rounded recommendations' candidates ride along with the run so
+    // their probabilities are counted, not interpolated (briefing::probe).
+    let confidence = s.report.settings(out.lang).confidence;
+    let mut probes = targetsim::briefing::probe::prepare(&s, &model, &opts, confidence)?;
+    let mut model = model;
+    probes.extend(&mut model);
     // A one-year run's sensitivity analysis reads only the pilot: it runs
     // beside the blocks (a plan's simulates its draws again, afterwards).
     let one_year = s.horizon.is_none();
@@ -201,7 +214,21 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     })?;
     let sensitivity = sensitivity.transpose()?;
     opts.progress = None;
-    finish(&s, &opts, staging, out, &run, &progress, sensitivity)
+    let beside = Beside {
+        probes: Some(probes),
+        sensitivity,
+    };
+    finish(&s, &opts, staging, out, &run, beside, &progress)
+}
+
+/// What a run made beside its blocks, for [`finish`]; a merge of shards
+/// has neither (`Beside::default()`).
+#[derive(Default)]
+pub struct Beside {
+    /// The recommendations' candidate thresholds, counted during the run.
+    pub probes: Option<targetsim::briefing::probe::Probes>,
+    /// The sensitivity analysis, when it was made from the pilot during the run.
+    pub sensitivity: Option<Sensitivity>,
 }
 
 /// Summarise a streamed run (simulated here, or merged from shards), one-year
@@ -213,10 +240,16 @@ pub fn finish(
     staging: Staging,
     out: Outputs,
     run: &Streamed,
+    beside: Beside,
     progress: &Progress,
-    sensitivity: Option<Sensitivity>,
 ) -> Result<(), Failure> {
+    let Beside {
+        probes,
+        sensitivity,
+    } = beside;
     let mut summary = summary::summarise(s, run);
+    summary.probes = probes.map(|p| p.read(run)).unwrap_or_default();
+    let settings = s.report.settings(out.lang);
     let plan = summary.is_plan();
     progress.step("sensitivity: what decides a miss");
     // A one-year run's pilot kept its first draws, the ones sensitivity
@@ -226,6 +259,7 @@ pub fn finish(
         None => targetsim::sensitivity::of_pilot(s, opts, &run.pilot)?,
     });
     progress.step("drawing charts, writing the report");
+    let briefing = targetsim::briefing::build(s, &summary, &settings);
     let summary = &summary;
     let drawn = out.charts || out.report;
     let dir = staging.dir().to_path_buf();
@@ -320,7 +354,16 @@ pub fn finish(
             }
         }
         let report = out.report.then(|| {
-            let page = html::report(s, summary, charts, fans).to_html();
+            // The target ladders, when the chart module draws them (`charts/ladder-<set>.svg`).
+            let ladders: Vec<(String, String)> = charts
+                .iter()
+                .filter_map(|c| {
+                    let set = c.stem.strip_prefix("ladder-")?;
+                    Some((set.to_string(), c.svg.clone()))
+                })
+                .collect();
+            let page =
+                html::report_briefed(s, summary, &briefing, charts, fans, &ladders).to_html();
             write(html::FILE.to_string(), Cow::Owned(page.into_bytes()))
         });
         // Every thread is joined before the first failure (in the list's
@@ -339,6 +382,9 @@ pub fn finish(
     staging.commit()?;
     progress.finish();
     if !out.quiet {
+        // The answer first, then the tables it rests on.
+        out!("{}", targetsim::render::headline::text(&briefing))?;
+        outln!()?;
         out!("{}", table::render(s, summary))?;
         outln!()?;
         for p in &written {

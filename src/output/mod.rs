@@ -77,7 +77,12 @@ pub const RUN: Results = Results {
 /// `calibrate`.
 pub const CALIBRATE: Results = Results {
     command: "calibrate",
-    names: &["calibration.json", "calibration.csv", "calibration.xlsx"],
+    names: &[
+        "calibration.json",
+        "calibration.csv",
+        "calibration.xlsx",
+        "calibration.html",
+    ],
     prefixes: &[],
 };
 
@@ -90,6 +95,7 @@ pub const COMPARE: Results = Results {
         "comparison.xlsx",
         "comparison.svg",
         "comparison.png",
+        "comparison.html",
     ],
     prefixes: &["comparison-variants-"],
 };

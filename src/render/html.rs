@@ -21,7 +21,9 @@
 use super::chart::{Chart, Spec};
 use super::fan::Drawn;
 use super::format;
+use super::lang::Lang;
 use super::table::thousands;
+use crate::briefing::Briefing;
 use crate::scenario::{Kind, Meta, Scenario};
 use crate::summary::Summary;
 
@@ -76,6 +78,8 @@ pub struct Report {
     /// HTML under the main heading, before the contents.
     pub lead: String,
     pub sections: Vec<Section>,
+    /// The page's language (`lang` attribute, the contents' heading).
+    pub lang: Lang,
 }
 
 impl Report {
@@ -105,7 +109,10 @@ impl Report {
     /// The whole page.
     pub fn to_html(&self) -> String {
         let mut out = String::with_capacity(1 << 20);
-        out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+        out.push_str(&format!(
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n",
+            self.lang.t("zh-CN", "en")
+        ));
         out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
         out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         out.push_str(&format!("<title>{}</title>\n", escape(&self.title)));
@@ -114,7 +121,10 @@ impl Report {
         out.push_str("</style>\n</head>\n<body>\n<header>\n");
         out.push_str(&format!("<h1>{}</h1>\n", escape(&self.title)));
         out.push_str(&self.lead);
-        out.push_str("</header>\n<nav><h2>Contents</h2><ol>\n");
+        out.push_str(&format!(
+            "</header>\n<nav><h2>{}</h2><ol>\n",
+            self.lang.t("目录", "Contents")
+        ));
         for s in &self.sections {
             out.push_str(&format!(
                 "<li><a href=\"#{}\">{}</a></li>\n",
@@ -129,7 +139,13 @@ impl Report {
                 s.id,
                 escape(&s.heading)
             ));
-            out.push_str(&s.body);
+            // Every table scrolls inside its own box on a narrow screen,
+            // so the page itself never gets wider than the phone.
+            out.push_str(
+                &s.body
+                    .replace("<table", "<div class=\"scroll\"><table")
+                    .replace("</table>", "</table></div>"),
+            );
             out.push_str("</section>\n");
         }
         out.push_str("</main>\n</body>\n</html>\n");
@@ -148,7 +164,22 @@ h3 { font-size: 18px; margin: 28px 0 8px; }
 .description { white-space: pre-line; }
 .meta { color: var(--grey); font-size: 14px; }
 nav ol { columns: 2; }
+.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
+h1, h2, h3, p, li, figcaption { overflow-wrap: anywhere; }
+td.verdict { white-space: nowrap; }
+section#headline { border: 2px solid var(--ink); padding: 4px 16px 8px; margin-top: 16px; }
+section#headline h2 { margin-top: 8px; }
+p.lead { font-size: 16px; }
+td.verdict.high { color: var(--verm); font-weight: bold; }
+td.verdict.low { color: var(--blue); font-weight: bold; }
+td.verdict.fit { color: #009E73; font-weight: bold; }
+ul.upper { margin: 4px 0 12px; padding-left: 20px; font-size: 14px; }
+@media (max-width: 600px) {
+  body { padding: 10px; font-size: 14px; }
+  nav ol { columns: 1; }
+  h1 { font-size: 22px; }
+}
 th, td { border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: left; vertical-align: middle; }
 th { background: #f4f4f4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -169,7 +200,12 @@ svg.spark { display: block; }
   a { color: inherit; text-decoration: none; }
   h2 { break-after: avoid; }
   h3 { break-after: avoid; }
-  figure, tr, .keep { break-inside: avoid; }
+  figure, tr, .keep, .set, p, ul { break-inside: avoid; }
+  thead { display: table-header-group; }
+  .scroll { overflow: visible; }
+  section#headline { break-inside: avoid-page; border-width: 1.5px; }
+  section { orphans: 3; widows: 3; }
+  table { orphans: 3; widows: 3; }
   figure svg { max-height: 125mm; }
   figure#chart-ranges svg { max-height: 240mm; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -181,17 +217,45 @@ svg.spark { display: block; }
 /// miss; the assumptions; reproducibility. `charts` and `fans` may be empty
 /// (then no figures).
 pub fn report(scenario: &Scenario, summary: &Summary, charts: &[Chart], fans: &[Drawn]) -> Report {
+    let settings = scenario.report.settings(None);
+    let briefing = crate::briefing::build(scenario, summary, &settings);
+    report_briefed(scenario, summary, &briefing, charts, fans, &[])
+}
+
+/// [`report`] with its briefing, in the briefing's language; `ladders`
+/// holds `(set, svg)` of the target ladders drawn, each shown right after
+/// its set's headline.
+pub fn report_briefed(
+    scenario: &Scenario,
+    summary: &Summary,
+    briefing: &Briefing,
+    charts: &[Chart],
+    fans: &[Drawn],
+    ladders: &[(String, String)],
+) -> Report {
+    let lang = briefing.settings.lang;
     let mut r = Report::new(&scenario.title);
-    r.lead = lead(scenario, summary);
+    r.lang = lang;
+    r.lead = lead(scenario, summary, lang);
+    // The answer first (结论), then the evidence.
+    r.push(Section::new(
+        super::headline::ID,
+        lang.t("结论", "Conclusion"),
+        super::headline::html(briefing, ladders).into_string(),
+    ));
     if let Some(body) = super::html_plan::plan(scenario, summary) {
         r.push(Section::new("plan", "Plan targets", body));
     }
     let heading = if summary.is_plan() {
-        "Targets by year"
+        lang.t("分年度目标", "Targets by year")
     } else {
-        "Targets"
+        lang.t("目标", "Targets")
     };
-    r.push(Section::new("targets", heading, targets(summary, charts)));
+    r.push(Section::new(
+        "targets",
+        heading,
+        targets(summary, charts, lang),
+    ));
     if let Some(sec) = super::html_pipeline::section(scenario, summary) {
         r.push(sec);
     }
@@ -203,14 +267,14 @@ pub fn report(scenario: &Scenario, summary: &Summary, charts: &[Chart], fans: &[
         ));
     }
     let heading = if summary.is_plan() {
-        "Indicators by year"
+        lang.t("分年度指标", "Indicators by year")
     } else {
-        "Indicators"
+        lang.t("指标", "Indicators")
     };
     r.push(Section::new(
         "indicators",
         heading,
-        indicators(scenario, summary, charts),
+        indicators(scenario, summary, charts, lang),
     ));
     // Sensitivity names a plan's columns as its view does (`gdp@2030`).
     if let Some(sec) = summary.sensitivity.as_ref().and_then(|sens| {
@@ -218,18 +282,22 @@ pub fn report(scenario: &Scenario, summary: &Summary, charts: &[Chart], fans: &[
     }) {
         r.push(sec);
     }
-    let mut body = assumptions(scenario);
+    let mut body = assumptions_in(scenario, lang);
     body.push_str(&super::html_plan::drivers_by_year(scenario, summary));
-    r.push(Section::new("assumptions", "Assumptions", body));
+    r.push(Section::new(
+        "assumptions",
+        lang.t("测算假设", "Assumptions"),
+        body,
+    ));
     r.push(Section::new(
         "reproducibility",
-        "Reproducibility",
-        reproducibility(scenario, summary),
+        lang.t("附：如何复现", "Appendix: reproducing these numbers"),
+        reproducibility(scenario, summary, lang),
     ));
     r
 }
 
-fn lead(scenario: &Scenario, summary: &Summary) -> String {
+fn lead(scenario: &Scenario, summary: &Summary, lang: Lang) -> String {
     let mut out = String::new();
     if !scenario.description.trim().is_empty() {
         out.push_str(&format!(
@@ -238,21 +306,29 @@ fn lead(scenario: &Scenario, summary: &Summary) -> String {
         ));
     }
     out.push_str(&format!(
-        "<p class=\"meta\">{} draws · seed {} · {} {} · scenario <code>{}</code> ({})</p>\n",
+        "<p class=\"meta\">{} {} · {} {} · {} {}</p>\n",
+        lang.t("模拟次数", "draws"),
         thousands(summary.draws),
+        lang.t("随机种子", "seed"),
         summary.seed,
         summary.tool.name,
         summary.tool.version,
-        escape(&scenario.name),
-        escape(short_hash(&summary.scenario.hash)),
     ));
     if let Some(h) = &summary.horizon {
-        out.push_str(&format!(
-            "<p class=\"meta\">Years {}–{}, from year 0 = {} (the base values).</p>\n",
+        let (a, b) = (
             h.years.first().copied().unwrap_or_default(),
             h.years.last().copied().unwrap_or_default(),
-            h.base_year
-        ));
+        );
+        out.push_str(&match lang {
+            Lang::Zh => format!(
+                "<p class=\"meta\">{a}–{b}年，基期为{}年。</p>\n",
+                h.base_year
+            ),
+            Lang::En => format!(
+                "<p class=\"meta\">Years {a}–{b}, from year 0 = {} (the base values).</p>\n",
+                h.base_year
+            ),
+        });
     }
     out
 }
@@ -300,42 +376,66 @@ pub(crate) fn label_cell(name: &str, label: Option<&str>, label_en: Option<&str>
     out
 }
 
+/// A scenario label in the page's language, its code name as a hover.
+pub(crate) fn label_in(
+    lang: Lang,
+    name: &str,
+    label: Option<&str>,
+    label_en: Option<&str>,
+) -> String {
+    format!(
+        "<span title=\"{}\">{}</span>",
+        escape(name),
+        escape(&super::headline::clean(lang.label(label, label_en, name)))
+    )
+}
+
 /// Every target set: the joint probability, a table of its targets (a
 /// plan's with their year) and, for a one-year run, its chart.
-fn targets(summary: &Summary, charts: &[Chart]) -> String {
+fn targets(summary: &Summary, charts: &[Chart], lang: Lang) -> String {
     let mut out = String::new();
     if summary.target_sets.is_empty() {
-        out.push_str("<p>The scenario sets no targets.</p>\n");
+        out.push_str(lang.t(
+            "<p>情景未设目标。</p>\n",
+            "<p>The scenario sets no targets.</p>\n",
+        ));
     }
     let plan = summary.is_plan();
-    let what = if plan { "paths" } else { "years" };
     for (k, (name, set)) in summary.target_sets.iter().enumerate() {
-        let label = match (&set.label, &set.label_en) {
-            (Some(a), Some(b)) => format!("{a} · {b}"),
-            (Some(a), None) | (None, Some(a)) => a.clone(),
-            (None, None) => name.clone(),
-        };
         out.push_str(&format!(
-            "<h3 id=\"set-{}\">Target set {} <code>{}</code></h3>\n",
+            "<h3 id=\"set-{}\">{}</h3>\n",
             escape(name),
-            escape(&label),
-            escape(name)
+            label_in(lang, name, set.label.as_deref(), set.label_en.as_deref()),
         ));
         if set.targets.len() > 1 {
-            out.push_str(&format!(
-                "<p>All {} targets are met together in <strong>{}</strong> of simulated {what} (se {:.2} points); if the targets were independent it would be {}.</p>\n",
-                set.targets.len(),
-                format::probability(set.joint_probability),
-                set.joint_se * 100.0,
-                format::probability(set.independent_product),
-            ));
+            out.push_str(&match lang {
+                Lang::Zh => format!(
+                    "<p>全部{}项目标同时实现的概率为<strong>{}</strong>（标准误 {:.2} 个百分点）；若各项相互独立，则为 {}。</p>\n",
+                    set.targets.len(),
+                    format::probability(set.joint_probability),
+                    set.joint_se * 100.0,
+                    format::probability(set.independent_product),
+                ),
+                Lang::En => format!(
+                    "<p>All {} targets are met together in <strong>{}</strong> of simulated {} (se {:.2} points); if the targets were independent it would be {}.</p>\n",
+                    set.targets.len(),
+                    format::probability(set.joint_probability),
+                    if plan { "paths" } else { "years" },
+                    set.joint_se * 100.0,
+                    format::probability(set.independent_product),
+                ),
+            });
         }
         // The wording column only when some target has one.
         let worded = set.targets.iter().any(|t| t.wording.is_some());
         out.push_str(&format!(
-            "<table class=\"keep\"><thead><tr>{}<th>indicator</th><th>target</th>{}<th class=\"num\">P(met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n",
-            if plan { "<th>year</th>" } else { "" },
-            if worded { "<th>wording</th>" } else { "" }
+            "<table class=\"keep\"><thead><tr>{}<th>{}</th><th>{}</th>{}<th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>\n",
+            if plan { lang.t("<th>年份</th>", "<th>year</th>") } else { "" },
+            lang.t("指标", "indicator"),
+            lang.t("目标", "target"),
+            if worded { lang.t("<th>表述</th>", "<th>wording</th>") } else { "" },
+            lang.t("实现概率", "P(met)"),
+            lang.t("标准误（百分点）", "se (points)"),
         ));
         for t in &set.targets {
             let ind = summary.indicator(&t.indicator, t.year);
@@ -343,14 +443,23 @@ fn targets(summary: &Summary, charts: &[Chart]) -> String {
             out.push_str(&format!(
                 "<tr>{}<td>{}</td><td>{}</td>{}{}</tr>\n",
                 t.year.map(|y| format!("<td>{y}</td>")).unwrap_or_default(),
-                label_cell(
+                label_in(
+                    lang,
                     &t.indicator,
                     ind.and_then(|i| i.label.as_deref()),
                     ind.and_then(|i| i.label_en.as_deref())
                 ),
-                escape(&super::chart::rule_text(&t.rule, kind)),
+                escape(&crate::briefing::publish::text(
+                    &t.rule,
+                    kind,
+                    ind.and_then(|i| i.unit.as_deref()),
+                    lang
+                )),
                 if worded {
-                    format!("<td>{}</td>", escape(t.wording.as_deref().unwrap_or("")))
+                    format!(
+                        "<td>{}</td>",
+                        escape(&super::headline::clean(t.wording.as_deref().unwrap_or("")))
+                    )
                 } else {
                     String::new()
                 },
@@ -358,9 +467,12 @@ fn targets(summary: &Summary, charts: &[Chart]) -> String {
             ));
         }
         out.push_str(&format!(
-            "<tr class=\"joint\"><td colspan=\"{}\">all {} together</td>{}</tr>\n</tbody></table>\n",
+            "<tr class=\"joint\"><td colspan=\"{}\">{}</td>{}</tr>\n</tbody></table>\n",
             2 + usize::from(plan) + usize::from(worded),
-            set.targets.len(),
+            match lang {
+                Lang::Zh => format!("全部{}项同时实现", set.targets.len()),
+                Lang::En => format!("all {} together", set.targets.len()),
+            },
             probability_cells(set.joint_probability, set.joint_se)
         ));
         if let Some(c) = charts.iter().find(|c| c.spec == Spec::TargetSet(k)) {
@@ -381,7 +493,7 @@ pub(crate) fn probability_cells(p: f64, se: f64) -> String {
 
 /// The indicators: a one-year run's one per row with its median, range,
 /// mean and sd (and the charts); a plan's with a column per year.
-fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> String {
+fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart], lang: Lang) -> String {
     if summary.is_plan() {
         return super::html_plan::indicators_by_year(scenario, summary);
     }
@@ -389,7 +501,14 @@ fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
     if let Some(c) = charts.iter().find(|c| c.spec == Spec::Ranges) {
         out.push_str(&figure(c));
     }
-    out.push_str("<table><thead><tr><th>indicator</th><th>label</th><th class=\"num\">median</th><th class=\"num\">10% – 90%</th><th class=\"num\">mean</th><th class=\"num\">sd</th><th>unit</th></tr></thead><tbody>\n");
+    out.push_str(&format!(
+        "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">10% – 90%</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>\n",
+        lang.t("指标", "indicator"),
+        lang.t("中位数", "median"),
+        lang.t("均值", "mean"),
+        lang.t("标准差", "sd"),
+        lang.t("单位", "unit"),
+    ));
     for (name, ind) in summary.indicators() {
         let q = &ind.quantiles;
         let unit = match ind.kind {
@@ -397,9 +516,8 @@ fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
             _ => ind.unit.clone().unwrap_or_default(),
         };
         out.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-            escape(name),
-            label_cell(name, ind.label.as_deref(), ind.label_en.as_deref()),
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+            label_in(lang, name, ind.label.as_deref(), ind.label_en.as_deref()),
             format::value(q.p50, ind.kind),
             format::value(q.p10, ind.kind),
             format::value(q.p90, ind.kind),
@@ -408,13 +526,19 @@ fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
             escape(&unit),
         ));
     }
-    out.push_str("</tbody></table>\n<p class=\"note\">Median and 10% – 90%: half of the simulated years fall below the median; 80% fall between the two bounds. Quantiles are type 7 (R and NumPy's default); sd is the sample standard deviation.</p>\n");
+    out.push_str(lang.t(
+        "</tbody></table>\n<p class=\"note\">中位数与10%–90%区间：一半的模拟年份低于中位数，80%落在区间内。</p>\n",
+        "</tbody></table>\n<p class=\"note\">Median and 10% – 90%: half of the simulated years fall below the median; 80% fall between the two bounds. Quantiles are type 7 (R and NumPy's default); sd is the sample standard deviation.</p>\n",
+    ));
     let dists: Vec<&Chart> = charts
         .iter()
         .filter(|c| matches!(c.spec, Spec::Distribution(_)))
         .collect();
     if !dists.is_empty() {
-        out.push_str("<h3>Distributions of the targeted indicators</h3>\n");
+        out.push_str(lang.t(
+            "<h3>目标指标的分布</h3>\n",
+            "<h3>Distributions of the targeted indicators</h3>\n",
+        ));
         for c in dists {
             out.push_str(&figure(c));
         }
@@ -426,18 +550,20 @@ fn meta_value(x: f64, meta: &Meta) -> String {
     format::value(x, meta.kind)
 }
 
-pub(crate) fn assumptions(s: &Scenario) -> String {
+/// The assumptions in `lang`. Its tables name each variable by its code
+/// name too: they are the report's glossary of the scenario's names.
+pub(crate) fn assumptions_in(s: &Scenario, lang: Lang) -> String {
     let mut out = String::new();
-    out.push_str("<h3>Base-year values</h3>\n");
+    out.push_str(lang.t("<h3>基期数值</h3>\n", "<h3>Base-year values</h3>\n"));
     if s.base.is_empty() {
-        out.push_str("<p>None.</p>\n");
+        out.push_str(lang.t("<p>无。</p>\n", "<p>None.</p>\n"));
     } else {
-        out.push_str("<table><thead><tr><th>name</th><th>label</th><th class=\"num\">value</th><th>unit</th></tr></thead><tbody>\n");
+        out.push_str(lang.t("<table><thead><tr><th>代码名</th><th>名称</th><th class=\"num\">数值</th><th>单位</th></tr></thead><tbody>\n", "<table><thead><tr><th>name</th><th>label</th><th class=\"num\">value</th><th>unit</th></tr></thead><tbody>\n"));
         for b in &s.base {
             out.push_str(&format!(
                 "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
                 escape(&b.name),
-                label_cell(&b.name, b.meta.label.as_deref(), b.meta.label_en.as_deref()),
+                label_in(lang, &b.name, b.meta.label.as_deref(), b.meta.label_en.as_deref()),
                 meta_value(b.value, &b.meta),
                 escape(b.meta.unit.as_deref().unwrap_or("")),
             ));
@@ -445,17 +571,17 @@ pub(crate) fn assumptions(s: &Scenario) -> String {
         out.push_str("</tbody></table>\n");
     }
 
-    out.push_str("<h3>Uncertain drivers</h3>\n");
+    out.push_str(lang.t("<h3>不确定因素</h3>\n", "<h3>Uncertain drivers</h3>\n"));
     if s.drivers.is_empty() {
-        out.push_str("<p>None.</p>\n");
+        out.push_str(lang.t("<p>无。</p>\n", "<p>None.</p>\n"));
     } else {
-        out.push_str("<table><thead><tr><th>name</th><th>label</th><th>distribution</th><th class=\"num\">mean</th><th class=\"num\">5% – 95%</th><th>shape</th></tr></thead><tbody>\n");
+        out.push_str(lang.t("<table><thead><tr><th>代码名</th><th>名称</th><th>分布</th><th class=\"num\">均值</th><th class=\"num\">5% – 95%</th><th>形状</th></tr></thead><tbody>\n", "<table><thead><tr><th>name</th><th>label</th><th>distribution</th><th class=\"num\">mean</th><th class=\"num\">5% – 95%</th><th>shape</th></tr></thead><tbody>\n"));
         for d in &s.drivers {
             let m = &d.marginal;
             out.push_str(&format!(
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td>{}</td></tr>\n",
                 escape(&d.name),
-                label_cell(&d.name, d.meta.label.as_deref(), d.meta.label_en.as_deref()),
+                label_in(lang, &d.name, d.meta.label.as_deref(), d.meta.label_en.as_deref()),
                 escape(&d.distribution.describe()),
                 meta_value(m.mean(), &d.meta),
                 meta_value(m.quantile(0.05), &d.meta),
@@ -463,10 +589,10 @@ pub(crate) fn assumptions(s: &Scenario) -> String {
                 super::sparkline::svg(m, &format!("distribution of {}", d.name)),
             ));
         }
-        out.push_str("</tbody></table>\n<p class=\"note\">Shape: the density of a continuous driver between its 0.5% and 99.5% quantiles, or the probability of each value of a discrete one.</p>\n");
+        out.push_str(lang.t("</tbody></table>\n<p class=\"note\">形状：连续因素在0.5%至99.5%分位数之间的密度，或离散因素各取值的概率。</p>\n", "</tbody></table>\n<p class=\"note\">Shape: the density of a continuous driver between its 0.5% and 99.5% quantiles, or the probability of each value of a discrete one.</p>\n"));
     }
 
-    out.push_str("<h3>Correlations</h3>\n");
+    out.push_str(lang.t("<h3>相关性</h3>\n", "<h3>Correlations</h3>\n"));
     let n = s.correlation.n().min(s.drivers.len());
     let mut pairs = Vec::new();
     for i in 0..n {
@@ -478,9 +604,12 @@ pub(crate) fn assumptions(s: &Scenario) -> String {
         }
     }
     if pairs.is_empty() {
-        out.push_str("<p>The drivers are independent.</p>\n");
+        out.push_str(lang.t(
+            "<p>各因素相互独立。</p>\n",
+            "<p>The drivers are independent.</p>\n",
+        ));
     } else {
-        out.push_str("<p>Correlations of the drivers' normal scores (Gaussian copula); unlisted pairs are independent.</p>\n<table><thead><tr><th>driver</th><th>driver</th><th class=\"num\">correlation</th><th class=\"num\">rank correlation</th></tr></thead><tbody>\n");
+        out.push_str(lang.t("<p>各因素之间的相关系数（高斯copula）；未列出的两两之间相互独立。</p>\n<table><thead><tr><th>因素</th><th>因素</th><th class=\"num\">相关系数</th><th class=\"num\">秩相关系数</th></tr></thead><tbody>\n", "<p>Correlations of the drivers' normal scores (Gaussian copula); unlisted pairs are independent.</p>\n<table><thead><tr><th>driver</th><th>driver</th><th class=\"num\">correlation</th><th class=\"num\">rank correlation</th></tr></thead><tbody>\n"));
         for (i, j, rho) in pairs {
             let adjusted = s
                 .correlation_adjustments
@@ -500,12 +629,13 @@ pub(crate) fn assumptions(s: &Scenario) -> String {
         out.push_str("</tbody></table>\n");
     }
 
-    out.push_str("<h3>Formulas</h3>\n<table><thead><tr><th>indicator</th><th>label</th><th>formula</th></tr></thead><tbody>\n");
+    out.push_str(lang.t("<h3>计算公式</h3>\n<table><thead><tr><th>代码名</th><th>名称</th><th>公式</th></tr></thead><tbody>\n", "<h3>Formulas</h3>\n<table><thead><tr><th>indicator</th><th>label</th><th>formula</th></tr></thead><tbody>\n"));
     for ind in &s.indicators {
         out.push_str(&format!(
             "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>\n",
             escape(&ind.name),
-            label_cell(
+            label_in(
+                lang,
                 &ind.name,
                 ind.meta.label.as_deref(),
                 ind.meta.label_en.as_deref()
@@ -517,38 +647,35 @@ pub(crate) fn assumptions(s: &Scenario) -> String {
     out
 }
 
-fn reproducibility(s: &Scenario, summary: &Summary) -> String {
-    let rows = [
-        (
-            "scenario file",
-            format!("<code>{}</code>", escape(&summary.scenario.file)),
-        ),
-        (
-            "scenario hash",
-            format!("<code>{}</code>", escape(&summary.scenario.hash)),
-        ),
-        ("seed", summary.seed.to_string()),
-        ("draws", thousands(summary.draws)),
-        (
-            "tool",
-            format!("{} {}", summary.tool.name, summary.tool.version),
-        ),
-        ("generator", escape(summary.generator)),
-        ("block size", summary.block_size.to_string()),
-        ("quantiles", escape(summary.quantile_method)),
-    ];
-    let mut out = String::from("<table><tbody>\n");
-    for (k, v) in rows {
-        out.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>\n"));
-    }
-    out.push_str("</tbody></table>\n");
-    out.push_str(&format!(
-        "<p>To reproduce, with the same scenario file (same hash): <code>targetsim run {} --seed {} --draws {}</code>. The same scenario and seed give the same numbers on any machine and with any number of threads.</p>\n",
-        escape(&s.file.display().to_string()),
+/// A short plain appendix: what to keep to get the same numbers again.
+fn reproducibility(s: &Scenario, summary: &Summary, lang: Lang) -> String {
+    let command = format!(
+        "targetsim run {} --seed {} --draws {}",
+        s.file.display(),
         summary.seed,
-        summary.draws,
-    ));
-    out
+        summary.draws
+    );
+    let hash = escape(short_hash(&summary.scenario.hash));
+    match lang {
+        Lang::Zh => format!(
+            "<p class=\"note\">以上数字由 {} {} 对情景文件 <code>{}</code>（指纹 <code>{hash}</code>）模拟 {} 次、随机种子 {} 得出。保留该文件，运行 <code>{}</code> 即可在任何电脑上得到完全相同的结果。</p>\n",
+            summary.tool.name,
+            summary.tool.version,
+            escape(&summary.scenario.file),
+            thousands(summary.draws),
+            summary.seed,
+            escape(&command),
+        ),
+        Lang::En => format!(
+            "<p class=\"note\">These numbers come from {} {} simulating the scenario file <code>{}</code> (fingerprint <code>{hash}</code>) {} times with seed {}. Keep the file and run <code>{}</code> to get exactly the same results on any computer.</p>\n",
+            summary.tool.name,
+            summary.tool.version,
+            escape(&summary.scenario.file),
+            thousands(summary.draws),
+            summary.seed,
+            escape(&command),
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod include;
 mod inert;
 mod json;
 pub mod pipeline;
+pub mod report;
 pub mod source;
 pub mod starter;
 mod validate;
@@ -82,6 +83,9 @@ pub struct Scenario {
     pub pipeline: Option<pipeline::Pipeline>,
     /// The city's other districts (`[peers]`), one-year scenarios only.
     pub peers: Option<pipeline::Peers>,
+    /// `[report]`: language, confidence, bands, interval and rounding steps
+    /// of the briefing (see [`report`]).
+    pub report: report::Report,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

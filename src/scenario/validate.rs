@@ -116,6 +116,7 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
     // Variants are checked by applying them and validating the result
     // again (see `variants`); only once the base itself is valid, so that a
     // base problem is not reported once per variant.
+    let report = super::report::read(top.get("report"), &indicators, &mut p);
     top.allow(&["variants"]);
     let variants_value = whole.get("variants");
     top.finish(&mut p);
@@ -165,6 +166,7 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         variant: None,
         pipeline,
         peers,
+        report,
     })
 }
 

@@ -93,6 +93,10 @@ pub struct Summary {
     /// The key-project list's contributions and critical projects, when the
     /// scenario has a `[pipeline]`.
     pub pipeline: Option<pipeline::PipelineSummary>,
+    /// The rounded candidates of the recommended targets, counted during
+    /// the run (see `briefing::probe`); empty when not probed (a merge of
+    /// shards). Not written to JSON.
+    pub probes: Vec<crate::briefing::probe::Probe>,
 }
 
 impl Summary {
@@ -390,6 +394,7 @@ pub fn summarise(s: &Scenario, run: &Streamed) -> Summary {
         plan_targets: plan.and_then(|h| plan::plan_section(s, h, run)),
         sensitivity: None,
         pipeline: pipeline::section(s, draws, &tally.pipeline),
+        probes: Vec::new(),
     }
 }
 

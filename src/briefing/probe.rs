@@ -1,0 +1,335 @@
+//! Exact probabilities for rounded recommendations.
+//!
+//! A recommended target is published rounded (`8.5%以上`), and the
+//! probability the briefing shows must be that of the rounded rule, not of
+//! the unrounded quantile. The streamed run keeps no draws, and its sketch
+//! is fine only near the reported quantile levels, so a CDF read from it
+//! between those levels could be off by more than the Monte Carlo error.
+//! Instead the rounded candidates are *counted during the run*, exactly as
+//! targets are:
+//!
+//! 1. A short pre-run (the run's own first [`PRE_BLOCKS`] blocks, the same
+//!    draws the run starts with) estimates, for each target, the quantile
+//!    the recommendation rounds: the (1 − c) quantile for `at_least`, the c
+//!    quantile for `at_most`, the c quantile of |x − centre| for the
+//!    half-width of `about` and `range`.
+//! 2. Around each estimate a window of ±[`WINDOW_SE`] of its standard
+//!    errors (order statistics `k = ceil(6 sqrt(p (1 − p) m)) + 2` ranks
+//!    either side, as the sketch's windows) is widened to the rounding
+//!    grid plus one step each side; every grid point in it becomes a
+//!    candidate rule.
+//! 3. The candidates ride along as one hidden target set appended to the
+//!    model; the engine counts them draw by draw like any target, so their
+//!    probabilities are exact proportions over all draws (any threads, any
+//!    block order: integer counts).
+//! 4. The recommendation is the most demanding candidate met with
+//!    probability at least c. It is *bracketed* when the candidate one
+//!    step more demanding is in the window and falls short of c, so no
+//!    grid point outside the window could be the answer. Outside the
+//!    window (the full run's quantile more than 6 pre-run standard errors
+//!    from the pre-run's, probability about 2e-9 for a continuous
+//!    indicator) the briefing falls back to the quantile table and says so.
+
+use super::publish;
+use crate::RunOptions;
+use crate::engine::{self, Streamed};
+use crate::error::RunError;
+use crate::model::TargetPlan;
+use crate::model::years::{YearModel, YearTargetPlan};
+use crate::scenario::{Rule, Scenario};
+
+/// Blocks of the pre-run (16,384 draws, or every draw of a smaller run).
+pub const PRE_BLOCKS: u64 = 2;
+/// Half-width of a candidate window in standard errors of the quantile.
+pub const WINDOW_SE: f64 = 6.0;
+/// Candidates per probe at most; a wider window (a step far finer than the
+/// indicator's spread) is not probed, and falls back.
+pub const MAX_CANDIDATES: usize = 200;
+
+/// What a probe's candidates are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shape {
+    /// `at_least` thresholds, ascending.
+    AtLeast,
+    /// `at_most` thresholds, ascending.
+    AtMost,
+    /// Half-widths around `centre`, ascending: `about` rules when `range`
+    /// is false, `range` rules otherwise.
+    HalfWidth { centre: f64, range: bool },
+}
+
+/// One target's candidates and, after the run, how often each was met.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// The target set (index in the scenario's order) and the target
+    /// (index in the set).
+    pub set: usize,
+    pub target: usize,
+    pub shape: Shape,
+    /// The rounding step.
+    pub step: f64,
+    /// The candidate rules, least to most demanding for `AtLeast`, most to
+    /// least for `AtMost` and `HalfWidth` (ascending values in all three).
+    pub rules: Vec<Rule>,
+    /// Draws meeting each rule (empty before the run).
+    pub met: Vec<u64>,
+    /// Draws counted.
+    pub draws: u64,
+}
+
+/// The probes of a run and where their hidden set sits in the model.
+#[derive(Debug, Clone, Default)]
+pub struct Probes {
+    pub probes: Vec<Probe>,
+    /// Index of the hidden set in the model's target sets, once added.
+    set: Option<usize>,
+}
+
+/// The type-7 window of order statistics around the `p` quantile of a
+/// sorted sample: `[x_(r - k), x_(r + k)]`.
+pub fn window(sorted: &[f64], p: f64) -> Option<(f64, f64)> {
+    let m = sorted.len();
+    if m == 0 {
+        return None;
+    }
+    let r = (m - 1) as f64 * p;
+    let k = (WINDOW_SE * (p * (1.0 - p) * m as f64).sqrt()).ceil() as usize + 2;
+    let lo = (r.floor() as usize).saturating_sub(k);
+    let hi = (r.ceil() as usize + k).min(m - 1);
+    Some((sorted[lo], sorted[hi]))
+}
+
+/// The grid points from one step below `lo` to one step above `hi`.
+pub fn grid(lo: f64, hi: f64, step: f64) -> Option<Vec<f64>> {
+    let a = (lo / step - 1e-9).floor() - 1.0;
+    let b = (hi / step + 1e-9).ceil() + 1.0;
+    if !(a.is_finite() && b.is_finite()) || b - a + 1.0 > MAX_CANDIDATES as f64 {
+        return None;
+    }
+    Some(
+        (a as i64..=b as i64)
+            .map(|k| publish::multiple(k as f64, step))
+            .collect(),
+    )
+}
+
+/// Candidates for one rule shape from a sorted sample `x` (of the
+/// indicator, or of |indicator − centre| for half-widths).
+fn candidates(shape: Shape, sorted: &[f64], confidence: f64, step: f64) -> Option<Vec<Rule>> {
+    let p = match shape {
+        Shape::AtLeast => 1.0 - confidence,
+        Shape::AtMost | Shape::HalfWidth { .. } => confidence,
+    };
+    let (lo, hi) = window(sorted, p)?;
+    let g = grid(lo, hi, step)?;
+    Some(match shape {
+        Shape::AtLeast => g
+            .into_iter()
+            .map(|threshold| Rule::AtLeast { threshold })
+            .collect(),
+        Shape::AtMost => g
+            .into_iter()
+            .map(|threshold| Rule::AtMost { threshold })
+            .collect(),
+        Shape::HalfWidth { centre, range } => g
+            .into_iter()
+            .filter(|&h| h > 0.0)
+            .map(|h| {
+                if range {
+                    Rule::Range {
+                        low: centre - h,
+                        high: centre + h,
+                    }
+                } else {
+                    Rule::About {
+                        value: centre,
+                        tolerance: h,
+                    }
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The probes of every target of every set that is not the upper level's,
+/// from the run's first blocks.
+pub fn prepare(
+    s: &Scenario,
+    model: &YearModel,
+    opts: &RunOptions,
+    confidence: f64,
+) -> Result<Probes, RunError> {
+    let pre = RunOptions {
+        draws: opts.draws.min(PRE_BLOCKS * crate::sampling::BLOCK as u64),
+        progress: None,
+        shard: None,
+        ..*opts
+    };
+    let (pilot, _) = engine::pilot(s, model, &pre)?;
+    let k = model.n_indicators;
+    let mut probes = Vec::new();
+    for (si, set) in model.target_sets.iter().enumerate() {
+        if s.upper_level == Some(si) || si >= s.target_sets.len() {
+            continue;
+        }
+        for (ti, t) in set.iter().enumerate() {
+            let i = t.target.indicator;
+            let kind = s.indicators[i].meta.kind;
+            let mut x = pilot.columns[t.year * k + i].clone();
+            x.sort_by(f64::total_cmp);
+            let round_to = s.report.step(i);
+            let mut push = |shape: Shape, sorted: &[f64], at: f64| {
+                let step = publish::step(kind, round_to, at);
+                if let Some(rules) = candidates(shape, sorted, confidence, step) {
+                    probes.push(Probe {
+                        set: si,
+                        target: ti,
+                        shape,
+                        step,
+                        rules,
+                        met: Vec::new(),
+                        draws: 0,
+                    });
+                }
+            };
+            let median = x.get(x.len() / 2).copied().unwrap_or(0.0);
+            match t.target.rule {
+                Rule::AtLeast { .. } => push(Shape::AtLeast, &x, median),
+                Rule::AtMost { .. } => push(Shape::AtMost, &x, median),
+                Rule::About { .. } | Rule::Range { .. } => {
+                    let range = matches!(t.target.rule, Rule::Range { .. });
+                    let centre = match t.target.rule {
+                        Rule::About { value, .. } => value,
+                        _ => t.target.rule.reference_value(),
+                    };
+                    let mut d: Vec<f64> = x.iter().map(|v| (v - centre).abs()).collect();
+                    d.sort_by(f64::total_cmp);
+                    push(Shape::HalfWidth { centre, range }, &d, centre);
+                    // The "state it as at least" alternative.
+                    push(Shape::AtLeast, &x, median);
+                }
+            }
+        }
+    }
+    Ok(Probes { probes, set: None })
+}
+
+impl Probes {
+    /// Append the candidates to `model` as one hidden target set, after
+    /// the scenario's sets (which `summarise` reads by position, so it
+    /// never sees this one).
+    pub fn extend(&mut self, model: &mut YearModel) {
+        if self.probes.is_empty() {
+            return;
+        }
+        let mut hidden = Vec::new();
+        for p in &self.probes {
+            let t = &model.target_sets[p.set][p.target];
+            for &rule in &p.rules {
+                hidden.push(YearTargetPlan {
+                    year: t.year,
+                    target: TargetPlan {
+                        indicator: t.target.indicator,
+                        rule,
+                    },
+                });
+            }
+        }
+        self.set = Some(model.target_sets.len());
+        model.target_sets.push(hidden);
+    }
+
+    /// The probes with their counts from the finished run.
+    pub fn read(mut self, run: &Streamed) -> Vec<Probe> {
+        let Some(counts) = self.set.and_then(|i| run.tally.sets.get(i)) else {
+            return Vec::new();
+        };
+        let mut met = counts.met.iter().copied();
+        for p in &mut self.probes {
+            p.met = met.by_ref().take(p.rules.len()).collect();
+            p.draws = run.tally.draws;
+        }
+        self.probes
+    }
+}
+
+impl Probe {
+    /// The most demanding candidate met with probability at least `c`,
+    /// with its count, when the window brackets it (see the module notes).
+    pub fn choose(&self, c: f64) -> Option<(Rule, u64)> {
+        if self.draws == 0 || self.met.len() != self.rules.len() {
+            return None;
+        }
+        let ok = |i: usize| self.met[i] as f64 >= c * self.draws as f64;
+        let n = self.rules.len();
+        match self.shape {
+            // Thresholds ascend: met falls. The last that is ok, with a
+            // failing one after it.
+            Shape::AtLeast => {
+                let i = (0..n).rev().find(|&i| ok(i))?;
+                (i + 1 < n).then_some((self.rules[i], self.met[i]))
+            }
+            // Thresholds / half-widths ascend: met rises. The first that
+            // is ok, with a failing one before it.
+            Shape::AtMost | Shape::HalfWidth { .. } => {
+                let i = (0..n).find(|&i| ok(i))?;
+                let bracketed = i > 0
+                    || matches!(self.shape, Shape::HalfWidth { .. }) && {
+                        // The smallest half-width candidate is one step: nothing
+                        // narrower can be published.
+                        let first = match self.rules[0] {
+                            Rule::About { tolerance, .. } => tolerance,
+                            Rule::Range { low, high } => 0.5 * (high - low),
+                            _ => f64::NAN,
+                        };
+                        (first - self.step).abs() < 1e-9 * self.step.max(1.0)
+                    };
+                bracketed.then_some((self.rules[i], self.met[i]))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_follow_the_order_statistics_and_grids_pad_one_step() {
+        let x: Vec<f64> = (0..1000).map(|i| i as f64).collect();
+        // r = 999 * 0.3 = 299.7; k = ceil(6 sqrt(0.21 * 1000)) + 2 = 89.
+        assert_eq!(window(&x, 0.3), Some((299.0 - 89.0, 300.0 + 89.0)));
+        assert_eq!(
+            grid(0.0862, 0.0871, 0.005),
+            Some(vec![0.08, 0.085, 0.09, 0.095])
+        );
+        assert_eq!(grid(0.0, 1e6, 1.0), None);
+    }
+
+    #[test]
+    fn the_choice_is_the_most_demanding_candidate_still_at_the_confidence() {
+        let rules: Vec<Rule> = [1.0, 2.0, 3.0]
+            .iter()
+            .map(|&threshold| Rule::AtLeast { threshold })
+            .collect();
+        let mut p = Probe {
+            set: 0,
+            target: 0,
+            shape: Shape::AtLeast,
+            step: 1.0,
+            rules,
+            met: vec![90, 71, 40],
+            draws: 100,
+        };
+        assert_eq!(p.choose(0.7), Some((Rule::AtLeast { threshold: 2.0 }, 71)));
+        // 0.7 exactly counts as reaching the confidence.
+        p.met = vec![90, 70, 40];
+        assert_eq!(p.choose(0.7), Some((Rule::AtLeast { threshold: 2.0 }, 70)));
+        // Not bracketed: the most demanding candidate is still above c.
+        p.met = vec![95, 90, 80];
+        assert_eq!(p.choose(0.7), None);
+        // Nothing reaches c.
+        p.met = vec![60, 50, 40];
+        assert_eq!(p.choose(0.7), None);
+    }
+}
