@@ -218,16 +218,33 @@ pub fn finish(
     // the previous results in place. A one-year run draws distributions,
     // target sets and ranges; a plan draws a fan chart per indicator.
     let draw_charts = || -> Result<Vec<chart::Chart>, Failure> {
-        if !drawn || plan {
+        if !drawn {
             return Ok(Vec::new());
         }
-        chart::render_all(&summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
+        let settings = targetsim::briefing::Settings::default();
+        let mut charts = chart::ladder::render_all(
+            &provisional_briefing(s, &summary, &settings),
+            &settings,
+            out.charts,
+        )
+        .map_err(|e| Failure::Run(format!("error: {e}")))?;
+        // A plan draws fans in place of the one-year charts.
+        if plan {
+            return Ok(charts);
+        }
+        charts.extend(
+            chart::render_all(&summary, &settings, out.charts)
+                .map_err(|e| Failure::Run(format!("error: {e}")))?,
+        );
+        Ok(charts)
     };
     let draw_fans = || -> Result<Vec<fan::Drawn>, Failure> {
         if !drawn || !plan {
             return Ok(Vec::new());
         }
-        fan::render_all(s, &summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
+        let settings = targetsim::briefing::Settings::default();
+        fan::render_all(s, &summary, &settings, out.charts)
+            .map_err(|e| Failure::Run(format!("error: {e}")))
     };
     // The tornado panels as one SVG file and its PNG copy.
     let draw_tornado = || -> Result<Option<(String, Vec<u8>)>, Failure> {
@@ -308,6 +325,73 @@ pub fn finish(
         }
     }
     Ok(())
+}
+
+/// TEMPORARY, until `briefing::build` is merged (issue 10, the report
+/// half): the target sets' briefings as the ladder needs them, built
+/// minimally from the summary: verdicts by `Verdict::of`, rules as
+/// written, no recommendation, no upper-level comparison.
+pub(crate) fn provisional_briefing(
+    s: &Scenario,
+    summary: &summary::Summary,
+    settings: &targetsim::briefing::Settings,
+) -> Vec<targetsim::briefing::SetBriefing> {
+    use targetsim::briefing::{SetBriefing, TargetBriefing, Verdict};
+    let lang = settings.lang;
+    summary
+        .target_sets
+        .iter()
+        .enumerate()
+        .map(|(k, (name, set))| {
+            let targets: Vec<TargetBriefing> = set
+                .targets
+                .iter()
+                .map(|t| {
+                    let ind = summary.indicator(&t.indicator, t.year);
+                    let kind = ind.map_or(scenario::Kind::Level, |i| i.kind);
+                    let unit = ind.and_then(|i| i.unit.clone());
+                    TargetBriefing {
+                        indicator: t.indicator.clone(),
+                        year: t.year,
+                        label: ind.map_or(t.indicator.clone(), |i| {
+                            lang.label(i.label.as_deref(), i.label_en.as_deref(), &t.indicator)
+                                .to_string()
+                        }),
+                        text: chart::rule_text_unit(&t.rule, kind, unit.as_deref()),
+                        unit,
+                        kind,
+                        rule: t.rule,
+                        wording: t.wording.clone(),
+                        probability: t.probability,
+                        se: t.se,
+                        verdict: Verdict::of(t.probability, &settings.bands),
+                        recommendation: None,
+                        upper: None,
+                    }
+                })
+                .collect();
+            let mut counts = [0; 3];
+            for t in &targets {
+                counts[match t.verdict {
+                    Verdict::High => 0,
+                    Verdict::Fit => 1,
+                    Verdict::Low => 2,
+                }] += 1;
+            }
+            SetBriefing {
+                name: name.clone(),
+                label: lang
+                    .label(set.label.as_deref(), set.label_en.as_deref(), name)
+                    .to_string(),
+                upper_level: s.upper_level == Some(k),
+                joint: set.joint_probability,
+                joint_se: set.joint_se,
+                independent: set.independent_product,
+                counts,
+                targets,
+            }
+        })
+        .collect()
 }
 
 /// A workbook that could not be made (rust_xlsxwriter refused a value).

@@ -3,8 +3,8 @@
 //! (see [`crate::sensitivity`]). Bars are sorted by the size of the swing;
 //! the centre line is the indicator with every driver at its median.
 
+use super::chart::svg::{PALETTE, header, text, text_width};
 use super::format;
-use super::svg_chart::{PALETTE, header, text, text_width};
 use crate::scenario::{Kind, Scenario};
 use crate::sensitivity::{IndicatorSensitivity, Sensitivity};
 
