@@ -533,9 +533,9 @@ pub fn charts(
                 format!("{title} ({unit_words})")
             };
             let subtitle = format!(
-                "{} · {} · {}",
+                "{} · {}{}",
                 style::draws(sum.draws, lang),
-                lang.t("阴影为模拟区间", "shaded: the range of the draws"),
+                lang.t("阴影：", "shaded: "),
                 style::interval_name(settings)
             );
             let plan_label = sum

@@ -141,8 +141,8 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
         keys.push((
             Key::Swatch(palette::target_set(l.index).into()),
             match lang {
-                Lang::Zh => format!("{}：实现区域", l.set),
-                Lang::En => format!("{}: met", l.set),
+                Lang::Zh => format!("{}目标 · 实现区域", l.set),
+                Lang::En => format!("{} target · where met", l.set),
             },
         ));
     }
@@ -159,18 +159,20 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
     let y = Scale::new(0.0, y_hi, bottom, plot_top);
     let x_step = super::nice_step(x1 - x0, 8.0);
 
-    // Behind everything: the interval, then each set's met area.
+    // Behind the bars: the interval.
     d.rect(
         x.at(ilo.max(x0)),
-        top,
+        plot_top,
         x.at(ihi.min(x1)) - x.at(ilo.max(x0)),
-        bottom - top,
+        bottom - plot_top,
         style::BAND,
         None,
     );
-    // A met value's bar counts whole: the shading starts at the bar's edge.
+    // Each set's met area as a strip in its label row, in its colour, so
+    // two sets' areas never mix. A met value's bar counts whole: the strip
+    // starts at the bar's edge.
     let edge = if discrete { 0.36 * gap } else { 0.0 };
-    for l in &lines {
+    for (row, l) in lines.iter().enumerate() {
         let (a, b) = match l.rule {
             Rule::AtLeast { threshold } => (threshold - edge, x1),
             Rule::AtMost { threshold } => (x0, threshold + edge),
@@ -181,15 +183,13 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
         };
         let (a, b) = (a.max(x0), b.min(x1));
         if b > a {
-            d.rect_alpha(
+            d.raw(&format!(
+                "<rect class=\"met\" x=\"{:.3}\" y=\"{:.1}\" width=\"{:.3}\" height=\"22\" fill=\"{}\" fill-opacity=\"0.16\"/>\n",
                 x.at(a),
-                top,
+                top + 3.0 + 26.0 * row as f64,
                 x.at(b) - x.at(a),
-                bottom - top,
                 palette::target_set(l.index),
-                0.13,
-                None,
-            );
+            ));
         }
     }
     let unit_label = super::axis_unit(ind, lang)
@@ -240,11 +240,21 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
 
     // Threshold lines at their true values; a line another set also draws
     // narrows so both colours show.
+    let all: Vec<f64> = lines
+        .iter()
+        .flat_map(|l| super::rule_lines(&l.rule))
+        .collect();
     let mut drawn: Vec<f64> = Vec::new();
     for l in &lines {
         for v in super::rule_lines(&l.rule) {
             let same = drawn.iter().filter(|w| (**w - v).abs() < 1e-12).count();
-            let width = (5.0 - 2.0 * same as f64).max(1.5);
+            let n = all.iter().filter(|w| (**w - v).abs() < 1e-12).count();
+            // The first of n coinciding lines is widest, each next narrower.
+            let width = if n == 1 {
+                4.0
+            } else {
+                3.0 + 3.0 * (n - 1 - same) as f64
+            };
             let c = palette::target_set(l.index);
             d.raw(&format!(
                 "<line class=\"threshold\" data-set=\"{}\" x1=\"{xv:.3}\" y1=\"{top:.1}\" x2=\"{xv:.3}\" y2=\"{bottom:.1}\" stroke=\"{c}\" stroke-width=\"{width}\"/>\n",
@@ -256,7 +266,7 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
     }
     // The median over the thresholds, never hidden.
     d.dashed(
-        (x.at(q.p50), top),
+        (x.at(q.p50), plot_top),
         (x.at(q.p50), bottom),
         style::MEDIAN,
         2.5,
@@ -295,9 +305,9 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
             !fits_right && fits_left
         };
         if go_left {
-            d.boxed(lo_px - 14.0, py, style::TEXT, Anchor::End, c, &text);
+            d.text(lo_px - 14.0, py, style::TEXT, Anchor::End, c, &text);
         } else {
-            d.boxed(hi_px + 14.0, py, style::TEXT, Anchor::Start, c, &text);
+            d.text(hi_px + 14.0, py, style::TEXT, Anchor::Start, c, &text);
         }
     }
     Ok(d.finish())

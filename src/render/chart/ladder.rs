@@ -139,6 +139,14 @@ pub fn svg(
         lang.t("建议目标", "recommended target").into(),
     ));
     keys.push((
+        Key::Line(style::RECOMMENDATION.into(), true),
+        format!(
+            "{} {}",
+            lang.t("置信水平", "confidence"),
+            format::probability(settings.confidence)
+        ),
+    ));
+    keys.push((
         Key::Marker(Shape::Ring, style::INK.into()),
         style::if_independent(lang).into(),
     ));
@@ -206,8 +214,8 @@ pub fn svg(
             d.marker_as(
                 "independent",
                 Shape::Ring,
-                (x.at(set.independent), y),
-                8.0,
+                (x.at(set.independent), y - 12.0),
+                7.0,
                 style::INK,
                 &format!(
                     "{}: {}",
@@ -384,4 +392,141 @@ pub fn render_all(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::briefing::{Bands, Recommendation};
+    use crate::scenario::{Kind, Rule};
+
+    fn target(
+        indicator: &str,
+        label: &str,
+        text: &str,
+        p: f64,
+        rec: Option<f64>,
+    ) -> TargetBriefing {
+        TargetBriefing {
+            indicator: indicator.into(),
+            year: None,
+            label: label.into(),
+            unit: None,
+            kind: Kind::Rate,
+            rule: Rule::AtLeast { threshold: 0.09 },
+            wording: None,
+            text: text.into(),
+            probability: p,
+            se: 0.003,
+            verdict: Verdict::of(p, &Bands::default()),
+            recommendation: rec.map(|q| Recommendation {
+                rule: Rule::AtLeast { threshold: 0.085 },
+                text: "8.5%以上".into(),
+                probability: q,
+                se: 0.003,
+                advice: None,
+            }),
+            upper: None,
+        }
+    }
+
+    fn set(
+        name: &str,
+        label: &str,
+        upper_level: bool,
+        targets: Vec<TargetBriefing>,
+    ) -> SetBriefing {
+        SetBriefing {
+            name: name.into(),
+            label: label.into(),
+            upper_level,
+            joint: 0.21,
+            joint_se: 0.003,
+            independent: 0.15,
+            counts: [0, 0, 0],
+            targets,
+        }
+    }
+
+    /// (role, x) of every marker.
+    fn markers(svg: &str) -> Vec<(String, f64)> {
+        svg.split("<g class=\"marker\" data-role=\"")
+            .skip(1)
+            .map(|m| {
+                let role = &m[..m.find('"').unwrap()];
+                let at = m.find("translate(").unwrap() + 10;
+                let x = &m[at..at + m[at..].find(',').unwrap()];
+                (role.to_string(), x.parse().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn markers_sit_at_their_probabilities_and_bands_at_the_configured_edges() {
+        let draft = set(
+            "draft",
+            "district draft",
+            false,
+            vec![
+                target("gdp", "GDP growth", "≥ 9.0%", 0.62, Some(0.71)),
+                target("fai", "investment growth", "≥ 20.0%", 0.35, None),
+            ],
+        );
+        let city = set(
+            "city",
+            "city",
+            true,
+            vec![target("gdp", "GDP growth", "≥ 10.0%", 0.38, None)],
+        );
+        let settings = Settings {
+            lang: Lang::En,
+            bands: Bands {
+                high_below: 0.4,
+                low_above: 0.8,
+            },
+            ..Settings::default()
+        };
+        let svg = svg(&draft, 0, Some((&city, 1)), &settings);
+        let (left, right) = plot_span(&draft, Some(&city), Lang::En);
+        let x = |p: f64| left + p * (right - left);
+        let m = markers(&svg);
+        let want = [
+            ("upper", 0.38),
+            ("draft", 0.62),
+            ("recommendation", 0.71),
+            ("draft", 0.35),
+            ("independent", 0.15),
+            ("joint", 0.21),
+        ];
+        assert_eq!(m.len(), want.len(), "{m:?}");
+        for ((role, got), (wrole, p)) in m.iter().zip(want) {
+            assert_eq!(role, wrole);
+            assert!((got - x(p)).abs() < 1e-3, "{role} at {got}, want {}", x(p));
+        }
+        // Bands at 0–40%, 40–80%, 80–100%.
+        let edges: Vec<(f64, f64)> = svg
+            .split("<rect class=\"band\"")
+            .skip(1)
+            .map(|r| {
+                let num = |k: &str| -> f64 {
+                    let at = r.find(&format!(" {k}=\"")).unwrap() + k.len() + 3;
+                    r[at..at + r[at..].find('"').unwrap()].parse().unwrap()
+                };
+                (num("x"), num("x") + num("width"))
+            })
+            .collect();
+        for ((a, b), (wa, wb)) in edges.iter().zip([(0.0, 0.4), (0.4, 0.8), (0.8, 1.0)]) {
+            assert!(
+                (a - x(wa)).abs() < 1e-2 && (b - x(wb)).abs() < 1e-2,
+                "{edges:?}"
+            );
+        }
+        assert_eq!(edges.len(), 3);
+        // English throughout, the recommendation's text as given.
+        assert!(svg.contains("too high") && svg.contains("about right") && svg.contains("too low"));
+        assert!(svg.contains("rec. 8.5%以上: 71.0%"));
+        // The upper level's own ladder has no upper markers.
+        let own = super::svg(&city, 1, Some((&city, 1)), &settings);
+        assert!(markers(&own).iter().all(|(r, _)| r != "upper"));
+    }
 }

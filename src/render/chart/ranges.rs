@@ -12,7 +12,7 @@ use crate::render::format;
 use crate::render::lang::Lang;
 use crate::summary::Summary;
 
-const ROW: f64 = 62.0;
+const ROW: f64 = 84.0;
 const TOP: f64 = 110.0;
 const BOTTOM: f64 = 16.0;
 
@@ -103,11 +103,11 @@ pub fn svg(summary: &Summary, settings: &Settings) -> String {
         let kind = ind.kind;
         let (lo, hi) = settings.interval.bounds(&ind.quantiles);
         let med = ind.quantiles.p50;
-        let cy = TOP + ROW * row as f64 + ROW / 2.0 - 6.0;
+        let cy = TOP + ROW * row as f64 + ROW / 2.0 - 4.0;
         if row % 2 == 0 {
             d.rect_alpha(
                 12.0,
-                cy - ROW / 2.0 + 6.0,
+                cy - ROW / 2.0 + 4.0,
                 style::WIDTH - 24.0,
                 ROW,
                 "#000000",
