@@ -262,7 +262,7 @@ fn charts_and_report_are_byte_identical_for_one_thread_and_two() {
                 .map(|n| format!("charts/{n}")),
         )
         .collect();
-    assert_eq!(files.len(), 27);
+    assert_eq!(files.len(), 1 + 2 * STEMS.len());
     for f in files {
         let (x, y) = (
             std::fs::read(a.join(&f)).expect("file"),
