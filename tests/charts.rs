@@ -128,7 +128,8 @@ fn every_tick_label_of_every_chart_run_writes_is_the_value_at_its_gridline() {
     for (scenario, min_files) in [("seed-district.toml", 15), ("seed-district-plan.toml", 23)] {
         let out = dir.path().join(scenario);
         run(scenario, &out);
-        let files = svgs(&out.join("charts"));
+        let mut files = svgs(&out.join("charts"));
+        files.push(out.join("tornado.svg"));
         assert!(
             files.len() >= min_files,
             "{scenario}: {} charts",
@@ -346,4 +347,56 @@ fn english_charts_show_no_chinese_except_inside_scenario_labels() {
     for f in &fans {
         assert_english(&f.svg, &labels_plan, &f.stem);
     }
+}
+
+#[test]
+fn the_tornado_is_in_probability_units_and_shows_only_drivers_that_matter() {
+    use targetsim::render::tornado;
+    let s = scenario::load(&scenario_path("seed-district.toml")).expect("seed");
+    let sens = targetsim::sensitivity::run(&s, &RunOptions::new(65_536, 7)).expect("sensitivity");
+    let panels = tornado::panels(&s, &sens, &Settings::default());
+    // Retail, income, investment growth and the levels are one-driver
+    // identities: only GDP growth (two thresholds) and fiscal growth (one
+    // threshold both sets ask) have panels.
+    let names: Vec<(&str, &str)> = panels
+        .iter()
+        .map(|p| (p.indicator.as_str(), p.set.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("gdp_growth", "区草案"),
+            ("gdp_growth", "市下达"),
+            ("fiscal_growth", "区草案、市下达")
+        ]
+    );
+    for p in &panels {
+        for r in &p.rows {
+            assert!(
+                tornado::matters(&r.low, &r.high),
+                "{}: {}",
+                p.title,
+                r.driver
+            );
+            // A tenth of the analysed draws at each end.
+            assert!((r.low.draws as f64 - 6553.6).abs() < 2.0, "{:?}", r.low);
+        }
+        // All draws lie between the tenths' probabilities for the strongest driver.
+        let top = &p.rows[0];
+        let (a, b) = (
+            top.low.probability.min(top.high.probability),
+            top.low.probability.max(top.high.probability),
+        );
+        assert!(a <= p.probability && p.probability <= b, "{}", p.title);
+    }
+    // GDP growth rises with secondary growth: P(≥ 9%) in its top tenth is
+    // above that in its bottom tenth, and the title carries the threshold.
+    let gdp = &panels[0];
+    assert_eq!(gdp.title, "P(地区生产总值增速 ≥ 9.0%)");
+    let g2 = gdp
+        .rows
+        .iter()
+        .find(|r| r.driver == "g_secondary")
+        .expect("g_secondary");
+    assert!(g2.high.probability > g2.low.probability + 0.5);
 }

@@ -251,7 +251,11 @@ pub fn finish(
         match summary.sensitivity.as_ref().filter(|_| out.charts) {
             Some(sens) => {
                 // A plan's columns and drivers are named as in its view (`gdp@2030`).
-                let svg = tornado::svg_all(&targetsim::plan_view::view(s).scenario, sens);
+                let svg = tornado::svg_all(
+                    &targetsim::plan_view::view(s).scenario,
+                    sens,
+                    &targetsim::briefing::Settings::default(),
+                );
                 let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
                 Ok(Some((svg, png)))
             }
