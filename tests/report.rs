@@ -619,7 +619,7 @@ fn each_target_set_keeps_one_colour_in_every_chart_that_shows_it() {
         &cmp,
     );
     let svg = read(&cmp.join("comparison.svg"));
-    for (set, hex) in [("draft", DRAFT), ("city", CITY)] {
+    for (set, hex) in [("区草案", DRAFT), ("市下达", CITY)] {
         let at = svg
             .find(&format!(">{set}"))
             .unwrap_or_else(|| panic!("legend entry for {set}"));

@@ -139,10 +139,20 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     };
     let c = calibrate::calibrate(&original, &opts)?;
     let xlsx = sheets::calibration_xlsx(&c).map_err(super::run::xlsx_failure)?;
+    // The recommended thresholds as a ladder, drawn before anything is written.
+    let svg = targetsim::render::chart::ladder::calibration_svg(
+        &s,
+        &c,
+        &targetsim::briefing::Settings::default(),
+    );
+    let png = targetsim::render::raster::png(&svg)
+        .map_err(|e| super::Failure::Run(format!("error: {e}")))?;
     let written = [
         out.write("calibration.json", &json::to_pretty_bytes(&c))?,
         out.write("calibration.csv", &sheets::calibration_targets(&c).to_csv())?,
         out.write("calibration.xlsx", &xlsx)?,
+        out.write("calibration.svg", svg.as_bytes())?,
+        out.write("calibration.png", &png)?,
     ];
     out.commit()?;
     if !args.quiet {

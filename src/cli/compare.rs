@@ -40,11 +40,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let out =
         targetsim::output::Staging::begin(&targetsim::output::COMPARE, &dir, &s.input_paths())?;
     let c = targetsim::compare::compare(&s, &opts)?;
-    let mut charts: Vec<(String, String)> =
-        vec![("comparison".into(), compare_chart::sets_svg(&s.title, &c))];
+    let settings = targetsim::briefing::Settings::default();
+    let mut charts: Vec<(String, String)> = vec![(
+        "comparison".into(),
+        compare_chart::sets_svg(&view.scenario, &c, &settings),
+    )];
     if !c.variants.is_empty() {
         for set in c.sets.keys() {
-            if let Some(svg) = compare_chart::variants_svg(&s.title, &c, set) {
+            if let Some(svg) = compare_chart::variants_svg(&view.scenario, &c, set, &settings) {
                 charts.push((format!("comparison-variants-{set}"), svg));
             }
         }

@@ -77,7 +77,13 @@ pub const RUN: Results = Results {
 /// `calibrate`.
 pub const CALIBRATE: Results = Results {
     command: "calibrate",
-    names: &["calibration.json", "calibration.csv", "calibration.xlsx"],
+    names: &[
+        "calibration.json",
+        "calibration.csv",
+        "calibration.xlsx",
+        "calibration.svg",
+        "calibration.png",
+    ],
     prefixes: &[],
 };
 

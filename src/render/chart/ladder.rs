@@ -394,6 +394,121 @@ pub fn render_all(
         .collect()
 }
 
+/// The ladder of `calibrate`'s result (`calibration.svg`): the calibrated
+/// set's draft targets, the upper level's on the same indicators and the
+/// recommended thresholds, on the probability scale with the calibration's
+/// own bands and confidence. `s` names the columns as the calibration does
+/// (for a plan, its [`crate::plan_view`]).
+pub fn calibration_svg(
+    s: &crate::scenario::Scenario,
+    c: &crate::calibrate::Calibration,
+    settings: &Settings,
+) -> String {
+    use crate::briefing::{Bands, Recommendation, UpperComparison};
+    let lang = settings.lang;
+    let settings = Settings {
+        confidence: c.confidence,
+        bands: Bands {
+            high_below: c.bands.too_ambitious_below,
+            low_above: c.bands.too_timid_above,
+        },
+        ..settings.clone()
+    };
+    let set_index = |name: &str| s.target_sets.iter().position(|t| t.name == name);
+    let set_label = |name: &str| {
+        s.target_sets
+            .iter()
+            .find(|t| t.name == name)
+            .map_or(name, |t| lang.meta_label(&t.meta, name))
+            .to_string()
+    };
+    let describe = |ind: &str| -> (String, Option<String>) {
+        s.indicators
+            .iter()
+            .find(|i| i.name == ind)
+            .map_or((ind.to_string(), None), |i| {
+                (
+                    lang.meta_label(&i.meta, ind).to_string(),
+                    i.meta.unit.clone(),
+                )
+            })
+    };
+    let upper_name = c.upper_level.as_ref().map(|u| u.set.clone());
+    let mut targets = Vec::new();
+    let mut upper_targets = Vec::new();
+    for (ind, t) in &c.targets {
+        let (label, unit) = describe(ind);
+        let text =
+            |rule: &crate::scenario::Rule| super::rule_text_unit(rule, t.kind, unit.as_deref());
+        let base = TargetBriefing {
+            indicator: ind.clone(),
+            year: None,
+            label: label.clone(),
+            unit: unit.clone(),
+            kind: t.kind,
+            rule: t.draft,
+            wording: None,
+            text: text(&t.draft),
+            probability: t.probability,
+            se: t.se,
+            verdict: Verdict::of(t.probability, &settings.bands),
+            recommendation: Some(Recommendation {
+                rule: t.recommended_rule,
+                text: text(&t.recommended_rule),
+                probability: t.recommended_probability,
+                se: crate::summary::proportion_se(t.recommended_probability, c.draws),
+                advice: None,
+            }),
+            upper: None,
+        };
+        if let (Some(u), Some(name)) = (&t.upper, &upper_name) {
+            upper_targets.push(TargetBriefing {
+                rule: u.rule,
+                text: text(&u.rule),
+                probability: u.probability,
+                se: crate::summary::proportion_se(u.probability, c.draws),
+                verdict: Verdict::of(u.probability, &settings.bands),
+                recommendation: None,
+                ..base.clone()
+            });
+            targets.push(TargetBriefing {
+                upper: Some(UpperComparison {
+                    set: name.clone(),
+                    rule: u.rule,
+                    probability: u.probability,
+                    // Not drawn: the ladder shows probabilities.
+                    percentile: f64::NAN,
+                    gap: u.gap,
+                }),
+                ..base
+            });
+        } else {
+            targets.push(base);
+        }
+    }
+    let brief = |name: &str, targets: Vec<TargetBriefing>, joint: f64| SetBriefing {
+        name: name.to_string(),
+        label: set_label(name),
+        upper_level: Some(name) == upper_name.as_deref(),
+        joint,
+        joint_se: crate::summary::proportion_se(joint, c.draws),
+        independent: targets.iter().map(|t| t.probability).product(),
+        counts: [0; 3],
+        targets,
+    };
+    let draft = brief(&c.set, targets, c.draft_joint_probability);
+    let upper = c
+        .upper_level
+        .as_ref()
+        .map(|u| brief(&u.set, upper_targets, u.joint_probability));
+    svg(
+        &draft,
+        set_index(&c.set).unwrap_or(0),
+        upper.as_ref().map(|u| (u, set_index(&u.name).unwrap_or(1))),
+        &settings,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
