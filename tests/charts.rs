@@ -400,3 +400,103 @@ fn the_tornado_is_in_probability_units_and_shows_only_drivers_that_matter() {
         .expect("g_secondary");
     assert!(g2.high.probability > g2.low.probability + 0.5);
 }
+
+fn command(args: &[&str], out: &Path) {
+    Command::cargo_bin("targetsim")
+        .expect("binary")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// `translate(x,…)` of every marker with `role`, in label units of the x axis.
+fn marker_values(svg: &str, role: &str) -> Vec<f64> {
+    let (_, x, _) = axes(svg).into_iter().find(|a| a.0 == "x").expect("x axis");
+    svg.split(&format!("data-role=\"{role}\" transform=\"translate("))
+        .skip(1)
+        .map(|m| x.value(num(&m[..m.find(',').expect("x")])))
+        .collect()
+}
+
+#[test]
+fn the_variants_chart_shows_only_moved_targets_at_their_paired_change() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("cmp");
+    let scenario = scenario_path("seed-district-variants.toml");
+    command(
+        &["compare", &scenario.to_string_lossy(), "-n", "20000", "-q"],
+        &out,
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.join("comparison.json"))).expect("comparison.json");
+    let svg = read(&out.join("comparison-variants-draft.svg"));
+    // Expected dots, in order: per variant its moved targets, then the joint.
+    let mut want: Vec<f64> = Vec::new();
+    let mut unchanged = 0;
+    for v in json["variants"].as_object().expect("variants").values() {
+        let set = &v["sets"]["draft"];
+        for t in set["targets"].as_object().expect("targets").values() {
+            let (c, se) = (
+                t["change"].as_f64().unwrap(),
+                t["change_se"].as_f64().unwrap(),
+            );
+            if c.abs() >= 0.001 && c.abs() > 2.0 * se {
+                want.push(100.0 * c);
+            } else {
+                unchanged += 1;
+            }
+        }
+        want.push(100.0 * set["joint_change"].as_f64().unwrap());
+    }
+    assert!(unchanged > 10, "the variants leave most targets unchanged");
+    let got = marker_values(&svg, "change");
+    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() < 1e-3, "dot at {g} pp, change {w} pp");
+    }
+    // The sets chart: each set's joint bar, a threshold with its unit.
+    let sets = read(&out.join("comparison.svg"));
+    assert!(sets.contains("区草案 ≥ 280.0 亿元: ") && sets.contains(">全部同时实现</text>"));
+}
+
+#[test]
+fn calibrate_draws_its_recommended_thresholds_as_a_ladder() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("cal");
+    let scenario = scenario_path("seed-district.toml");
+    command(
+        &[
+            "calibrate",
+            &scenario.to_string_lossy(),
+            "--confidence",
+            "0.7",
+            "-n",
+            "20000",
+            "-q",
+        ],
+        &out,
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.join("calibration.json"))).expect("calibration.json");
+    let svg = read(&out.join("calibration.svg"));
+    assert!(
+        std::fs::metadata(out.join("calibration.png"))
+            .expect("png")
+            .len()
+            > 10_000
+    );
+    let targets = json["targets"].as_object().expect("targets");
+    for (role, key) in [
+        ("draft", "probability"),
+        ("recommendation", "recommended_probability"),
+    ] {
+        let got = marker_values(&svg, role);
+        assert_eq!(got.len(), targets.len(), "{role}");
+        for (g, t) in got.iter().zip(targets.values()) {
+            let w = 100.0 * t[key].as_f64().unwrap();
+            assert!((g - w).abs() < 1e-3, "{role} at {g}%, want {w}%");
+        }
+    }
+}
