@@ -78,9 +78,12 @@ impl Axis {
     }
 }
 
+/// An axis's ticks: gridline position and label.
+type Ticks = Vec<(f64, String)>;
+
 /// Every axis of an SVG: its direction, scale and ticks (gridline
 /// position, label).
-fn axes(svg: &str) -> Vec<(String, Axis, Vec<(f64, String)>)> {
+fn axes(svg: &str) -> Vec<(String, Axis, Ticks)> {
     svg.split("<g class=\"axis\"")
         .skip(1)
         .map(|chunk| {

@@ -42,12 +42,15 @@ fn set_label(c: &Comparison, set: &str, lang: Lang) -> String {
     })
 }
 
+/// One bar: the set's index, its text, its probability.
+type Bar = (usize, String, f64);
+
 /// P(met) of every target, sets side by side, and each set's joint bar.
 pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
     let lang = settings.lang;
     const BAR: f64 = 20.0;
-    // Rows: (label or empty, set index, bar text, probability).
-    let mut groups: Vec<(String, Vec<(usize, String, f64)>)> = c
+    // Per indicator: its label and bars (set index, bar text, probability).
+    let mut groups: Vec<(String, Vec<Bar>)> = c
         .indicators
         .iter()
         .map(|(name, row)| {

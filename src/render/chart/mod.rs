@@ -236,7 +236,7 @@ pub fn with_unit(x: f64, kind: Kind, unit: Option<&str>) -> String {
     let v = super::format::threshold(x, kind);
     match (kind, unit) {
         (Kind::Rate, _) | (_, None) => v,
-        (_, Some(u)) if u.is_empty() => v,
+        (_, Some("")) => v,
         (_, Some(u)) => format!("{v} {u}"),
     }
 }
@@ -246,7 +246,7 @@ pub fn rule_text_unit(rule: &Rule, kind: Kind, unit: Option<&str>) -> String {
     let t = rule_text(rule, kind);
     match (kind, unit) {
         (Kind::Rate, _) | (_, None) => t,
-        (_, Some(u)) if u.is_empty() => t,
+        (_, Some("")) => t,
         (_, Some(u)) => format!("{t} {u}"),
     }
 }
