@@ -362,6 +362,9 @@ fn every_chart_is_shown(b: &mut Browser, charts: &Path, count: usize) {
             let name = e.ok()?.file_name().to_string_lossy().into_owned();
             name.strip_suffix(".svg").map(str::to_string)
         })
+        // The target ladders join the report with its headline (the
+        // report half of issue 10).
+        .filter(|s| !s.starts_with("ladder-"))
         .collect();
     stems.sort();
     assert_eq!(stems.len(), count, "{stems:?}");

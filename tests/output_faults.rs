@@ -318,6 +318,8 @@ fn files_of_the_previous_run_that_this_run_does_not_write_are_gone() {
             ".targetsim-run",
             "calibration.csv",
             "calibration.json",
+            "calibration.png",
+            "calibration.svg",
             "calibration.xlsx",
             "indicators.csv",
             "results.xlsx",
