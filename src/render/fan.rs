@@ -165,9 +165,9 @@ pub fn svg(c: &FanChart) -> Result<String, FanError> {
         ),
         (Key::Swatch(style::DIST.into()), c.interval_name.clone()),
     ];
-    if !c.history.is_empty() {
+    if c.history.len() > 1 {
         keys.push((
-            Key::Line(style::MUTED.into(), true),
+            Key::Line(style::MUTED.into(), false),
             lang.t("历史", "history").into(),
         ));
     }
