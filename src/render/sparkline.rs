@@ -179,7 +179,7 @@ mod tests {
         let band = s.split("class=\"interval\" d=\"").nth(1).unwrap();
         let band = band.split('"').next().unwrap();
         let xs: Vec<f64> = band
-            .split(|c| c == 'M' || c == 'L')
+            .split(['M', 'L'])
             .filter_map(|p| p.trim().trim_end_matches(" Z").split_once(','))
             .map(|(x, _)| x.parse().unwrap())
             .collect();
