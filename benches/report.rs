@@ -21,17 +21,18 @@ fn pictures(c: &mut Criterion) {
         eprintln!("cannot run the seed district");
         return;
     };
-    let Ok(charts) = chart::render_all(&summary, true) else {
+    let settings = targetsim::briefing::Settings::default();
+    let Ok(charts) = chart::render_all(&summary, &settings, true) else {
         eprintln!("cannot draw the charts");
         return;
     };
     let mut group = c.benchmark_group("report");
     group.sample_size(10);
     group.bench_function("charts_svg", |b| {
-        b.iter(|| black_box(chart::render_all(&summary, false).map(|c| c.len())))
+        b.iter(|| black_box(chart::render_all(&summary, &settings, false).map(|c| c.len())))
     });
     group.bench_function("charts_svg_and_png", |b| {
-        b.iter(|| black_box(chart::render_all(&summary, true).map(|c| c.len())))
+        b.iter(|| black_box(chart::render_all(&summary, &settings, true).map(|c| c.len())))
     });
     group.bench_function("html", |b| {
         b.iter(|| black_box(html::report(&s, &summary, &charts, &[]).to_html().len()))

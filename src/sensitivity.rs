@@ -33,6 +33,12 @@
 //!   `percentile_in_misses`, the average percentile (mid-rank, 0 to 1) of the
 //!   driver in the missing draws: 0.5 means the misses look like all draws,
 //!   0.2 means misses happen when this driver is low.
+//! - **`met_low` / `met_high`**: P(target met) among the analysed draws
+//!   whose driver is in its lowest (highest) tenth: mid-rank percentile at
+//!   most 0.1 (at least 0.9), with the binomial standard error
+//!   `sqrt(p (1 − p) / draws)`. Unlike the tornado, this keeps the other
+//!   drivers as drawn (correlation included): the target chart of "what
+//!   decides a miss" draws `met_low` → `met_high` in probability units.
 
 use crate::RunOptions;
 use crate::engine;
@@ -52,7 +58,7 @@ pub const DRAWS: u64 = 8 * BLOCK as u64;
 /// A linear fit with at least this R² is close enough to report variance shares.
 pub const NEAR_LINEAR_R2: f64 = 0.9;
 
-pub const METHOD: &str = "rank_correlation: Spearman (Pearson correlation of mid-ranks); variance_share: b_j cov(x_j, y) / var(y) of the least-squares fit on the indicator's drivers, when its R^2 >= 0.9; tornado: the indicator with every driver at its median except one at its 10th / 90th percentile; misses: draws where the target is not met";
+pub const METHOD: &str = "rank_correlation: Spearman (Pearson correlation of mid-ranks); variance_share: b_j cov(x_j, y) / var(y) of the least-squares fit on the indicator's drivers, when its R^2 >= 0.9; tornado: the indicator with every driver at its median except one at its 10th / 90th percentile; misses: draws where the target is not met; met_low / met_high: P(met) in the draws with the driver in its lowest / highest tenth (mid-rank percentile <= 0.1 / >= 0.9)";
 
 /// `sensitivity` in `summary.json`.
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +125,41 @@ pub struct MissShift {
     pub shift_sd: Option<f64>,
     /// Average mid-rank percentile (0 to 1) of the driver in the missing draws; 0.5 = no shift.
     pub percentile_in_misses: Option<f64>,
+    /// P(target met) in the analysed draws with the driver in its lowest
+    /// tenth (mid-rank percentile at most 0.1), its binomial standard error
+    /// and the number of those draws; null when there are none.
+    pub met_low: Option<Decile>,
+    /// The same in the driver's highest tenth (percentile at least 0.9).
+    pub met_high: Option<Decile>,
+}
+
+/// The probability of meeting a target in a tenth of the analysed draws.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Decile {
+    pub probability: f64,
+    pub se: f64,
+    pub draws: u64,
+}
+
+impl Decile {
+    /// P(met) among the draws `inside` selects.
+    fn of(met: &[bool], inside: impl Fn(usize) -> bool) -> Option<Decile> {
+        let (mut k, mut m) = (0u64, 0u64);
+        for (i, &ok) in met.iter().enumerate() {
+            if inside(i) {
+                k += 1;
+                m += ok as u64;
+            }
+        }
+        (k > 0).then(|| {
+            let p = m as f64 / k as f64;
+            Decile {
+                probability: p,
+                se: crate::summary::proportion_se(p, k),
+                draws: k,
+            }
+        })
+    }
 }
 
 /// Re-simulate the run's first draws, keeping the targeted columns and the
@@ -305,7 +346,8 @@ fn analyse(
             let Some(t) = set.targets.iter().find(|t| t.indicator == c) else {
                 continue;
             };
-            let missed: Vec<usize> = (0..n).filter(|&i| !t.rule.is_met(y[i])).collect();
+            let met: Vec<bool> = (0..n).map(|i| t.rule.is_met(y[i])).collect();
+            let missed: Vec<usize> = (0..n).filter(|&i| !met[i]).collect();
             let m = missed.len();
             let shifts = rows
                 .iter()
@@ -313,7 +355,7 @@ fn analyse(
                     let x = input_col(i);
                     let mean_all = crate::summary::stats::mean(x);
                     let sd_all = crate::summary::stats::sd(x, mean_all);
-                    let (mean_misses, pct) = if m == 0 {
+                    let (mean_misses, in_misses) = if m == 0 {
                         (None, None)
                     } else {
                         let r = rank_of_input(i);
@@ -324,13 +366,21 @@ fn analyse(
                     let shift = mean_misses
                         .filter(|_| sd_all > 0.0)
                         .map(|mm| (mm - mean_all) / sd_all);
+                    // Deciles by mid-rank percentile, so tied values fall
+                    // on one side together.
+                    let r = rank_of_input(i);
+                    let pct = |k: usize| (r[k] - 0.5) / n as f64;
+                    let met_low = Decile::of(&met, |k| pct(k) <= 0.1);
+                    let met_high = Decile::of(&met, |k| pct(k) >= 0.9);
                     (
                         scenario.drivers[i].name.clone(),
                         MissShift {
                             mean_all,
                             mean_misses,
                             shift_sd: shift,
-                            percentile_in_misses: pct,
+                            percentile_in_misses: in_misses,
+                            met_low,
+                            met_high,
                         },
                     )
                 })
@@ -563,5 +613,51 @@ mod tests {
         assert_eq!(pearson(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
         let r = pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]).unwrap();
         assert!(r > 0.99 && r <= 1.0);
+    }
+}
+
+#[cfg(test)]
+mod decile_tests {
+    use super::*;
+
+    /// y = a + b with a, b independent uniform(0, 1); the target y >= 1 is
+    /// met when b >= 1 - a, which has probability a given a. So P(met | a
+    /// in its top tenth [0.9, 1]) = E[a | a >= 0.9] = 0.95, and in its
+    /// bottom tenth 0.05 (exactly; the empirical deciles move this by
+    /// about sqrt(0.09 / 65536) / 2 = 0.0006).
+    #[test]
+    fn p_met_in_a_drivers_top_and_bottom_tenth_matches_the_closed_form() {
+        let toml = r#"
+title = "deciles"
+[simulation]
+draws = 65536
+seed = 11
+[drivers]
+a = { dist = "uniform", min = 0, max = 1 }
+b = { dist = "uniform", min = 0, max = 1 }
+[indicators]
+y = { formula = "a + b" }
+[target_sets.t]
+targets = [{ indicator = "y", at_least = 1.0 }]
+"#;
+        let s = crate::scenario::from_bytes(
+            std::path::Path::new("deciles.toml"),
+            toml.as_bytes(),
+            crate::scenario::Format::Toml,
+        )
+        .expect("scenario");
+        let sens = run(&s, &RunOptions::new(DRAWS, 11)).expect("sensitivity");
+        let a = &sens.indicators["y"].misses["t"].drivers["a"];
+        let (lo, hi) = (a.met_low.expect("low"), a.met_high.expect("high"));
+        for (d, want) in [(lo, 0.05), (hi, 0.95)] {
+            // A tenth of the draws, give or take the ties (none here).
+            assert!((d.draws as f64 - 6553.6).abs() <= 1.0, "{d:?}");
+            let se = (want * (1.0 - want) / d.draws as f64).sqrt();
+            assert!((d.se - se).abs() < 0.1 * se, "{d:?}");
+            assert!(
+                (d.probability - want).abs() <= 4.0 * se + 0.001,
+                "{d:?}, want {want}"
+            );
+        }
     }
 }

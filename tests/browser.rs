@@ -424,7 +424,7 @@ fn the_report_loads_offline_in_chromium_with_every_chart_and_runs_no_scenario_te
     );
     // Every chart file has its figure, with a drawn SVG of real size:
     // 2 target sets, the overview, 10 targeted indicators.
-    every_chart_is_shown(&mut b, &work.path().join("seed/charts"), 13);
+    every_chart_is_shown(&mut b, &work.path().join("seed/charts"), 15);
     // The tornado charts of "What decides a miss": the two indicators with
     // more than one driver (GDP and fiscal revenue growth).
     let tornados = figures(&mut b, "figure.tornado");
@@ -458,7 +458,7 @@ fn the_report_loads_offline_in_chromium_with_every_chart_and_runs_no_scenario_te
         "console messages: {:?}",
         log.console
     );
-    every_chart_is_shown(&mut b, &work.path().join("plan/charts"), 20);
+    every_chart_is_shown(&mut b, &work.path().join("plan/charts"), 23);
     assert_eq!(b.eval("document.scripts.length"), json!(0));
 
     // Markup in scenario text shows as text and runs nothing.

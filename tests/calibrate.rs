@@ -646,6 +646,8 @@ mod cli {
             "tornado.png",
             "comparison.svg",
             "comparison.png",
+            "calibration.svg",
+            "calibration.png",
         ] {
             let a = std::fs::read(dir.path().join("t1").join(name)).unwrap();
             let b = std::fs::read(dir.path().join("t2").join(name)).unwrap();
@@ -683,10 +685,16 @@ mod cli {
             .cloned();
         assert_eq!(first.as_deref(), Some("g_secondary"));
         let svg = std::fs::read_to_string(dir.path().join("out/tornado.svg")).unwrap();
-        assert!(svg.contains("第二产业增速") && svg.contains("10th percentile"));
+        // In probability units, drivers by label with their 10th and 90th
+        // percentiles.
+        assert!(svg.contains("第二产业增速") && svg.contains("P10 ") && svg.contains("最高一成"));
+        assert!(svg.contains("P(地区生产总值增速 ≥ 9.0%)"));
         let (w, h, colours) = png_facts(&dir.path().join("out/tornado.png"));
         assert_eq!(w, (svg_width(&svg) * 1.5).round() as u32);
-        assert!(h > 1000, "ten panels stacked: {h} pixels high");
+        // GDP growth (draft, city) and fiscal growth (both sets at 15%):
+        // three panels; the one-driver identities have none.
+        assert_eq!(svg.matches("<g transform=\"translate(0,").count(), 3);
+        assert!(h > 1000, "three panels stacked: {h} pixels high");
         assert!(colours >= 10, "{colours} colours");
     }
 

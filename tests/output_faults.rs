@@ -319,6 +319,8 @@ fn files_of_the_previous_run_that_this_run_does_not_write_are_gone() {
             "calibration.csv",
             "calibration.html",
             "calibration.json",
+            "calibration.png",
+            "calibration.svg",
             "calibration.xlsx",
             "indicators.csv",
             "results.xlsx",

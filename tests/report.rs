@@ -56,7 +56,7 @@ fn png_facts(p: &Path) -> (u32, u32, usize) {
     (info.width, info.height, colours.len())
 }
 
-const STEMS: [&str; 13] = [
+const STEMS: [&str; 15] = [
     "dist-attracted_funds",
     "dist-fai_1",
     "dist-fai_growth",
@@ -67,6 +67,8 @@ const STEMS: [&str; 13] = [
     "dist-new_scale_firms",
     "dist-pv_mw",
     "dist-retail_growth",
+    "ladder-city",
+    "ladder-draft",
     "ranges",
     "set-city",
     "set-draft",
@@ -79,7 +81,7 @@ fn run_leaves_svg_and_png_charts_and_a_self_contained_report_and_points_to_it() 
     let seed = seed_district();
     targetsim(&["run", &seed.to_string_lossy(), "--draws", "20000"], &out).stdout(
         contains(format!("report: {}", out.join("report.html").display()))
-            .and(contains("wrote 13 charts (SVG and PNG)")),
+            .and(contains("wrote 15 charts (SVG and PNG)")),
     );
     let mut want: Vec<String> = STEMS
         .iter()
@@ -94,7 +96,13 @@ fn run_leaves_svg_and_png_charts_and_a_self_contained_report_and_points_to_it() 
         assert!(svg.matches("<text").count() > 5, "{stem}: no real text");
         assert!(svg.contains("font-family=\"Microsoft YaHei, PingFang SC, Noto Sans CJK SC"));
         let (w, h, colours) = png_facts(&out.join(format!("charts/{stem}.png")));
-        assert_eq!(w, 1200, "{stem}");
+        // 800 SVG units (960 for a ladder) at 1.5 pixels each.
+        let want = if stem.starts_with("ladder-") {
+            1440
+        } else {
+            1200
+        };
+        assert_eq!(w, want, "{stem}");
         assert!((400..=2000).contains(&h), "{stem}: height {h}");
         assert!(colours >= 10, "{stem}: {colours} colours");
     }
@@ -102,21 +110,23 @@ fn run_leaves_svg_and_png_charts_and_a_self_contained_report_and_points_to_it() 
     // target sets' thresholds labelled.
     let gdp = read(&out.join("charts/dist-gdp_growth.svg"));
     for text in [
-        "地区生产总值增速 · GDP real growth",
+        "地区生产总值增速",
         "地区生产总值增速 (%)",
-        "share of draws (%)",
-        ">\n8%\n</text>",
-        "区草案 ≥ 9.0%: P(met)",
-        "市下达 ≥ 10.0%: P(met)",
+        "模拟次数占比 (%)",
+        ">8%</text>",
+        "区草案 ≥ 9.0%: 实现概率",
+        "市下达 ≥ 10.0%: 实现概率",
     ] {
         assert!(gdp.contains(text), "dist-gdp_growth.svg lacks {text:?}");
     }
     let draft = read(&out.join("charts/set-draft.svg"));
-    assert!(draft.contains("all 10 together") && draft.contains("(if independent:"));
-    assert!(draft.contains("probability of meeting the target (%)"));
+    assert!(draft.contains("全部同时实现 (10)") && draft.contains("(若相互独立:"));
+    assert!(draft.contains(">实现概率</text>"));
 
     let html = read(&out.join("report.html"));
-    for stem in STEMS {
+    // The ladders go into the report with its headline (the report half of
+    // issue 10); every other chart is there now.
+    for stem in STEMS.iter().filter(|s| !s.starts_with("ladder-")) {
         assert!(
             html.contains(&format!("<figure id=\"chart-{stem}\"")),
             "no figure for {stem}"
@@ -252,7 +262,7 @@ fn charts_and_report_are_byte_identical_for_one_thread_and_two() {
                 .map(|n| format!("charts/{n}")),
         )
         .collect();
-    assert_eq!(files.len(), 27);
+    assert_eq!(files.len(), 1 + 2 * STEMS.len());
     for f in files {
         let (x, y) = (
             std::fs::read(a.join(&f)).expect("file"),
@@ -342,8 +352,9 @@ fn plan_scenario() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district-plan.toml")
 }
 
-/// The plan scenario's 20 indicators.
+/// The plan scenario's 20 indicators and 3 target sets.
 const PLAN_INDICATORS: usize = 20;
+const PLAN_SETS: usize = 3;
 
 #[test]
 fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
@@ -356,13 +367,17 @@ fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
         ))),
     );
     let files = names(&out.join("charts"));
-    assert_eq!(files.len(), 2 * PLAN_INDICATORS, "{files:?}");
+    // A fan per indicator and a ladder per target set.
+    assert_eq!(files.len(), 2 * (PLAN_INDICATORS + PLAN_SETS), "{files:?}");
     let html = read(&out.join("report.html"));
     for f in &files {
         let stem = f
             .strip_suffix(".svg")
             .or_else(|| f.strip_suffix(".png"))
             .expect("svg or png");
+        if stem.starts_with("ladder-") {
+            continue;
+        }
         assert!(stem.starts_with("fan-"), "{f}");
         assert!(
             html.contains(&format!("<figure id=\"chart-{stem}\"")),
@@ -370,7 +385,8 @@ fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
         );
         if f.ends_with(".png") {
             let (w, h, colours) = png_facts(&out.join("charts").join(f));
-            assert_eq!((w, h), (860, 500), "{f}");
+            // 800 by 470 SVG units at 1.5 pixels each.
+            assert_eq!((w, h), (1200, 705), "{f}");
             assert!(colours >= 10, "{f}: {colours} colours");
         }
     }
@@ -458,7 +474,7 @@ fn a_plan_run_honours_no_charts_and_no_report_and_is_byte_identical_across_threa
                 .map(|n| format!("charts/{n}")),
         )
         .collect();
-    assert_eq!(files.len(), 1 + 2 * PLAN_INDICATORS);
+    assert_eq!(files.len(), 1 + 2 * (PLAN_INDICATORS + PLAN_SETS));
     for f in files {
         let (x, y) = (
             std::fs::read(a.join(&f)).expect("file"),
@@ -561,6 +577,36 @@ fn each_target_set_keeps_one_colour_in_every_chart_that_shows_it() {
         assert!(colour_count(&svg, DRAFT) > 0, "{stem}: draft");
         assert!(colour_count(&svg, CITY) > 0, "{stem}: city");
     }
+    // The ladders: a set's own markers in its colour, the upper level's
+    // (the city's) in the city's; the city's ladder shows no draft colour.
+    let roles = |svg: &str, role: &str| -> Vec<String> {
+        svg.split(&format!("<g class=\"marker\" data-role=\"{role}\""))
+            .skip(1)
+            .map(|m| m[..m.find("</g>").expect("marker end")].to_string())
+            .collect()
+    };
+    let ladder = read(&charts.join("ladder-draft.svg"));
+    let own = roles(&ladder, "draft");
+    assert_eq!(own.len(), 10, "draft's 10 targets");
+    assert!(own.iter().all(|m| m.contains(&format!("fill=\"{DRAFT}\""))));
+    let upper = roles(&ladder, "upper");
+    assert_eq!(
+        upper.len(),
+        6,
+        "the city's 6 targets on the draft's indicators"
+    );
+    assert!(
+        upper
+            .iter()
+            .all(|m| m.contains(&format!("fill=\"{CITY}\"")))
+    );
+    let ladder = read(&charts.join("ladder-city.svg"));
+    assert!(
+        roles(&ladder, "draft")
+            .iter()
+            .all(|m| m.contains(&format!("fill=\"{CITY}\"")))
+    );
+    assert_eq!(colour_count(&ladder, DRAFT), 0);
     // The comparison's legend gives each set its colour.
     let cmp = tmp.path().join("compare");
     targetsim(
@@ -574,7 +620,7 @@ fn each_target_set_keeps_one_colour_in_every_chart_that_shows_it() {
         &cmp,
     );
     let svg = read(&cmp.join("comparison.svg"));
-    for (set, hex) in [("draft", DRAFT), ("city", CITY)] {
+    for (set, hex) in [("区草案", DRAFT), ("市下达", CITY)] {
         let at = svg
             .find(&format!(">{set}"))
             .unwrap_or_else(|| panic!("legend entry for {set}"));

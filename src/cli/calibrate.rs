@@ -143,8 +143,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     };
     let c = calibrate::calibrate(&original, &opts)?;
     let xlsx = sheets::calibration_xlsx(&c).map_err(super::run::xlsx_failure)?;
-    let lang = original.report.settings(args.lang).lang;
-    let page = targetsim::render::html_calibration::calibration(&s, &c, lang, &[]).to_html();
+    let settings = original.report.settings(args.lang);
+    // The recommended thresholds as a ladder, drawn before anything is written.
+    let svg = targetsim::render::chart::ladder::calibration_svg(&s, &c, &settings);
+    let png = targetsim::render::raster::png(&svg)
+        .map_err(|e| super::Failure::Run(format!("error: {e}")))?;
+    let charts = [("calibration".to_string(), svg.clone())];
+    let page =
+        targetsim::render::html_calibration::calibration(&s, &c, settings.lang, &charts).to_html();
     let written = [
         out.write("calibration.json", &json::to_pretty_bytes(&c))?,
         out.write("calibration.csv", &sheets::calibration_targets(&c).to_csv())?,
@@ -153,6 +159,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             targetsim::render::html_calibration::CALIBRATION_FILE,
             page.as_bytes(),
         )?,
+        out.write("calibration.svg", svg.as_bytes())?,
+        out.write("calibration.png", &png)?,
     ];
     out.commit()?;
     if !args.quiet {

@@ -44,11 +44,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let out =
         targetsim::output::Staging::begin(&targetsim::output::COMPARE, &dir, &s.input_paths())?;
     let c = targetsim::compare::compare(&s, &opts)?;
-    let mut charts: Vec<(String, String)> =
-        vec![("comparison".into(), compare_chart::sets_svg(&s.title, &c))];
+    let settings = s.report.settings(args.lang);
+    let mut charts: Vec<(String, String)> = vec![(
+        "comparison".into(),
+        compare_chart::sets_svg(&view.scenario, &c, &settings),
+    )];
     if !c.variants.is_empty() {
         for set in c.sets.keys() {
-            if let Some(svg) = compare_chart::variants_svg(&s.title, &c, set) {
+            if let Some(svg) = compare_chart::variants_svg(&view.scenario, &c, set, &settings) {
                 charts.push((format!("comparison-variants-{set}"), svg));
             }
         }
@@ -65,9 +68,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             sheets::comparison_xlsx(&c).map_err(super::run::xlsx_failure)?,
         ),
     ];
-    let lang = s.report.settings(args.lang).lang;
-    let page = targetsim::render::html_calibration::comparison(&view.scenario, &c, lang, &charts)
-        .to_html();
+    let page =
+        targetsim::render::html_calibration::comparison(&view.scenario, &c, settings.lang, &charts)
+            .to_html();
     files.push((
         targetsim::render::html_calibration::COMPARISON_FILE.into(),
         page.into_bytes(),

@@ -266,16 +266,27 @@ pub fn finish(
     // A one-year run draws distributions, target sets and ranges; a plan
     // draws a fan chart per indicator.
     let draw_charts = || -> Result<Vec<chart::Chart>, Failure> {
-        if !drawn || plan {
+        if !drawn {
             return Ok(Vec::new());
         }
-        chart::render_all(summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
+        let mut charts = chart::ladder::render_all(&briefing.sets, &settings, out.charts)
+            .map_err(|e| Failure::Run(format!("error: {e}")))?;
+        // A plan draws fans in place of the one-year charts.
+        if plan {
+            return Ok(charts);
+        }
+        charts.extend(
+            chart::render_all(summary, &settings, out.charts)
+                .map_err(|e| Failure::Run(format!("error: {e}")))?,
+        );
+        Ok(charts)
     };
     let draw_fans = || -> Result<Vec<fan::Drawn>, Failure> {
         if !drawn || !plan {
             return Ok(Vec::new());
         }
-        fan::render_all(s, summary, out.charts).map_err(|e| Failure::Run(format!("error: {e}")))
+        fan::render_all(s, summary, &settings, out.charts)
+            .map_err(|e| Failure::Run(format!("error: {e}")))
     };
     // The tornado panels, then the pipeline chart, each as one SVG file and
     // its PNG copy.
@@ -286,7 +297,7 @@ pub fn finish(
         }
         if let Some(sens) = summary.sensitivity.as_ref() {
             // A plan's columns and drivers are named as in its view (`gdp@2030`).
-            let svg = tornado::svg_all(&targetsim::plan_view::view(s).scenario, sens);
+            let svg = tornado::svg_all(&targetsim::plan_view::view(s).scenario, sens, &settings);
             let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
             drawn.push(("tornado".to_string(), svg, png));
         }

@@ -82,6 +82,8 @@ pub const CALIBRATE: Results = Results {
         "calibration.csv",
         "calibration.xlsx",
         "calibration.html",
+        "calibration.svg",
+        "calibration.png",
     ],
     prefixes: &[],
 };

@@ -18,11 +18,9 @@ const PANEL_W: f64 = W / 2.0;
 const PANEL_H: f64 = (H - TOP) / 2.0;
 const COLOURS: [&str; 4] = ["#7f7f7f", "#1f77b4", "#2ca02c", "#d62728"];
 
+/// The one chart escaper (it also drops control characters).
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    super::chart::svg::escape(s)
 }
 
 /// Round numbers for axis ticks between `lo` and `hi`.
@@ -62,7 +60,8 @@ impl Panel {
 fn header(out: &mut String, title: &str, subtitle: &str) {
     let _ = writeln!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="{}">"#,
+        super::chart::FONT_FAMILY
     );
     let _ = writeln!(out, r#"<title>{}</title>"#, esc(title));
     let _ = writeln!(out, r#"<rect width="{W}" height="{H}" fill="white"/>"#);

@@ -1,144 +1,123 @@
-//! Fan charts of a multi-year run, drawn as central banks draw them: the
-//! median as a line, nested bands around it for the central 10%, 20%, ...,
-//! 90% of draws (darkest inside), the history before the horizon as a black
-//! line, annual targets as crosses in their target set's colour and the plan target as an
-//! orange diamond. Rates are drawn on a percent axis. Colours are the
-//! Okabe–Ito palette (readable with colour blindness).
+//! Fan charts of a multi-year run: the median as a line, the settings' one
+//! interval as a band around it (the same interval every table and chart
+//! shows), the history before the horizon as a black line, and the targets
+//! on the indicator, each in its set's colour and marker with its P(met):
+//! - an annual target as a marker at its year; a path (a target in every
+//!   year) as a line through its markers;
+//! - a plan target as a black diamond at the level
+//!   it needs in its year, labelled in its own measure ("年均增长 ≥ 8.5%:
+//!   52.8%", with the level it implies), never a level under a growth
+//!   label.
 //!
-//! One drawing routine serves both formats: [`svg`] returns the SVG text
-//! (with real text, so Chinese labels show in any browser and can be put in
-//! an HTML report), and [`png`] rasterises the same drawing with the font
-//! shipped in `assets/fonts/` (registered as the one-year charts do, see
-//! [`super::chart`]), so PNGs need no system fonts. [`render_all`] draws
-//! every fan chart of a run.
+//! The numbers go in a column right of the plot, one line per target, so
+//! labels never overlap; markers that would overlap are set side by side.
+//! Drawn by the one SVG writer ([`super::chart::svg`]) and rasterised by
+//! resvg like every other chart.
 
+use super::chart::style::{self, Shape, palette};
+use super::chart::svg::{Anchor, Doc, Key, Scale, TickKind, legend, y_axis};
 use super::format;
+use crate::briefing::Settings;
+use crate::render::lang::Lang;
 use crate::scenario::Kind;
+use crate::scenario::horizon::Measure;
 use crate::summary::plan::FAN_LEVELS;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_backend::DrawingErrorKind;
 
-/// Okabe–Ito colours.
-const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
-const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
-const GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
+pub const WIDTH: f64 = 800.0;
+pub const HEIGHT: f64 = 470.0;
 
-pub const WIDTH: u32 = 860;
-pub const HEIGHT: u32 = 500;
+/// One annual target on the chart.
+#[derive(Debug, Clone)]
+pub struct AnnualTarget {
+    pub year: i32,
+    pub value: f64,
+    /// The set's label and index (colour and marker).
+    pub set: String,
+    pub index: usize,
+    /// `≥ 9.0%`.
+    pub rule: String,
+    pub probability: f64,
+}
+
+/// One plan target on the chart.
+#[derive(Debug, Clone)]
+pub struct PlanTarget {
+    pub year: i32,
+    /// The level the target needs in its year (where it is drawn).
+    pub level: f64,
+    /// The target in its own measure: `年均增长 ≥ 8.5%`.
+    pub text: String,
+    /// The level it implies, when the measure is a growth: `2030 ≥ 391.0 亿元`.
+    pub implies: Option<String>,
+    pub probability: f64,
+}
 
 /// Everything one chart shows.
 #[derive(Debug, Clone)]
 pub struct FanChart {
-    /// Heading, e.g. `地区生产总值 GDP (gdp)`.
+    /// Heading: the indicator's label in the language.
     pub title: String,
-    /// Under the heading: unit, draws, the plan.
+    /// Under the heading: unit, draws, the interval.
     pub subtitle: String,
     pub kind: Kind,
+    /// The axis title (label and unit).
+    pub axis: String,
     /// Known values before the horizon, ascending, ending at year 0 when known.
     pub history: Vec<(i32, f64)>,
     /// Horizon years.
     pub years: Vec<i32>,
     /// Per horizon year, the quantiles at `FAN_LEVELS` (5%, 10%, ..., 95%).
     pub quantiles: Vec<Vec<f64>>,
-    /// Annual targets: year, value, target set, the set's colour.
-    pub annual_targets: Vec<(i32, f64, String, RGBColor)>,
-    /// Plan targets on this indicator's level: year, value, short label.
-    pub plan_targets: Vec<(i32, f64, String)>,
+    /// The interval's probabilities (lower, upper).
+    pub interval: (f64, f64),
+    pub annual_targets: Vec<AnnualTarget>,
+    pub plan_targets: Vec<PlanTarget>,
+    /// Plan label (`规划目标`) for the plan targets' legend.
+    pub plan_label: String,
+    pub lang: Lang,
+    /// Interval name for the legend.
+    pub interval_name: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum FanError {
-    /// A glyph could not be drawn (a bug: the font is shipped in the program).
-    #[error("cannot draw the chart's text: {0}")]
-    Font(String),
     #[error("cannot draw the chart: {0}")]
     Draw(String),
 }
 
-/// The chart as SVG text.
-pub fn svg(chart: &FanChart) -> Result<String, FanError> {
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, chart).map_err(|e| FanError::Draw(e.to_string()))?;
-        root.present().map_err(|e| FanError::Draw(e.to_string()))?;
-    }
-    Ok(out)
-}
-
-/// The chart as PNG bytes, its text drawn with the shipped font.
-pub fn png(chart: &FanChart) -> Result<Vec<u8>, FanError> {
-    super::chart::register_font();
-    let (w, h) = (WIDTH, HEIGHT);
-    let mut rgb = vec![0u8; (w * h * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        draw(&root, chart).map_err(|e| match e {
-            DrawingAreaErrorKind::BackendError(DrawingErrorKind::FontError(f)) => {
-                FanError::Font(f.to_string())
-            }
-            other => FanError::Draw(other.to_string()),
-        })?;
-        root.present().map_err(|e| FanError::Draw(e.to_string()))?;
-    }
-    let mut bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut bytes, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc
-            .write_header()
-            .map_err(|e| FanError::Draw(e.to_string()))?;
-        writer
-            .write_image_data(&rgb)
-            .map_err(|e| FanError::Draw(e.to_string()))?;
-    }
-    Ok(bytes)
-}
-
-/// A blend of `c` toward white: `t` = 0 is `c`, 1 is white.
-fn tint(c: RGBColor, t: f64) -> RGBColor {
-    let m = |x: u8| (x as f64 + (255.0 - x as f64) * t).round() as u8;
-    RGBColor(m(c.0), m(c.1), m(c.2))
-}
-
-/// About five round tick values covering [lo, hi].
-fn ticks(lo: f64, hi: f64) -> Vec<f64> {
-    let span = (hi - lo).max(1e-12);
-    let raw = span / 5.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+/// Index in `FAN_LEVELS` of the level nearest `p`.
+fn level_index(p: f64) -> usize {
+    FAN_LEVELS
         .iter()
-        .map(|m| m * mag)
-        .find(|s| span / s <= 6.0)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
+        .enumerate()
+        .min_by(|a, b| (a.1 - p).abs().total_cmp(&(b.1 - p).abs()))
+        .map_or(0, |(i, _)| i)
 }
 
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, plotters::coord::Shift>,
-    c: &FanChart,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let (left, right, top, bottom) = (78i32, 190i32, 64i32, 46i32);
-    let (w, h) = (WIDTH as i32, HEIGHT as i32);
-    let (x0, x1, y0, y1) = (left, w - right, top, h - bottom);
-
+/// The chart as SVG text.
+pub fn svg(c: &FanChart) -> Result<String, FanError> {
+    if c.years.is_empty() {
+        return Err(FanError::Draw("a fan chart needs a horizon".into()));
+    }
+    let lang = c.lang;
+    // Right column: one line per annual target, two per plan target.
+    let lines = c.annual_targets.len() + 2 * c.plan_targets.len() + 6;
+    let height = HEIGHT.max(120.0 + 17.0 * lines as f64);
+    let (left, right, top, bottom) = (86.0, WIDTH - 250.0, 96.0, height - 46.0);
     let first_year = c
         .history
         .first()
         .map_or(c.years[0] - 1, |(y, _)| *y)
         .min(c.years[0] - 1);
     let last_year = *c.years.last().unwrap_or(&first_year);
+    let (ilo, ihi) = (level_index(c.interval.0), level_index(c.interval.1));
+    let mid = FAN_LEVELS.len() / 2;
     let mut values: Vec<f64> = c.history.iter().map(|(_, v)| *v).collect();
     for q in &c.quantiles {
-        values.extend(q.iter().copied());
+        values.extend([q.get(ilo), q.get(ihi), q.get(mid)].into_iter().flatten());
     }
-    values.extend(c.annual_targets.iter().map(|t| t.1));
-    values.extend(c.plan_targets.iter().map(|t| t.1));
+    values.extend(c.annual_targets.iter().map(|t| t.value));
+    values.extend(c.plan_targets.iter().map(|t| t.level));
     values.retain(|v| v.is_finite());
     let (mut lo, mut hi) = values
         .iter()
@@ -154,265 +133,252 @@ fn draw<DB: DrawingBackend>(
     }
     let pad = 0.06 * (hi - lo);
     let (lo, hi) = (lo - pad, hi + pad);
-    let px = |year: f64| -> i32 {
-        let span = (last_year - first_year).max(1) as f64;
-        x0 + ((year - first_year as f64) / span * (x1 - x0) as f64).round() as i32
-    };
-    let py = |v: f64| -> i32 { y1 - ((v - lo) / (hi - lo) * (y1 - y0) as f64).round() as i32 };
+    let x = Scale::new(
+        first_year as f64,
+        last_year.max(first_year + 1) as f64,
+        left,
+        right,
+    );
+    let y = Scale::new(lo, hi, bottom, top);
 
-    let font = |size: f64| (super::chart::FONT_FAMILY, size).into_font();
-    let text = |s: &str, size: f64, color: RGBColor, pos: (i32, i32), h: HPos, v: VPos| {
-        Text::new(
-            s.to_string(),
-            pos,
-            font(size).color(&color).pos(Pos::new(h, v)),
-        )
-    };
-    root.draw(&text(
+    let mut d = Doc::new(WIDTH, height, &c.title);
+    d.bold(
+        24.0,
+        32.0,
+        style::TITLE,
+        Anchor::Start,
+        style::INK,
         &c.title,
-        20.0,
-        BLACK,
-        (x0, 14),
-        HPos::Left,
-        VPos::Top,
-    ))?;
-    root.draw(&text(
+    );
+    d.text(
+        24.0,
+        56.0,
+        style::SMALL,
+        Anchor::Start,
+        style::MUTED,
         &c.subtitle,
-        13.0,
-        RGBColor(0x44, 0x44, 0x44),
-        (x0, 40),
-        HPos::Left,
-        VPos::Top,
-    ))?;
+    );
+    let mut keys = vec![
+        (
+            Key::Line(style::MEDIAN.into(), false),
+            style::median(lang).to_string(),
+        ),
+        (Key::Swatch(style::DIST.into()), c.interval_name.clone()),
+    ];
+    if c.history.len() > 1 {
+        keys.push((
+            Key::Line(style::MUTED.into(), false),
+            lang.t("历史", "history").into(),
+        ));
+    }
+    legend(&mut d, 24.0, 80.0, WIDTH - 24.0, &keys);
 
-    // The horizon starts after year 0: shade the projection period lightly.
-    let base_x = px((c.years[0] - 1) as f64);
-    root.draw(&Rectangle::new(
-        [(base_x, y0), (x1, y1 - 1)],
-        tint(GREY, 0.92).filled(),
-    ))?;
-    // Grid and axes.
-    let ys = ticks(lo, hi);
-    let step = if ys.len() > 1 { ys[1] - ys[0] } else { hi - lo };
-    for &v in &ys {
-        let y = py(v);
-        root.draw(&PathElement::new(vec![(x0, y), (x1, y)], tint(GREY, 0.6)))?;
-        root.draw(&text(
-            &super::chart::tick(v, c.kind, step),
-            12.0,
-            BLACK,
-            (x0 - 8, y),
-            HPos::Right,
-            VPos::Center,
-        ))?;
-    }
+    // The projection period lightly shaded.
+    let base_x = x.at((c.years[0] - 1) as f64);
+    d.rect(base_x, top, right - base_x, bottom - top, "#F4F4F4", None);
+    let step = crate::render::chart::nice_step(hi - lo, 5.0);
+    y_axis(
+        &mut d,
+        &y,
+        step,
+        TickKind::Value(c.kind),
+        left,
+        right,
+        &c.axis,
+    );
     for year in first_year..=last_year {
-        let x = px(year as f64);
-        root.draw(&PathElement::new(vec![(x, y1), (x, y1 + 5)], BLACK))?;
-        root.draw(&text(
+        let px = x.at(year as f64);
+        d.line((px, bottom), (px, bottom + 5.0), style::AXIS, 1.0);
+        d.text(
+            px,
+            bottom + 20.0,
+            style::TICK,
+            Anchor::Middle,
+            style::INK,
             &year.to_string(),
-            12.0,
-            BLACK,
-            (x, y1 + 9),
-            HPos::Center,
-            VPos::Top,
-        ))?;
+        );
     }
-    root.draw(&PathElement::new(vec![(x0, y0), (x0, y1), (x1, y1)], BLACK))?;
+    d.line((left, bottom), (right, bottom), style::AXIS, 1.2);
 
     // The fan starts from year 0's known value when there is one.
     let start = c
         .history
         .iter()
-        .find(|(y, _)| *y == c.years[0] - 1)
+        .find(|(yr, _)| *yr == c.years[0] - 1)
         .map(|(_, v)| *v);
-    let mut xs: Vec<f64> = Vec::new();
-    let mut qs: Vec<Vec<f64>> = Vec::new();
+    let mut pts: Vec<(f64, [f64; 3])> = Vec::new();
     if let Some(v) = start {
-        xs.push((c.years[0] - 1) as f64);
-        qs.push(vec![v; FAN_LEVELS.len()]);
+        pts.push(((c.years[0] - 1) as f64, [v, v, v]));
     }
-    for (y, q) in c.years.iter().zip(&c.quantiles) {
-        xs.push(*y as f64);
-        qs.push(q.clone());
+    for (yr, q) in c.years.iter().zip(&c.quantiles) {
+        if let (Some(&a), Some(&m), Some(&b)) = (q.get(ilo), q.get(mid), q.get(ihi)) {
+            pts.push((*yr as f64, [a, m, b]));
+        }
     }
-    let mid = FAN_LEVELS.len() / 2;
-    // Outer band (90%) first, lightest; each inner band on top, darker.
-    for band in (1..=mid).rev() {
-        let lo_i = mid - band;
-        let hi_i = mid + band;
-        let mut pts: Vec<(i32, i32)> = xs
-            .iter()
-            .zip(&qs)
-            .map(|(x, q)| (px(*x), py(q[hi_i])))
-            .collect();
-        pts.extend(xs.iter().zip(&qs).rev().map(|(x, q)| (px(*x), py(q[lo_i]))));
-        let t = 0.2 + 0.65 * (band - 1) as f64 / (mid - 1).max(1) as f64;
-        root.draw(&Polygon::new(pts, tint(BLUE, t).filled()))?;
+    let mut band: Vec<(f64, f64)> = pts.iter().map(|(t, q)| (x.at(*t), y.at(q[2]))).collect();
+    band.extend(pts.iter().rev().map(|(t, q)| (x.at(*t), y.at(q[0]))));
+    if !band.is_empty() {
+        d.polygon(&band, style::DIST, None);
     }
-    let median: Vec<(i32, i32)> = xs
-        .iter()
-        .zip(&qs)
-        .map(|(x, q)| (px(*x), py(q[mid])))
-        .collect();
-    root.draw(&PathElement::new(median, tint(BLUE, 0.0).stroke_width(3)))?;
-    // History.
+    let median: Vec<(f64, f64)> = pts.iter().map(|(t, q)| (x.at(*t), y.at(q[1]))).collect();
+    d.polyline(&median, style::MEDIAN, 2.5);
     if c.history.len() > 1 {
-        let pts: Vec<(i32, i32)> = c
+        let h: Vec<(f64, f64)> = c
             .history
             .iter()
-            .map(|(y, v)| (px(*y as f64), py(*v)))
+            .map(|(t, v)| (x.at(*t as f64), y.at(*v)))
             .collect();
-        root.draw(&PathElement::new(pts.clone(), BLACK.stroke_width(2)))?;
+        d.polyline(&h, style::MUTED, 2.0);
     }
-    for (y, v) in &c.history {
-        root.draw(&Circle::new((px(*y as f64), py(*v)), 3, BLACK.filled()))?;
-    }
-    // Targets.
-    for (y, v, _, colour) in &c.annual_targets {
-        root.draw(&Cross::new(
-            (px(*y as f64), py(*v)),
-            6,
-            colour.stroke_width(3),
-        ))?;
-    }
-    for (y, v, _) in &c.plan_targets {
-        let (x, yy) = (px(*y as f64), py(*v));
-        root.draw(&Polygon::new(
-            vec![(x, yy - 9), (x + 9, yy), (x, yy + 9), (x - 9, yy)],
-            ORANGE.filled(),
-        ))?;
-        root.draw(&PathElement::new(
-            vec![
-                (x - 9, yy),
-                (x, yy - 9),
-                (x + 9, yy),
-                (x, yy + 9),
-                (x - 9, yy),
-            ],
-            BLACK,
-        ))?;
+    for (t, v) in &c.history {
+        d.circle((x.at(*t as f64), y.at(*v)), 3.0, style::MUTED, None);
     }
 
-    // Legend, right of the plot.
-    let lx = x1 + 18;
-    let mut ly = y0 + 4;
-    let row = 20;
-    root.draw(&PathElement::new(
-        vec![(lx, ly + 6), (lx + 22, ly + 6)],
-        BLUE.stroke_width(3),
-    ))?;
-    root.draw(&text(
-        "median 中位数",
-        12.0,
-        BLACK,
-        (lx + 30, ly + 6),
-        HPos::Left,
-        VPos::Center,
-    ))?;
-    ly += row;
-    for (k, band) in [1usize, 5, 9].iter().enumerate() {
-        let t = 0.2 + 0.65 * (band - 1) as f64 / (mid - 1).max(1) as f64;
-        root.draw(&Rectangle::new(
-            [(lx, ly), (lx + 22, ly + 12)],
-            tint(BLUE, t).filled(),
-        ))?;
-        let label = match k {
-            0 => "central 10% of draws".to_string(),
-            _ => format!("central {}%", band * 10),
-        };
-        root.draw(&text(
-            &label,
-            12.0,
-            BLACK,
-            (lx + 30, ly + 6),
-            HPos::Left,
-            VPos::Center,
-        ))?;
-        ly += row;
-    }
-    root.draw(&text(
-        "(bands in 10% steps)",
-        11.0,
-        RGBColor(0x44, 0x44, 0x44),
-        (lx, ly + 2),
-        HPos::Left,
-        VPos::Center,
-    ))?;
-    ly += row;
-    if !c.history.is_empty() {
-        root.draw(&PathElement::new(
-            vec![(lx, ly + 6), (lx + 22, ly + 6)],
-            BLACK.stroke_width(2),
-        ))?;
-        root.draw(&text(
-            "history 历史",
-            12.0,
-            BLACK,
-            (lx + 30, ly + 6),
-            HPos::Left,
-            VPos::Center,
-        ))?;
-        ly += row;
-    }
-    if let Some((_, _, _, colour)) = c.annual_targets.first() {
-        root.draw(&Cross::new((lx + 11, ly + 6), 6, colour.stroke_width(3)))?;
-        root.draw(&text(
-            "annual target 年度目标",
-            12.0,
-            BLACK,
-            (lx + 30, ly + 6),
-            HPos::Left,
-            VPos::Center,
-        ))?;
-        ly += row;
-        for (y, v, l, colour) in &c.annual_targets {
-            let s = format!("{y} {l}: {}", format::threshold(*v, c.kind));
-            root.draw(&text(
-                &s,
-                11.0,
-                *colour,
-                (lx + 30, ly + 6),
-                HPos::Left,
-                VPos::Center,
-            ))?;
-            ly += row - 4;
+    // Markers: each placed at its year and value; a marker within 12 units
+    // of one already drawn in the same year moves aside.
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    let mut place = |px: f64, py: f64| -> f64 {
+        let mut dx = 0.0;
+        let mut k: u32 = 0;
+        while placed
+            .iter()
+            .any(|&(a, b)| (a - (px + dx)).abs() < 12.0 && (b - py).abs() < 12.0)
+        {
+            k += 1;
+            dx = if k % 2 == 1 { 13.0 } else { -13.0 } * k.div_ceil(2) as f64;
         }
+        placed.push((px + dx, py));
+        px + dx
+    };
+    // Paths: a set with targets in more than one year on this indicator.
+    let mut sets: Vec<usize> = c.annual_targets.iter().map(|t| t.index).collect();
+    sets.dedup();
+    for k in &sets {
+        let path: Vec<(f64, f64)> = c
+            .annual_targets
+            .iter()
+            .filter(|t| t.index == *k)
+            .map(|t| (x.at(t.year as f64), y.at(t.value)))
+            .collect();
+        if path.len() > 1 {
+            d.polyline(&path, palette::target_set(*k), 2.0);
+        }
+    }
+    for t in &c.annual_targets {
+        let px = place(x.at(t.year as f64), y.at(t.value));
+        d.marker_as(
+            "annual",
+            style::set_shape(t.index),
+            (px, y.at(t.value)),
+            7.0,
+            palette::target_set(t.index),
+            &format!(
+                "{} {} {}: {}",
+                t.year,
+                t.set,
+                t.rule,
+                format::probability(t.probability)
+            ),
+        );
+    }
+    for t in &c.plan_targets {
+        let px = place(x.at(t.year as f64), y.at(t.level));
+        d.marker_as(
+            "plan",
+            Shape::Diamond,
+            (px, y.at(t.level)),
+            8.0,
+            style::INK,
+            &format!(
+                "{} {}: {}",
+                c.plan_label,
+                t.text,
+                format::probability(t.probability)
+            ),
+        );
+    }
+
+    // The column of numbers.
+    let col = right + 22.0;
+    let mut ly = top + 8.0;
+    let mut last_set = usize::MAX;
+    for t in &c.annual_targets {
+        let colour = palette::target_set(t.index);
+        if t.index != last_set {
+            d.marker(
+                style::set_shape(t.index),
+                (col + 6.0, ly - 5.0),
+                6.0,
+                colour,
+                &t.set,
+            );
+            d.bold(
+                col + 18.0,
+                ly,
+                style::SMALL,
+                Anchor::Start,
+                colour,
+                &format!("{} {}", t.set, t.rule),
+            );
+            ly += 17.0;
+            last_set = t.index;
+        }
+        d.text(
+            col + 18.0,
+            ly,
+            style::SMALL,
+            Anchor::Start,
+            style::INK,
+            &format!(
+                "{}: {} {}",
+                t.year,
+                style::p_met(lang),
+                format::probability(t.probability)
+            ),
+        );
+        ly += 17.0;
     }
     if !c.plan_targets.is_empty() {
-        ly += 4;
-        root.draw(&Polygon::new(
-            vec![
-                (lx + 11, ly - 2),
-                (lx + 19, ly + 6),
-                (lx + 11, ly + 14),
-                (lx + 3, ly + 6),
-            ],
-            ORANGE.filled(),
-        ))?;
-        root.draw(&text(
-            "plan target 规划目标",
-            12.0,
-            BLACK,
-            (lx + 30, ly + 6),
-            HPos::Left,
-            VPos::Center,
-        ))?;
-        ly += row;
-        for (y, v, l) in &c.plan_targets {
-            let s = format!("{y} {l}: {}", format::threshold(*v, c.kind));
-            root.draw(&text(
-                &s,
-                11.0,
-                RGBColor(0x44, 0x44, 0x44),
-                (lx + 30, ly + 6),
-                HPos::Left,
-                VPos::Center,
-            ))?;
-            ly += row - 4;
+        ly += 6.0;
+        d.marker(
+            Shape::Diamond,
+            (col + 6.0, ly - 5.0),
+            6.0,
+            style::INK,
+            &c.plan_label,
+        );
+        d.bold(
+            col + 18.0,
+            ly,
+            style::SMALL,
+            Anchor::Start,
+            style::INK,
+            &c.plan_label,
+        );
+        ly += 17.0;
+        for t in &c.plan_targets {
+            d.text(
+                col + 18.0,
+                ly,
+                style::SMALL,
+                Anchor::Start,
+                style::INK,
+                &format!("{}: {}", t.text, format::probability(t.probability)),
+            );
+            ly += 17.0;
+            if let Some(i) = &t.implies {
+                d.text(col + 18.0, ly, style::SMALL, Anchor::Start, style::MUTED, i);
+                ly += 17.0;
+            }
         }
     }
-    Ok(())
+    Ok(d.finish())
+}
+
+/// The chart as PNG bytes, rasterised by resvg with the shipped font.
+pub fn png(chart: &FanChart) -> Result<Vec<u8>, FanError> {
+    let s = svg(chart)?;
+    super::raster::png(&s).map_err(|e| FanError::Draw(e.to_string()))
 }
 
 /// A fan chart drawn for the files and the report.
@@ -434,16 +400,23 @@ pub struct Drawn {
 pub fn render_all(
     s: &crate::scenario::Scenario,
     sum: &crate::summary::Summary,
+    settings: &Settings,
     png: bool,
 ) -> Result<Vec<Drawn>, FanError> {
     use rayon::prelude::*;
-    charts(s, sum)
+    charts(s, sum, settings)
         .into_par_iter()
         .map(|(name, chart)| {
+            let svg = svg(&chart)?;
+            let png = if png {
+                super::raster::png(&svg).map_err(|e| FanError::Draw(e.to_string()))?
+            } else {
+                Vec::new()
+            };
             Ok(Drawn {
                 stem: format!("fan-{name}"),
-                svg: svg(&chart)?,
-                png: if png { self::png(&chart)? } else { Vec::new() },
+                svg,
+                png,
                 title: chart.title,
                 indicator: name,
             })
@@ -451,18 +424,31 @@ pub fn render_all(
         .collect()
 }
 
+/// A plan target's measure in words: `年均增长` / `average growth`.
+pub fn measure_words(m: Measure, lang: Lang) -> &'static str {
+    match m {
+        Measure::Level => "",
+        Measure::AverageGrowth => lang.t("年均增长", "average growth"),
+        Measure::CumulativeGrowth => lang.t("累计增长", "cumulative growth"),
+    }
+}
+
 /// One chart per indicator of a multi-year run, in the scenario's order:
 /// `(indicator name, chart)`.
 pub fn charts(
     s: &crate::scenario::Scenario,
     sum: &crate::summary::Summary,
+    settings: &Settings,
 ) -> Vec<(String, FanChart)> {
+    let lang = settings.lang;
     let Some(h) = s.horizon.as_ref() else {
         return Vec::new();
     };
     s.indicators
         .iter()
         .map(|ind| {
+            let kind = ind.meta.kind;
+            let unit = ind.meta.unit.as_deref();
             let quantiles: Vec<Vec<f64>> = sum
                 .years
                 .iter()
@@ -478,16 +464,19 @@ pub fn charts(
                 .iter()
                 .enumerate()
                 .flat_map(|(k, (set, ts))| {
+                    let label = lang
+                        .label(ts.label.as_deref(), ts.label_en.as_deref(), set)
+                        .to_string();
                     ts.targets
                         .iter()
                         .filter(|t| t.indicator == ind.name)
-                        .map(move |t| {
-                            (
-                                t.year.unwrap_or_default(),
-                                t.rule.reference_value(),
-                                set.clone(),
-                                super::chart::palette::target_set(k),
-                            )
+                        .map(move |t| AnnualTarget {
+                            year: t.year.unwrap_or_default(),
+                            value: t.rule.reference_value(),
+                            set: label.clone(),
+                            index: k,
+                            rule: super::chart::rule_text_unit(&t.rule, kind, unit),
+                            probability: t.probability,
                         })
                 })
                 .collect();
@@ -497,41 +486,82 @@ pub fn charts(
                 .flat_map(|p| p.targets.iter())
                 .filter(|t| t.indicator == ind.name && t.level_needed.is_finite())
                 .map(|t| {
-                    let what = match t.measure {
-                        crate::scenario::horizon::Measure::Level => "level".to_string(),
-                        m => m.name().replace('_', " "),
+                    let (text, implies) = match t.measure {
+                        Measure::Level => (super::chart::rule_text_unit(&t.rule, kind, unit), None),
+                        m => (
+                            format!(
+                                "{} {}",
+                                measure_words(m, lang),
+                                super::chart::rule_text(&t.rule, Kind::Rate)
+                            ),
+                            Some(match lang {
+                                Lang::Zh => format!(
+                                    "即{}年 ≥ {}",
+                                    t.year,
+                                    super::chart::with_unit(t.level_needed, kind, unit)
+                                ),
+                                Lang::En => format!(
+                                    "i.e. {} ≥ {} in {}",
+                                    lang.label(
+                                        ind.meta.label.as_deref(),
+                                        ind.meta.label_en.as_deref(),
+                                        &ind.name
+                                    ),
+                                    super::chart::with_unit(t.level_needed, kind, unit),
+                                    t.year
+                                ),
+                            }),
+                        ),
                     };
-                    (t.year, t.level_needed, what)
+                    PlanTarget {
+                        year: t.year,
+                        level: t.level_needed,
+                        text,
+                        implies,
+                        probability: t.probability,
+                    }
                 })
                 .collect();
-            let unit = match ind.meta.kind {
-                Kind::Rate => "percent".to_string(),
-                _ => ind.meta.unit.clone().unwrap_or_default(),
+            let title = lang.meta_label(&ind.meta, &ind.name).to_string();
+            let unit_words = match kind {
+                Kind::Rate => "%".to_string(),
+                _ => unit.unwrap_or_default().to_string(),
             };
-            let mut subtitle = format!(
-                "{}{}{} draws; bands: central 10%–90% of draws",
-                unit,
-                if unit.is_empty() { "" } else { "; " },
-                super::table::thousands(sum.draws)
+            let axis = if unit_words.is_empty() {
+                title.clone()
+            } else {
+                format!("{title} ({unit_words})")
+            };
+            let subtitle = format!(
+                "{} · {}{}",
+                style::draws(sum.draws, lang),
+                lang.t("阴影：", "shaded: "),
+                style::interval_name(settings)
             );
-            if let Some(e) = &ind.meta.label_en {
-                subtitle = format!("{e}; {subtitle}");
-            }
-            let title = match &ind.meta.label {
-                Some(l) => format!("{l} ({})", ind.name),
-                None => ind.name.clone(),
-            };
+            let plan_label = sum
+                .plan_targets
+                .as_ref()
+                .map(|p| {
+                    lang.label(p.label.as_deref(), p.label_en.as_deref(), "plan")
+                        .to_string()
+                })
+                .unwrap_or_else(|| lang.t("规划目标", "plan targets").to_string());
             (
                 ind.name.clone(),
                 FanChart {
                     title,
                     subtitle,
-                    kind: ind.meta.kind,
+                    kind,
+                    axis,
                     history: h.history.path(&ind.name),
                     years: h.years.clone(),
                     quantiles,
+                    interval: settings.interval.probabilities(),
                     annual_targets,
                     plan_targets,
+                    plan_label,
+                    lang,
+                    interval_name: style::interval_name(settings),
                 },
             )
         })
@@ -544,112 +574,74 @@ mod tests {
 
     fn chart() -> FanChart {
         FanChart {
-            title: "地区生产总值 GDP".into(),
+            title: "地区生产总值".into(),
             subtitle: "亿元".into(),
             kind: Kind::Level,
+            axis: "地区生产总值 (亿元)".into(),
             history: vec![(2024, 242.0), (2025, 260.0)],
             years: vec![2026, 2027],
             quantiles: vec![
                 (0..19).map(|i| 280.0 + i as f64).collect(),
                 (0..19).map(|i| 300.0 + 2.0 * i as f64).collect(),
             ],
-            annual_targets: vec![(
-                2026,
-                283.4,
-                "draft".into(),
-                crate::render::chart::palette::VERMILLION,
-            )],
-            plan_targets: vec![(2027, 310.0, "plan".into())],
+            interval: (0.1, 0.9),
+            annual_targets: vec![AnnualTarget {
+                year: 2026,
+                value: 283.4,
+                set: "区草案".into(),
+                index: 0,
+                rule: "≥ 283.4 亿元".into(),
+                probability: 0.6,
+            }],
+            plan_targets: vec![
+                PlanTarget {
+                    year: 2027,
+                    level: 310.0,
+                    text: "年均增长 ≥ 8.5%".into(),
+                    implies: Some("即2027年 ≥ 310.0 亿元".into()),
+                    probability: 0.528,
+                },
+                PlanTarget {
+                    year: 2027,
+                    level: 311.0,
+                    text: "≥ 311.0 亿元".into(),
+                    implies: None,
+                    probability: 0.5,
+                },
+            ],
+            plan_label: "规划目标".into(),
+            lang: Lang::Zh,
+            interval_name: "80%区间 (10–90%)".into(),
         }
     }
 
+    /// The `translate(x,y)` of every marker with `role`.
+    fn markers(svg: &str, role: &str) -> Vec<(f64, f64)> {
+        svg.split(&format!("data-role=\"{role}\" transform=\"translate("))
+            .skip(1)
+            .map(|s| {
+                let (x, rest) = s.split_once(',').expect("x");
+                let y = rest.split_once(')').expect("y").0;
+                (x.parse().expect("x"), y.parse().expect("y"))
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_fan_chart_is_well_formed_svg_with_its_title_and_nine_bands() {
+    fn a_fan_chart_is_well_formed_svg_with_its_title_band_and_targets_in_their_measure() {
         let s = svg(&chart()).expect("svg");
         assert!(s.starts_with("<svg"), "{}", &s[..40]);
         assert!(s.trim_end().ends_with("</svg>"));
-        assert!(s.contains("地区生产总值 GDP"));
-        assert!(s.contains("2027"));
-        // Nine bands plus the two plan-target diamonds (chart and legend).
-        assert_eq!(s.matches("<polygon").count(), 9 + 2);
-    }
-
-    #[test]
-    fn ticks_are_round_and_cover_the_range() {
-        let t = ticks(0.061, 0.118);
-        assert!(t.len() >= 3 && t.len() <= 7, "{t:?}");
-        assert!(t[0] >= 0.061 && *t.last().unwrap() <= 0.118);
-        let step = t[1] - t[0];
-        assert!((step - 0.01).abs() < 1e-12, "{step}");
-    }
-
-    #[test]
-    fn every_tick_label_reads_back_as_its_gridlines_value() {
-        // Spans that give steps of 1, 2, 2.5 and 5 units of every size,
-        // for rates (labels in percent) and levels.
-        for (lo, hi) in [
-            (0.05, 0.2),
-            (0.061, 0.118),
-            (0.0, 0.11),
-            (-0.03, 0.09),
-            (250.0, 400.0),
-            (0.3, 0.42),
-            (2.0, 14.0),
-        ] {
-            for kind in [Kind::Rate, Kind::Level] {
-                let t = ticks(lo, hi);
-                let step = t[1] - t[0];
-                for &v in &t {
-                    let label = crate::render::chart::tick(v, kind, step);
-                    let shown: f64 = label.trim_end_matches('%').parse().expect("a number");
-                    let want = if kind == Kind::Rate { v * 100.0 } else { v };
-                    assert!(
-                        (shown - want).abs() <= 1e-9 * want.abs().max(1.0),
-                        "tick {v} (step {step}) labelled {label}"
-                    );
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod png_tests {
-    use super::*;
-
-    #[test]
-    fn a_fan_chart_png_draws_its_chinese_title_with_the_shipped_font() {
-        let decode = |bytes: Vec<u8>| {
-            let mut r = png::Decoder::new(std::io::Cursor::new(bytes))
-                .read_info()
-                .expect("a PNG");
-            let mut buf = vec![0; r.output_buffer_size()];
-            let info = r.next_frame(&mut buf).expect("a frame");
-            assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
-            buf
-        };
-        let mut c = tests_chart();
-        let plain = decode(png(&c).expect("png"));
-        c.title = "地区生产总值".into();
-        let chinese = decode(png(&c).expect("png"));
-        // The title's pixels differ, and not only by a missing-glyph box of
-        // the same width for every character.
-        assert_ne!(plain, chinese);
-        c.title = "\u{E000}\u{E000}\u{E000}\u{E000}\u{E000}\u{E000}".into();
-        let missing = decode(png(&c).expect("png"));
-        assert_ne!(chinese, missing);
-    }
-
-    fn tests_chart() -> FanChart {
-        FanChart {
-            title: "t".into(),
-            subtitle: String::new(),
-            kind: Kind::Rate,
-            history: vec![],
-            years: vec![2026],
-            quantiles: vec![(0..19).map(|i| 0.05 + 0.001 * i as f64).collect()],
-            annual_targets: vec![],
-            plan_targets: vec![],
-        }
+        assert!(s.contains("地区生产总值"));
+        assert!(s.contains("年均增长 ≥ 8.5%: 52.8%"));
+        assert!(s.contains("即2027年 ≥ 310.0 亿元"));
+        assert!(s.contains("2026: 实现概率 60.0%"));
+        // Two plan markers a unit apart in the same year sit side by side.
+        let m = markers(&s, "plan");
+        assert_eq!(m.len(), 2);
+        assert!(
+            (m[0].0 - m[1].0).abs() >= 12.0 || (m[0].1 - m[1].1).abs() >= 12.0,
+            "{m:?}"
+        );
     }
 }

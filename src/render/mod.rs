@@ -23,7 +23,6 @@ pub mod pipeline_chart;
 pub mod raster;
 pub mod sheets;
 pub mod sparkline;
-pub mod svg_chart;
 pub mod table;
 pub mod tornado;
 pub mod workbook;

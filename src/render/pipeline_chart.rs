@@ -11,8 +11,8 @@
 //! projects. Hand-written SVG like the tornado, so the PNG comes from the
 //! same bytes (see [`super::raster`]).
 
+use super::chart::svg::{PALETTE, header, text};
 use super::format;
-use super::svg_chart::{PALETTE, header, text};
 use crate::scenario::pipeline::{Aggregate, Measure};
 use crate::scenario::{Rule, Scenario};
 use crate::summary::pipeline::PipelineSummary;
@@ -165,7 +165,7 @@ pub fn svg(s: &Scenario, summary: &PipelineSummary) -> Option<String> {
                 x(k as f64 + 1.0),
                 y(c),
                 shade.saturating_add(55),
-                super::svg_chart::escape(&format!("{name}: p = {}, {what} {}", format::probability(r.1), format::level(r.2)))
+                super::chart::svg::escape(&format!("{name}: p = {}, {what} {}", format::probability(r.1), format::level(r.2)))
             ));
             if critical.contains(&name.as_str()) {
                 out.push_str(&format!(

@@ -1,15 +1,14 @@
-//! PNG copies of the hand-written SVG charts (tornado, comparison): the SVG
-//! text is rasterised by `resvg` (a pure-Rust renderer), with text drawn in
-//! the font shipped in `assets/fonts/` and no other: system fonts are never
-//! looked up, so a PNG is the same on every machine and Chinese labels
-//! render on a machine with no fonts installed. Every family the SVG names
-//! that is not the shipped font falls back to it.
+//! PNG copies of the charts: every chart is hand-written SVG
+//! ([`super::chart::svg`]), rasterised here by `resvg` (a pure-Rust
+//! renderer), with text drawn in the font shipped in `assets/fonts/` and no
+//! other: system fonts are never looked up, so a PNG is the same on every
+//! machine and Chinese labels render on a machine with no fonts installed.
+//! Every family the SVG names that is not the shipped font falls back to it.
 //!
-//! PNGs are drawn at [`SCALE`] times the SVG's size: the 760-unit-wide
-//! tornado becomes 1140 pixels wide, like the 1200-pixel charts drawn by
-//! plotters, readable at half an A4 page. They are compressed quickly
-//! (fast deflate after the Paeth filter) rather than small: a run's time
-//! matters more than a few hundred kilobytes.
+//! PNGs are drawn at [`SCALE`] times the SVG's size: the 800-unit-wide
+//! charts become 1200 pixels wide, readable at half an A4 page. They are
+//! compressed quickly (fast deflate after the Paeth filter) rather than
+//! small: a run's time matters more than a few hundred kilobytes.
 
 use resvg::usvg;
 use std::sync::{Arc, OnceLock};

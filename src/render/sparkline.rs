@@ -17,16 +17,23 @@ const MAX_BARS: usize = 40;
 const FILL: &str = "#56B4E9";
 const STROKE: &str = "#0072B2";
 
-/// An inline `<svg>` of the distribution, `WIDTH` by `HEIGHT` pixels.
+/// An inline `<svg>` of the distribution, `WIDTH` by `HEIGHT` pixels, the
+/// default interval (10%–90%) shaded darker.
 pub fn svg(m: &Marginal, alt: &str) -> String {
+    svg_in(m, alt, crate::briefing::Interval::default())
+}
+
+/// [`svg`] with the settings' interval shaded darker under the curve (the
+/// one interval every chart and table shows).
+pub fn svg_in(m: &Marginal, alt: &str, interval: crate::briefing::Interval) -> String {
     let body = if m.is_discrete() {
-        discrete_values(m).map_or_else(|| continuous(m), |v| bars(m, &v))
+        discrete_values(m).map_or_else(|| continuous(m, interval), |v| bars(m, &v))
     } else {
-        continuous(m)
+        continuous(m, interval)
     };
     format!(
         "<svg class=\"spark\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{}\">{body}</svg>",
-        super::html::escape(alt)
+        super::chart::svg::escape(alt)
     )
 }
 
@@ -85,7 +92,7 @@ fn bars(m: &Marginal, values: &[f64]) -> String {
     out
 }
 
-fn continuous(m: &Marginal) -> String {
+fn continuous(m: &Marginal, interval: crate::briefing::Interval) -> String {
     let (a, b) = (m.quantile(0.005), m.quantile(0.995));
     if !(a.is_finite() && b.is_finite()) || b <= a {
         // A fixed value: one line in the middle.
@@ -112,8 +119,21 @@ fn continuous(m: &Marginal) -> String {
         d.push_str(&format!(" L{px:.1},{py:.1}"));
     }
     d.push_str(&format!(" L{WIDTH},{HEIGHT} Z"));
+    // The interval: the curve's points between its quantiles, filled darker.
+    let (pa, pb) = interval.probabilities();
+    let (qa, qb) = (m.quantile(pa), m.quantile(pb));
+    let px = |x: f64| (WIDTH * (x - a) / (b - a)).clamp(0.0, WIDTH);
+    let mut band = format!("M{:.1},{HEIGHT}", px(qa));
+    for (k, y) in dens.iter().enumerate() {
+        let x = a + k as f64 * step;
+        if x >= qa && x <= qb {
+            let py = HEIGHT - (HEIGHT - 2.0) * y / top;
+            band.push_str(&format!(" L{:.1},{py:.1}", px(x)));
+        }
+    }
+    band.push_str(&format!(" L{:.1},{HEIGHT} Z", px(qb)));
     format!(
-        "<path d=\"{d}\" fill=\"{FILL}\" fill-opacity=\"0.6\" stroke=\"{STROKE}\" stroke-width=\"1.2\"/>"
+        "<path d=\"{d}\" fill=\"{FILL}\" fill-opacity=\"0.35\" stroke=\"{STROKE}\" stroke-width=\"1.2\"/><path class=\"interval\" d=\"{band}\" fill=\"{FILL}\" fill-opacity=\"0.8\"/>"
     )
 }
 
@@ -145,6 +165,30 @@ mod tests {
             .map(|p| p.0)
             .unwrap();
         assert!((peak - WIDTH / 2.0).abs() < WIDTH / 20.0, "peak at {peak}");
+    }
+
+    #[test]
+    fn the_interval_is_shaded_between_its_quantiles() {
+        // Normal(0, 1) drawn over its 0.5%-99.5% quantiles (±2.5758): the
+        // 10%-90% interval (±1.2816) spans 1.2816 / 2.5758 = 49.8% of the
+        // width, centred.
+        let m = Distribution::normal(0.0, 1.0)
+            .and_then(|d| d.marginal())
+            .unwrap();
+        let s = svg(&m, "g");
+        let band = s.split("class=\"interval\" d=\"").nth(1).unwrap();
+        let band = band.split('"').next().unwrap();
+        let xs: Vec<f64> = band
+            .split(['M', 'L'])
+            .filter_map(|p| p.trim().trim_end_matches(" Z").split_once(','))
+            .map(|(x, _)| x.parse().unwrap())
+            .collect();
+        let (lo, hi) = (xs[0], xs[xs.len() - 1]);
+        let want = WIDTH * (1.0 - 1.2816 / 2.5758) / 2.0;
+        assert!(
+            (lo - want).abs() < 0.2 && (WIDTH - hi - want).abs() < 0.2,
+            "{lo} {hi}"
+        );
     }
 
     #[test]

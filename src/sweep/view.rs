@@ -15,8 +15,8 @@
 
 use super::file::Sweep;
 use crate::calibrate::{Bands, Verdict};
+use crate::render::chart::svg::{self as svg_chart, PALETTE};
 use crate::render::html::{self, Report, Section};
-use crate::render::svg_chart::{self, PALETTE};
 use serde_json::Value;
 use std::path::Path;
 

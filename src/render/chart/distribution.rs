@@ -1,75 +1,45 @@
 //! One indicator's distribution: a histogram of the draws (share of draws
-//! per bin, or per value for an indicator with few values), the 10–90%
-//! range shaded, the median as a dashed line, and each target set's
-//! threshold as a line in the set's colour, labelled with the rule and the
-//! probability of meeting it.
+//! per bin, or one bar per value for an indicator with few values, such as
+//! a count), the settings' interval shaded grey, the median as a dashed
+//! black line drawn over everything else, and each target set's threshold
+//! as a line in the set's colour at its true value, the area where that
+//! set's target is met shaded in the same colour, labelled with the rule
+//! (with its unit) and the probability of meeting it.
+//!
+//! When two sets ask the same threshold, both lines stay visible (the
+//! first wide, the next narrower on top of it), each label has its own row
+//! and each line carries its set's marker, side by side.
 
-use super::{ChartError, SMALL, TEXT, TITLE, palette};
+use super::ChartError;
+use super::style::{self, palette};
+use super::svg::{Anchor, Doc, Key, Scale, TickKind, legend, text_width, x_axis, y_axis};
+use crate::briefing::Settings;
 use crate::render::format;
+use crate::render::lang::Lang;
+use crate::scenario::{Kind, Rule};
 use crate::summary::Summary;
 use crate::summary::histogram::Histogram;
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
-pub const HEIGHT: u32 = 800;
+pub const HEIGHT: f64 = 540.0;
 
-/// One target line: set label, set index (colour), rule text, probability.
+/// One target line.
 struct Line {
     set: String,
-    colour: RGBColor,
-    rule: crate::scenario::Rule,
+    index: usize,
+    rule: Rule,
     probability: f64,
 }
 
-pub fn draw<DB: DrawingBackend>(
-    summary: &Summary,
-    index: usize,
-    root: &DrawingArea<DB, Shift>,
-) -> Result<(), ChartError>
-where
-    DB::ErrorType: 'static,
-{
+pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<String, ChartError> {
+    let lang = settings.lang;
     let (name, ind) = summary
         .indicators()
         .get_index(index)
         .ok_or_else(|| ChartError(format!("no indicator {index}")))?;
     let kind = ind.kind;
+    let unit = ind.unit.as_deref();
     let q = &ind.quantiles;
-    // On bars of single values a line through a bar would not say on which
-    // side that value counts: move it half a gap to the side of the values
-    // that miss the target.
-    let values: &[f64] = match &ind.histogram {
-        Histogram::Values { values, .. } => values,
-        Histogram::Bins { .. } => &[],
-    };
-    let half_gap = values
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .fold(f64::INFINITY, f64::min)
-        / 2.0;
-    let on_value = |x: f64| values.contains(&x) && half_gap.is_finite();
-    let positions = |rule: &crate::scenario::Rule| -> Vec<f64> {
-        use crate::scenario::Rule::*;
-        let lines = super::rule_lines(rule);
-        match *rule {
-            AtLeast { threshold } if on_value(threshold) => vec![threshold - half_gap],
-            AtMost { threshold } if on_value(threshold) => vec![threshold + half_gap],
-            About { .. } | Range { .. } => vec![
-                if on_value(lines[0]) {
-                    lines[0] - half_gap
-                } else {
-                    lines[0]
-                },
-                if on_value(lines[1]) {
-                    lines[1] + half_gap
-                } else {
-                    lines[1]
-                },
-            ],
-            _ => lines,
-        }
-    };
+    let (ilo, ihi) = settings.interval.bounds(q);
     let lines: Vec<Line> = summary
         .target_sets
         .iter()
@@ -79,37 +49,23 @@ where
                 .iter()
                 .find(|t| &t.indicator == name)
                 .map(|t| Line {
-                    set: set.label.clone().unwrap_or_else(|| set_name.clone()),
-                    colour: palette::target_set(k),
+                    set: style::set_label(
+                        set.label.as_deref(),
+                        set.label_en.as_deref(),
+                        set_name,
+                        lang,
+                    ),
+                    index: k,
                     rule: t.rule,
                     probability: t.probability,
                 })
         })
         .collect();
 
-    // Title and subtitle.
-    let (head, body) = root.split_vertically(104);
-    head.draw_text(
-        &super::indicator_title(name, ind),
-        &super::anchored(TITLE, &palette::INK, HPos::Left, VPos::Top),
-        (24, 16),
-    )?;
-    head.draw_text(
-        &format!(
-            "median {} (dashed) · 80% of draws between {} and {} (shaded) · {} draws",
-            format::value(q.p50, kind),
-            format::value(q.p10, kind),
-            format::value(q.p90, kind),
-            crate::render::table::thousands(summary.draws),
-        ),
-        &super::anchored(SMALL, &palette::GREY, HPos::Left, VPos::Top),
-        (24, 62),
-    )?;
-
-    // The x range: the histogram's, widened to show every target line.
+    // Bars: (left, right, share of draws) and the gap between values.
     let total = ind.histogram.total().max(1) as f64;
     let (mut x0, mut x1) = ind.histogram.span();
-    let (bars, gap): (Vec<(f64, f64, f64)>, f64) = match &ind.histogram {
+    let (bars, gap, discrete): (Vec<(f64, f64, f64)>, f64, bool) = match &ind.histogram {
         Histogram::Values { values, counts } => {
             let gap = values
                 .windows(2)
@@ -120,156 +76,239 @@ where
                 gap
             } else {
                 match values.first() {
-                    Some(&v) if kind != crate::scenario::Kind::Count && v != 0.0 => 0.2 * v.abs(),
+                    Some(&v) if kind != Kind::Count && v != 0.0 => 0.2 * v.abs(),
                     _ => 1.0,
                 }
             };
             let bars = values
                 .iter()
                 .zip(counts)
-                .map(|(&v, &c)| (v - 0.35 * gap, v + 0.35 * gap, 100.0 * c as f64 / total))
+                .map(|(&v, &c)| (v - 0.35 * gap, v + 0.35 * gap, c as f64 / total))
                 .collect();
             x0 -= 0.6 * gap;
             x1 += 0.6 * gap;
-            (bars, gap)
+            (bars, gap, true)
         }
         Histogram::Bins { lo, hi, counts, .. } => {
             let w = (hi - lo) / counts.len().max(1) as f64;
             let bars = counts
                 .iter()
                 .enumerate()
-                .map(|(k, &c)| {
-                    (
-                        lo + k as f64 * w,
-                        lo + (k + 1) as f64 * w,
-                        100.0 * c as f64 / total,
-                    )
-                })
+                .map(|(k, &c)| (lo + k as f64 * w, lo + (k + 1) as f64 * w, c as f64 / total))
                 .collect();
-            (bars, w)
+            (bars, w, false)
         }
     };
     for l in &lines {
-        for v in positions(&l.rule) {
+        for v in super::rule_lines(&l.rule) {
             x0 = x0.min(v - gap);
             x1 = x1.max(v + gap);
         }
     }
-    if x1.partial_cmp(&x0) != Some(std::cmp::Ordering::Greater) {
-        x0 -= 0.5;
-        x1 += 0.5;
-    }
-    let pad = 0.02 * (x1 - x0);
+    let pad = 0.02 * (x1 - x0).max(1e-9);
     let (x0, x1) = (x0 - pad, x1 + pad);
-    let y_max = bars.iter().map(|b| b.2).fold(0.0, f64::max).max(1e-9);
-    // Room above the bars for one label row per target line.
-    let y1 = y_max * (1.12 + 0.1 * lines.len() as f64);
 
-    let unit = super::axis_unit(ind)
+    let title = super::indicator_title(name, ind, lang);
+    let mut d = Doc::new(style::WIDTH, HEIGHT, &title);
+    d.bold(24.0, 32.0, style::TITLE, Anchor::Start, style::INK, &title);
+    d.text(
+        24.0,
+        56.0,
+        style::SMALL,
+        Anchor::Start,
+        style::MUTED,
+        &format!(
+            "{} {} · {} {} – {} · {}",
+            style::median(lang),
+            format::value(q.p50, kind),
+            style::interval_name(settings),
+            format::value(ilo, kind),
+            format::value(ihi, kind),
+            style::draws(summary.draws, lang),
+        ),
+    );
+    let mut keys = vec![
+        (
+            Key::Swatch(style::BAND.into()),
+            style::interval_name(settings),
+        ),
+        (
+            Key::Line(style::MEDIAN.into(), true),
+            style::median(lang).to_string(),
+        ),
+    ];
+    for l in &lines {
+        keys.push((
+            Key::Swatch(palette::target_set(l.index).into()),
+            match lang {
+                Lang::Zh => format!("{}目标 · 实现区域", l.set),
+                Lang::En => format!("{} target · where met", l.set),
+            },
+        ));
+    }
+    legend(&mut d, 24.0, 80.0, style::WIDTH - 24.0, &keys);
+
+    let (left, right, top, bottom) = (92.0, style::WIDTH - 28.0, 96.0, HEIGHT - 78.0);
+    // One label row per target line above the bars.
+    let label_rows = 26.0 * lines.len() as f64 + 8.0;
+    let y_max = bars.iter().map(|b| b.2).fold(0.0, f64::max).max(1e-9);
+    let plot_top = top + label_rows;
+    let y_step = super::nice_step(y_max, 4.0);
+    let y_hi = (y_max / y_step).ceil() * y_step;
+    let x = Scale::new(x0, x1, left, right);
+    let y = Scale::new(0.0, y_hi, bottom, plot_top);
+    let x_step = super::nice_step(x1 - x0, 8.0);
+
+    // Behind the bars: the interval.
+    d.rect(
+        x.at(ilo.max(x0)),
+        plot_top,
+        x.at(ihi.min(x1)) - x.at(ilo.max(x0)),
+        bottom - plot_top,
+        style::BAND,
+        None,
+    );
+    // Each set's met area as a strip in its label row, in its colour, so
+    // two sets' areas never mix. A met value's bar counts whole: the strip
+    // starts at the bar's edge.
+    let edge = if discrete { 0.36 * gap } else { 0.0 };
+    for (row, l) in lines.iter().enumerate() {
+        let (a, b) = match l.rule {
+            Rule::AtLeast { threshold } => (threshold - edge, x1),
+            Rule::AtMost { threshold } => (x0, threshold + edge),
+            Rule::About { value, tolerance } => {
+                (value - tolerance - edge, value + tolerance + edge)
+            }
+            Rule::Range { low, high } => (low - edge, high + edge),
+        };
+        let (a, b) = (a.max(x0), b.min(x1));
+        if b > a {
+            d.raw(&format!(
+                "<rect class=\"met\" x=\"{:.3}\" y=\"{:.1}\" width=\"{:.3}\" height=\"22\" fill=\"{}\" fill-opacity=\"0.16\"/>\n",
+                x.at(a),
+                top + 3.0 + 26.0 * row as f64,
+                x.at(b) - x.at(a),
+                palette::target_set(l.index),
+            ));
+        }
+    }
+    let unit_label = super::axis_unit(ind, lang)
         .map(|u| format!(" ({u})"))
         .unwrap_or_default();
-    let x_desc = format!("{}{unit}", super::indicator_label(name, ind));
-    let x_step = super::nice_step(x1 - x0, 8.0);
-    let y_step = super::nice_step(y1, 6.0);
-    let x_fmt = |x: &f64| super::tick(*x, kind, x_step);
-    // The room left above 100% for labels gets no ticks.
-    let y_fmt = |y: &f64| {
-        if *y > 100.0 + 1e-9 {
-            String::new()
+    x_axis(
+        &mut d,
+        &x,
+        x_step,
+        TickKind::Value(kind),
+        bottom,
+        top,
+        &format!("{title}{unit_label}"),
+    );
+    y_axis(
+        &mut d,
+        &y,
+        y_step,
+        TickKind::Percent,
+        left,
+        right,
+        style::share_of_draws(lang),
+    );
+    for &(a, b, h) in &bars {
+        let hover = if discrete {
+            format!(
+                "{}: {}",
+                format::value((a + b) / 2.0, kind),
+                format::probability(h)
+            )
         } else {
-            format!("{}%", super::tick(*y, crate::scenario::Kind::Level, y_step))
-        }
-    };
+            format!(
+                "{} – {}: {}",
+                format::value(a, kind),
+                format::value(b, kind),
+                format::probability(h)
+            )
+        };
+        d.rect(
+            x.at(a),
+            y.at(h),
+            x.at(b) - x.at(a),
+            bottom - y.at(h),
+            style::DIST,
+            Some(&hover),
+        );
+    }
 
-    let mut chart = ChartBuilder::on(&body)
-        .margin_left(24)
-        .margin_right(40)
-        .margin_bottom(16)
-        .margin_top(8)
-        .x_label_area_size(86)
-        .y_label_area_size(110)
-        .build_cartesian_2d(x0..x1, 0.0..y1)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(((x1 - x0) / x_step).round() as usize + 1)
-        .y_labels((y1 / y_step).round() as usize + 1)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(x_desc)
-        .y_desc("share of draws (%)")
-        .label_style(super::font(TEXT, &palette::INK))
-        .axis_desc_style(super::font(TEXT, &palette::INK))
-        .bold_line_style(palette::GREY.mix(0.25))
-        .light_line_style(TRANSPARENT)
-        .axis_style(palette::GREY)
-        .draw()?;
-
-    // 10–90% range, behind the bars.
-    chart.draw_series(std::iter::once(Rectangle::new(
-        [(q.p10.max(x0), 0.0), (q.p90.min(x1), y1)],
-        palette::BLACK.mix(0.07).filled(),
-    )))?;
-    chart.draw_series(
-        bars.iter()
-            .map(|&(a, b, h)| Rectangle::new([(a, 0.0), (b, h)], palette::SKY_BLUE.filled())),
-    )?;
-    chart.draw_series(DashedLineSeries::new(
-        [(q.p50, 0.0), (q.p50, y1)],
-        12,
-        8,
-        palette::BLACK.stroke_width(3),
-    ))?;
-
-    // Target lines first, then their labels (one row each from the top),
-    // so no line crosses a label. A label sits on the side of its line away
-    // from the median, unless it would run out of the plot there.
+    // Threshold lines at their true values; a line another set also draws
+    // narrows so both colours show.
+    let all: Vec<f64> = lines
+        .iter()
+        .flat_map(|l| super::rule_lines(&l.rule))
+        .collect();
+    let mut drawn: Vec<f64> = Vec::new();
     for l in &lines {
-        for v in positions(&l.rule) {
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(v, 0.0), (v, y1)],
-                l.colour.stroke_width(4),
-            )))?;
+        for v in super::rule_lines(&l.rule) {
+            let same = drawn.iter().filter(|w| (**w - v).abs() < 1e-12).count();
+            let n = all.iter().filter(|w| (**w - v).abs() < 1e-12).count();
+            // The first of n coinciding lines is widest, each next narrower.
+            let width = if n == 1 {
+                4.0
+            } else {
+                3.0 + 3.0 * (n - 1 - same) as f64
+            };
+            let c = palette::target_set(l.index);
+            d.raw(&format!(
+                "<line class=\"threshold\" data-set=\"{}\" x1=\"{xv:.3}\" y1=\"{top:.1}\" x2=\"{xv:.3}\" y2=\"{bottom:.1}\" stroke=\"{c}\" stroke-width=\"{width}\"/>\n",
+                super::svg::escape(&l.set),
+                xv = x.at(v),
+            ));
+            drawn.push(v);
         }
     }
-    let plot = chart.plotting_area().get_pixel_range();
-    let (median_px, _) = chart.backend_coord(&(q.p50, 0.0));
+    // The median over the thresholds, never hidden.
+    d.dashed(
+        (x.at(q.p50), plot_top),
+        (x.at(q.p50), bottom),
+        style::MEDIAN,
+        2.5,
+    );
+
+    // Labels: one row each from the top, on the side of the line away from
+    // the median unless they would run out of the plot there; each row
+    // starts with the set's marker on its line.
+    let median_px = x.at(q.p50);
     for (row, l) in lines.iter().enumerate() {
-        // A range's label starts outside its outer line.
-        let xs = positions(&l.rule);
-        let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let (lo_px, _) = chart.backend_coord(&(lo, 0.0));
-        let (hi_px, _) = chart.backend_coord(&(hi, 0.0));
-        let px = (lo_px + hi_px) / 2;
-        let py = plot.1.start + 10 + row as i32 * 36;
+        let xs: Vec<f64> = super::rule_lines(&l.rule)
+            .iter()
+            .map(|&v| x.at(v))
+            .collect();
+        let lo_px = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi_px = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let py = top + 20.0 + 26.0 * row as f64;
+        let c = palette::target_set(l.index);
+        // Markers of coinciding thresholds are on different rows.
+        for &px in &xs {
+            d.marker(style::set_shape(l.index), (px, py - 5.0), 7.0, c, &l.set);
+        }
         let text = format!(
-            "{} {}: P(met) {}",
+            "{} {}: {} {}",
             l.set,
-            super::rule_text(&l.rule, kind),
+            super::rule_text_unit(&l.rule, kind, unit),
+            style::p_met(lang),
             format::probability(l.probability)
         );
-        let left_style = super::anchored(TEXT, &l.colour, HPos::Right, VPos::Top);
-        let (w, _) = root.estimate_text_size(&text, &left_style)?;
-        let w = w as i32 + 20;
-        let fits_left = lo_px - w >= plot.0.start;
-        let fits_right = hi_px + w <= plot.0.end;
-        let go_left = if px < median_px {
+        let w = text_width(&text, style::TEXT) + 20.0;
+        let fits_left = lo_px - w >= left;
+        let fits_right = hi_px + w <= right;
+        let go_left = if (lo_px + hi_px) / 2.0 < median_px {
             fits_left || !fits_right
         } else {
             !fits_right && fits_left
         };
-        let (h, x) = if go_left {
-            (HPos::Right, lo_px - 10)
+        if go_left {
+            d.text(lo_px - 14.0, py, style::TEXT, Anchor::End, c, &text);
         } else {
-            (HPos::Left, hi_px + 10)
-        };
-        super::boxed_text(
-            root,
-            &text,
-            &super::anchored(TEXT, &l.colour, h, VPos::Top),
-            (x, py),
-        )?;
+            d.text(hi_px + 14.0, py, style::TEXT, Anchor::Start, c, &text);
+        }
     }
-    Ok(())
+    Ok(d.finish())
 }

@@ -1,40 +1,46 @@
-//! Charts of a run, each drawn once by plotters and written twice: as SVG
-//! (real `<text>`, for the HTML report and for editing) and as PNG (for
-//! pasting into a document).
+//! Charts of a run, each written once as hand-written SVG ([`svg`], real
+//! `<text>`, for the HTML report and for editing) and rasterised to PNG by
+//! resvg with the shipped font ([`crate::render::raster`], for pasting
+//! into a document). Every chart speaks the vocabulary of [`style`]: one
+//! colour and marker per target set, one interval, words in the output's
+//! language.
 //!
 //! Which charts (file stems in `DIR/charts/`):
+//! - `ladder-<target set>`: every target of the set on one probability
+//!   scale against the 偏高 / 适中 / 偏低 bands, with the upper level's and
+//!   the recommended targets ([`ladder`]);
 //! - `dist-<indicator>`: for every indicator that some target applies to,
 //!   its distribution with each target set's threshold and probability, the
-//!   median and the 10–90% range ([`distribution`]);
+//!   median and the interval ([`distribution`]);
 //! - `set-<target set>`: for every target set, the probability of each target
 //!   and of all together ([`targets`]);
-//! - `ranges`: the targeted indicators side by side: median, 50% and 90%
-//!   ranges and the targets ([`ranges`]).
+//! - `ranges`: the targeted indicators side by side: median, interval and
+//!   the targets ([`ranges`]).
 //!
-//! Conventions: growth rates and shares (kind `rate`) read as percents;
-//! every axis says its unit; colours are the Okabe–Ito palette, which
-//! readers with colour-vision deficiencies can tell apart; sizes are chosen
-//! to stay readable at half an A4 page. PNG text is drawn with the font
-//! shipped in `assets/fonts/` (a subset of WenQuanYi Micro Hei covering the
-//! CJK Unified Ideographs), so PNGs render the same on a machine with no
-//! fonts installed; SVG text names common CJK fonts first.
+//! PNG text is drawn with the font shipped in `assets/fonts/` (a subset of
+//! WenQuanYi Micro Hei covering the CJK Unified Ideographs), so PNGs render
+//! the same on a machine with no fonts installed; SVG text names common CJK
+//! fonts first.
 
 pub mod distribution;
+pub mod ladder;
 pub mod ranges;
+pub mod style;
+pub mod svg;
 pub mod targets;
 
+pub use style::palette;
+
+use crate::briefing::Settings;
 use crate::error::RunError;
 use crate::output::Staging;
 use crate::scenario::{Kind, Rule};
 use crate::summary::{IndicatorSummary, Summary};
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// Font families of chart text, as written into SVG. PNGs are drawn with
-/// the shipped font, registered under this same name.
+/// the shipped font, whatever family the SVG names.
 pub const FONT_FAMILY: &str = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Heiti SC, SimHei, Arial, sans-serif";
 
 pub(crate) static FONT_BYTES: &[u8] =
@@ -42,42 +48,6 @@ pub(crate) static FONT_BYTES: &[u8] =
 
 /// Sub-directory of the output directory that holds the chart files.
 pub const DIR: &str = "charts";
-
-/// Okabe–Ito palette (Okabe and Ito 2008), safe for colour-vision deficiencies.
-pub mod palette {
-    use plotters::style::RGBColor;
-    pub const BLACK: RGBColor = RGBColor(0, 0, 0);
-    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
-    pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
-    pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
-    pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
-    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
-    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
-    pub const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
-    /// Text and axes: a dark grey, softer than black.
-    pub const INK: RGBColor = RGBColor(40, 40, 40);
-    pub const GREY: RGBColor = RGBColor(110, 110, 110);
-
-    /// Colour of the `i`-th target set (declaration order): the one
-    /// source of a set's colour, so a set keeps it in every chart.
-    pub fn target_set(i: usize) -> RGBColor {
-        const SETS: [RGBColor; 5] = [VERMILLION, BLUE, BLUISH_GREEN, REDDISH_PURPLE, ORANGE];
-        SETS[i % SETS.len()]
-    }
-
-    /// [`target_set`] as `#rrggbb`, for the hand-written SVG charts.
-    pub fn target_set_hex(i: usize) -> String {
-        let c = target_set(i);
-        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
-    }
-}
-
-/// Text sizes in pixels; charts are 1200 pixels wide, so at half an A4 page
-/// (about 17 cm wide) body text prints at about 9 points.
-pub const TITLE: f64 = 34.0;
-pub const TEXT: f64 = 24.0;
-pub const SMALL: f64 = 21.0;
-pub const WIDTH: u32 = 1200;
 
 /// Which chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +58,8 @@ pub enum Spec {
     TargetSet(usize),
     /// Ranges of the targeted indicators.
     Ranges,
+    /// The target ladder of the target set at this index.
+    Ladder(usize),
 }
 
 /// One drawn chart.
@@ -103,15 +75,13 @@ pub struct Chart {
 }
 
 /// A chart that could not be drawn (a bug rather than bad input: every
-/// font and size is fixed).
+/// font and size is fixed and scenario text is escaped).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("cannot draw chart: {0}")]
 pub struct ChartError(pub String);
 
-impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErrorKind<E>>
-    for ChartError
-{
-    fn from(e: plotters::drawing::DrawingAreaErrorKind<E>) -> Self {
+impl From<crate::render::raster::RasterError> for ChartError {
+    fn from(e: crate::render::raster::RasterError) -> Self {
         ChartError(e.to_string())
     }
 }
@@ -132,7 +102,8 @@ pub fn targeted(summary: &Summary) -> Vec<usize> {
         .collect()
 }
 
-/// The charts of a run, in the order the report shows them.
+/// The charts of a one-year run, in the order the report shows them
+/// (the ladders are drawn by [`ladder::render_all`], for plans too).
 pub fn specs(summary: &Summary) -> Vec<Spec> {
     let mut out: Vec<Spec> = (0..summary.target_sets.len())
         .map(Spec::TargetSet)
@@ -147,17 +118,26 @@ pub fn specs(summary: &Summary) -> Vec<Spec> {
 /// Draw every chart, in parallel; the result is in [`specs`] order and
 /// does not depend on the number of threads.
 /// With `png` false only the SVG is drawn (`png` is left empty).
-pub fn render_all(summary: &Summary, png: bool) -> Result<Vec<Chart>, ChartError> {
+pub fn render_all(
+    summary: &Summary,
+    settings: &Settings,
+    png: bool,
+) -> Result<Vec<Chart>, ChartError> {
     specs(summary)
         .par_iter()
-        .map(|&spec| render(summary, spec, png))
+        .map(|&spec| render(summary, settings, spec, png))
         .collect()
 }
 
 /// Draw one chart as SVG and, when `png`, as PNG.
-pub fn render(summary: &Summary, spec: Spec, png: bool) -> Result<Chart, ChartError> {
-    register_font();
-    let (stem, title, height) = match spec {
+pub fn render(
+    summary: &Summary,
+    settings: &Settings,
+    spec: Spec,
+    png: bool,
+) -> Result<Chart, ChartError> {
+    let lang = settings.lang;
+    let (stem, title, svg) = match spec {
         Spec::Distribution(i) => {
             let (name, ind) = summary
                 .indicators()
@@ -165,8 +145,8 @@ pub fn render(summary: &Summary, spec: Spec, png: bool) -> Result<Chart, ChartEr
                 .ok_or_else(|| ChartError(format!("no indicator {i}")))?;
             (
                 format!("dist-{name}"),
-                indicator_title(name, ind),
-                distribution::HEIGHT,
+                indicator_title(name, ind, lang),
+                distribution::svg(summary, i, settings)?,
             )
         }
         Spec::TargetSet(i) => {
@@ -176,30 +156,23 @@ pub fn render(summary: &Summary, spec: Spec, png: bool) -> Result<Chart, ChartEr
                 .ok_or_else(|| ChartError(format!("no target set {i}")))?;
             (
                 format!("set-{name}"),
-                targets::title(name, set),
-                targets::height(set),
+                targets::title(name, set, lang),
+                targets::svg(summary, i, settings)?,
             )
         }
         Spec::Ranges => (
             "ranges".to_string(),
-            ranges::TITLE_TEXT.to_string(),
-            ranges::height(summary),
+            ranges::title(lang).to_string(),
+            ranges::svg(summary, settings),
         ),
-    };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        draw(summary, spec, &root)?;
-        root.present()?;
-    }
-    let png = if png {
-        let mut rgb = vec![0u8; WIDTH as usize * height as usize * 3];
-        {
-            let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, height)).into_drawing_area();
-            draw(summary, spec, &root)?;
-            root.present()?;
+        Spec::Ladder(_) => {
+            return Err(ChartError(
+                "a ladder is drawn from the briefing (ladder::render_all)".into(),
+            ));
         }
-        encode_png(&rgb, WIDTH, height)?
+    };
+    let png = if png {
+        crate::render::raster::png(&svg)?
     } else {
         Vec::new()
     };
@@ -210,22 +183,6 @@ pub fn render(summary: &Summary, spec: Spec, png: bool) -> Result<Chart, ChartEr
         svg,
         png,
     })
-}
-
-fn draw<DB: DrawingBackend>(
-    summary: &Summary,
-    spec: Spec,
-    root: &DrawingArea<DB, Shift>,
-) -> Result<(), ChartError>
-where
-    DB::ErrorType: 'static,
-{
-    root.fill(&WHITE)?;
-    match spec {
-        Spec::Distribution(i) => distribution::draw(summary, i, root),
-        Spec::TargetSet(i) => targets::draw(summary, i, root),
-        Spec::Ranges => ranges::draw(summary, root),
-    }
 }
 
 /// Stage every chart as `charts/<stem>.svg` and `.png` in the output;
@@ -249,70 +206,48 @@ pub fn write_all(out: &Staging, charts: &[Chart]) -> Result<Vec<PathBuf>, RunErr
     Ok(written)
 }
 
-fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
-    let mut out = Vec::new();
-    let fail = |e: png::EncodingError| ChartError(format!("PNG encoding: {e}"));
-    {
-        let mut enc = png::Encoder::new(&mut out, width, height);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Fast);
-        let mut w = enc.write_header().map_err(fail)?;
-        w.write_image_data(rgb).map_err(fail)?;
-    }
-    Ok(out)
-}
-
-/// Register the shipped font with plotters under [`FONT_FAMILY`] and
-/// `sans-serif` (once per process); every bitmap chart calls it first.
-pub(crate) fn register_font() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // A failure shows as a drawing error naming the missing font.
-        for name in [FONT_FAMILY, "sans-serif"] {
-            let _ = plotters::style::register_font(name, FontStyle::Normal, FONT_BYTES);
-        }
-    });
-}
-
-/// A text style of the chart font.
-pub fn font(size: f64, color: &RGBColor) -> TextStyle<'static> {
-    TextStyle {
-        font: FontDesc::new(FontFamily::Name(FONT_FAMILY), size, FontStyle::Normal),
-        color: color.to_backend_color(),
-        pos: Pos::new(HPos::Left, VPos::Top),
-    }
-}
-
-/// `font` anchored at a corner or side of the text.
-pub fn anchored(size: f64, color: &RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
-    font(size, color).pos(Pos::new(h, v))
-}
-
-/// `地区生产总值增速 · GDP real growth`, or the name when there is no label.
-pub fn indicator_title(name: &str, ind: &IndicatorSummary) -> String {
-    match (&ind.label, &ind.label_en) {
-        (Some(a), Some(b)) => format!("{a} · {b}"),
-        (Some(a), None) | (None, Some(a)) => a.clone(),
-        (None, None) => name.to_string(),
-    }
-}
-
-/// Short label: the planners' label, else the English one, else the name.
-pub fn indicator_label(name: &str, ind: &IndicatorSummary) -> String {
-    ind.label
-        .clone()
-        .or_else(|| ind.label_en.clone())
-        .unwrap_or_else(|| name.to_string())
+/// An indicator's title in the language: its label (`地区生产总值增速`,
+/// `GDP real growth`), the code name only when it has none.
+pub fn indicator_title(
+    name: &str,
+    ind: &IndicatorSummary,
+    lang: crate::render::lang::Lang,
+) -> String {
+    lang.label(ind.label.as_deref(), ind.label_en.as_deref(), name)
+        .to_string()
 }
 
 /// The unit an axis of this indicator's values carries: `%` for rates,
-/// `count` for counts without a unit.
-pub fn axis_unit(ind: &IndicatorSummary) -> Option<String> {
+/// `个` / `count` for counts without a unit.
+pub fn axis_unit(ind: &IndicatorSummary, lang: crate::render::lang::Lang) -> Option<String> {
     match ind.kind {
         Kind::Rate => Some("%".into()),
-        Kind::Count => Some(ind.unit.clone().unwrap_or_else(|| "count".into())),
+        Kind::Count => Some(
+            ind.unit
+                .clone()
+                .unwrap_or_else(|| lang.t("个", "count").into()),
+        ),
         Kind::Level => ind.unit.clone(),
+    }
+}
+
+/// A threshold with its unit: `9.0%`, `300 MW`, `283.4 亿元`.
+pub fn with_unit(x: f64, kind: Kind, unit: Option<&str>) -> String {
+    let v = super::format::threshold(x, kind);
+    match (kind, unit) {
+        (Kind::Rate, _) | (_, None) => v,
+        (_, Some("")) => v,
+        (_, Some(u)) => format!("{v} {u}"),
+    }
+}
+
+/// A rule with its unit: `≥ 9.0%`, `≥ 300 MW`, `280.0 – 300.0 亿元`.
+pub fn rule_text_unit(rule: &Rule, kind: Kind, unit: Option<&str>) -> String {
+    let t = rule_text(rule, kind);
+    match (kind, unit) {
+        (Kind::Rate, _) | (_, None) => t,
+        (_, Some("")) => t,
+        (_, Some(u)) => format!("{t} {u}"),
     }
 }
 
@@ -385,36 +320,6 @@ pub fn nice_step(span: f64, n: f64) -> f64 {
     m * mag
 }
 
-/// Draw `text` with a white box behind it, so it stays legible over bars.
-pub fn boxed_text<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    text: &str,
-    style: &TextStyle,
-    pos: (i32, i32),
-) -> Result<(), ChartError>
-where
-    DB::ErrorType: 'static,
-{
-    let (w, h) = root.estimate_text_size(text, style)?;
-    let (w, h) = (w as i32, h as i32);
-    let x0 = match style.pos.h_pos {
-        HPos::Left => pos.0,
-        HPos::Center => pos.0 - w / 2,
-        HPos::Right => pos.0 - w,
-    };
-    let y0 = match style.pos.v_pos {
-        VPos::Top => pos.1,
-        VPos::Center => pos.1 - h / 2,
-        VPos::Bottom => pos.1 - h,
-    };
-    root.draw(&Rectangle::new(
-        [(x0 - 4, y0 - 3), (x0 + w + 4, y0 + h + 3)],
-        WHITE.mix(0.85).filled(),
-    ))?;
-    root.draw_text(text, style, pos)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,36 +338,6 @@ mod tests {
         assert_eq!(tick(0.75, Kind::Level, 0.25), "0.75");
         assert_eq!(nice_step(0.2, 8.0), 0.02);
         assert_eq!(nice_step(100.0, 10.0), 10.0);
-    }
-
-    /// Draw `text` black on white into a small bitmap.
-    fn raster(text: &str) -> Vec<u8> {
-        register_font();
-        let mut buf = vec![255u8; 120 * 60 * 3];
-        {
-            let root = BitMapBackend::with_buffer(&mut buf, (120, 60)).into_drawing_area();
-            root.draw_text(text, &font(40.0, &palette::BLACK), (4, 4))
-                .unwrap();
-            root.present().unwrap();
-        }
-        buf
-    }
-
-    #[test]
-    fn png_text_draws_chinese_with_the_shipped_font_and_no_system_fonts() {
-        let blank = vec![255u8; 120 * 60 * 3];
-        // U+E000 (private use) is not in the font: drawn as the empty box.
-        let missing = raster("\u{E000}");
-        assert_ne!(missing, blank);
-        // So is a character outside the subset (CJK Extension B): the
-        // comparison below can tell a missing glyph.
-        assert_eq!(raster("\u{20000}"), missing);
-        for c in ["地", "区", "增", "速", "值", "镇", "%", "≥"] {
-            let b = raster(c);
-            assert_ne!(b, blank, "{c} is not drawn");
-            assert_ne!(b, missing, "{c} is drawn as a missing glyph");
-        }
-        assert_ne!(raster("地"), raster("区"));
     }
 
     #[test]

@@ -1,158 +1,166 @@
 //! One target set: the probability of meeting each target as a horizontal
-//! bar, and below them, set apart in another colour, the probability that
-//! all are met in the same year, with what it would be if the targets were
-//! independent. The gap between the long single bars and the short joint
-//! bar is the point of the chart.
+//! bar in the set's colour, and below them, set apart in ink, the
+//! probability that all are met in the same year, with what it would be if
+//! the targets were independent. The gap between the long single bars and
+//! the short joint bar is the point of the chart.
 
-use super::{ChartError, SMALL, TEXT, TITLE, palette};
+use super::ChartError;
+use super::style::{self, palette};
+use super::svg::{Anchor, Doc, Scale, TickKind, text_width, x_axis};
+use crate::briefing::Settings;
 use crate::render::format;
+use crate::render::lang::Lang;
 use crate::summary::{Summary, TargetSetSummary};
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
-const ROW: u32 = 56;
-const TOP: u32 = 110;
-const BOTTOM: u32 = 120;
+const ROW: f64 = 34.0;
+const TOP: f64 = 84.0;
+const BOTTOM: f64 = 70.0;
 
-pub fn height(set: &TargetSetSummary) -> u32 {
-    TOP + BOTTOM + ROW * (set.targets.len() as u32 + 2)
+pub fn title(name: &str, set: &TargetSetSummary, lang: Lang) -> String {
+    let label = lang.label(set.label.as_deref(), set.label_en.as_deref(), name);
+    match lang {
+        Lang::Zh => format!("{label}：各目标实现概率"),
+        Lang::En => format!("{label}: probability of each target"),
+    }
 }
 
-pub fn title(name: &str, set: &TargetSetSummary) -> String {
-    let label = match (&set.label, &set.label_en) {
-        (Some(a), Some(b)) => format!("{a} · {b}"),
-        (Some(a), None) | (None, Some(a)) => a.clone(),
-        (None, None) => name.to_string(),
-    };
-    format!("Target set {label}")
-}
-
-pub fn draw<DB: DrawingBackend>(
-    summary: &Summary,
-    index: usize,
-    root: &DrawingArea<DB, Shift>,
-) -> Result<(), ChartError>
-where
-    DB::ErrorType: 'static,
-{
+pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<String, ChartError> {
+    let lang = settings.lang;
     let (name, set) = summary
         .target_sets
         .get_index(index)
         .ok_or_else(|| ChartError(format!("no target set {index}")))?;
-    let (head, body) = root.split_vertically(TOP);
-    head.draw_text(
-        &title(name, set),
-        &super::anchored(TITLE, &palette::INK, HPos::Left, VPos::Top),
-        (24, 16),
-    )?;
-    head.draw_text(
-        &format!(
-            "probability that each target is met, and that all {} are met in the same year · {} draws",
-            set.targets.len(),
-            crate::render::table::thousands(summary.draws)
-        ),
-        &super::anchored(SMALL, &palette::GREY, HPos::Left, VPos::Top),
-        (24, 62),
-    )?;
-
-    // Row labels, and the room they need on the left.
-    let mut rows: Vec<(String, f64, RGBColor)> = set
+    let colour = palette::target_set(index);
+    let mut rows: Vec<(String, f64, &str, String)> = set
         .targets
         .iter()
         .map(|t| {
-            let ind_name = &t.indicator;
-            let (label, kind) = summary
-                .indicators()
-                .get(ind_name)
-                .map(|ind| (super::indicator_label(ind_name, ind), ind.kind))
-                .unwrap_or_else(|| (ind_name.clone(), crate::scenario::Kind::Level));
+            let (label, kind, unit) = summary
+                .indicator(&t.indicator, t.year)
+                .map(|ind| {
+                    (
+                        super::indicator_title(&t.indicator, ind, lang),
+                        ind.kind,
+                        ind.unit.clone(),
+                    )
+                })
+                .unwrap_or_else(|| (t.indicator.clone(), crate::scenario::Kind::Level, None));
+            let year = t.year.map(|y| format!("{y} ")).unwrap_or_default();
             (
-                format!("{label} {}", super::rule_text(&t.rule, kind)),
+                format!(
+                    "{year}{label} {}",
+                    super::rule_text_unit(&t.rule, kind, unit.as_deref())
+                ),
                 t.probability,
-                palette::target_set(index),
+                colour,
+                format!("{name}/{}", t.indicator),
             )
         })
         .collect();
     rows.push((
-        format!("all {} together", set.targets.len()),
+        format!("{} ({})", style::met_together(lang), set.targets.len()),
         set.joint_probability,
-        palette::INK,
+        style::INK,
+        format!("{name}: joint"),
     ));
-    let label_style = super::anchored(TEXT, &palette::INK, HPos::Right, VPos::Center);
-    let mut label_w = 0;
-    for (text, _, _) in &rows {
-        label_w = label_w.max(root.estimate_text_size(text, &label_style)?.0);
-    }
-    let label_w = (label_w + 40).min(super::WIDTH / 2);
-
+    let label_w = rows
+        .iter()
+        .map(|r| text_width(&r.0, style::TEXT))
+        .fold(0.0, f64::max)
+        .min(style::WIDTH / 2.0);
+    let left = 24.0 + label_w + 12.0;
+    let right = style::WIDTH - 40.0;
     let n = rows.len() as f64;
     // From the top: the targets, one empty slot, the joint bar.
-    let slot = |k: usize| {
-        if k + 1 == rows.len() {
-            0.0
-        } else {
-            n - k as f64
-        }
-    };
-    let mut chart = ChartBuilder::on(&body)
-        .margin_left(24)
-        .margin_right(48)
-        .margin_bottom(16)
-        .x_label_area_size(86)
-        .y_label_area_size(label_w)
-        .build_cartesian_2d(0.0..100.0, -0.6..(n + 0.6))?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(11)
-        .x_label_formatter(&|x| format!("{x:.0}%"))
-        .x_desc("probability of meeting the target (%)")
-        .label_style(super::font(TEXT, &palette::INK))
-        .axis_desc_style(super::font(TEXT, &palette::INK))
-        .bold_line_style(palette::GREY.mix(0.25))
-        .light_line_style(TRANSPARENT)
-        .axis_style(palette::GREY)
-        .draw()?;
-
-    for (k, (text, p, colour)) in rows.iter().enumerate() {
-        let y = slot(k);
-        let pct = 100.0 * p;
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(0.0, y - 0.34), (pct, y + 0.34)],
-            colour.filled(),
-        )))?;
-        let (px, py) = chart.backend_coord(&(0.0, y));
-        root.draw_text(text, &label_style, (px - 12, py))?;
-        let (bx, _) = chart.backend_coord(&(pct, y));
+    let height = TOP + ROW * (n + 1.0) + BOTTOM;
+    let mut d = Doc::new(style::WIDTH, height, &title(name, set, lang));
+    d.bold(
+        24.0,
+        32.0,
+        style::TITLE,
+        Anchor::Start,
+        style::INK,
+        &title(name, set, lang),
+    );
+    d.text(
+        24.0,
+        56.0,
+        style::SMALL,
+        Anchor::Start,
+        style::MUTED,
+        &match lang {
+            Lang::Zh => format!(
+                "每个目标的实现概率，以及全部 {} 个目标同时实现的概率 · {}",
+                set.targets.len(),
+                style::draws(summary.draws, lang)
+            ),
+            Lang::En => format!(
+                "probability that each target is met, and that all {} are met together · {}",
+                set.targets.len(),
+                style::draws(summary.draws, lang)
+            ),
+        },
+    );
+    let bottom = TOP + ROW * (n + 1.0);
+    let x = Scale::new(0.0, 1.0, left, right);
+    x_axis(
+        &mut d,
+        &x,
+        0.1,
+        TickKind::Percent,
+        bottom,
+        TOP - 4.0,
+        style::p_met(lang),
+    );
+    for (k, (text, p, c, hover)) in rows.iter().enumerate() {
+        let slot = if k + 1 == rows.len() { n } else { k as f64 };
+        let y = TOP + ROW * slot + ROW / 2.0;
+        d.text(
+            left - 12.0,
+            y + 5.0,
+            style::TEXT,
+            Anchor::End,
+            style::INK,
+            text,
+        );
+        d.rect(
+            left,
+            y - ROW * 0.34,
+            x.at(*p) - left,
+            ROW * 0.68,
+            c,
+            Some(hover),
+        );
         let mut value = format::probability(*p);
         if k + 1 == rows.len() {
             value.push_str(&format!(
-                "  (if independent: {})",
+                "  ({}: {})",
+                style::if_independent(lang),
                 format::probability(set.independent_product)
             ));
         }
-        if pct > 80.0 {
-            root.draw_text(
+        if *p > 0.8 {
+            d.text(
+                x.at(*p) - 8.0,
+                y + 5.0,
+                style::TEXT,
+                Anchor::End,
+                "#FFFFFF",
                 &value,
-                &super::anchored(TEXT, &WHITE, HPos::Right, VPos::Center),
-                (bx - 10, py),
-            )?;
+            );
         } else {
-            root.draw_text(
+            d.text(
+                x.at(*p) + 8.0,
+                y + 5.0,
+                style::TEXT,
+                Anchor::Start,
+                c,
                 &value,
-                &super::anchored(TEXT, colour, HPos::Left, VPos::Center),
-                (bx + 10, py),
-            )?;
+            );
         }
     }
     // A rule between the single targets and the joint probability.
-    let (_, sep) = chart.backend_coord(&(0.0, 1.0));
-    let plot = chart.plotting_area().get_pixel_range();
-    root.draw(&PathElement::new(
-        vec![(24, sep), (plot.0.end, sep)],
-        palette::GREY.stroke_width(2),
-    ))?;
-    Ok(())
+    let sep = TOP + ROW * (n - 1.0) + ROW / 2.0;
+    d.line((24.0, sep), (right, sep), style::AXIS, 1.5);
+    Ok(d.finish())
 }
