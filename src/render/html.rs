@@ -243,8 +243,12 @@ pub fn report_briefed(
         lang.t("结论", "Conclusion"),
         super::headline::html(briefing, ladders).into_string(),
     ));
-    if let Some(body) = super::html_plan::plan(scenario, summary) {
-        r.push(Section::new("plan", "Plan targets", body));
+    if let Some(body) = super::html_plan::plan(scenario, summary, lang) {
+        r.push(Section::new(
+            "plan",
+            lang.t("规划目标", "Plan targets"),
+            body,
+        ));
     }
     let heading = if summary.is_plan() {
         lang.t("分年度目标", "Targets by year")
@@ -262,8 +266,8 @@ pub fn report_briefed(
     if !fans.is_empty() {
         r.push(Section::new(
             "fans",
-            "Fan charts",
-            super::html_plan::fan_figures(summary, fans),
+            lang.t("扇形图", "Fan charts"),
+            super::html_plan::fan_figures(summary, fans, lang),
         ));
     }
     let heading = if summary.is_plan() {
@@ -283,7 +287,7 @@ pub fn report_briefed(
         r.push(sec);
     }
     let mut body = assumptions_in(scenario, lang);
-    body.push_str(&super::html_plan::drivers_by_year(scenario, summary));
+    body.push_str(&super::html_plan::drivers_by_year(scenario, summary, lang));
     r.push(Section::new(
         "assumptions",
         lang.t("测算假设", "Assumptions"),
@@ -495,7 +499,7 @@ pub(crate) fn probability_cells(p: f64, se: f64) -> String {
 /// mean and sd (and the charts); a plan's with a column per year.
 fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart], lang: Lang) -> String {
     if summary.is_plan() {
-        return super::html_plan::indicators_by_year(scenario, summary);
+        return super::html_plan::indicators_by_year(scenario, summary, lang);
     }
     let mut out = String::new();
     if let Some(c) = charts.iter().find(|c| c.spec == Spec::Ranges) {
