@@ -304,7 +304,7 @@ fn the_report_shows_what_decides_a_miss_as_summary_json_ranks_it() {
         .as_object()
         .expect("sensitivity.indicators");
     assert_eq!(sens.len(), 10);
-    assert!(html.contains("<a href=\"#sensitivity\">What decides a miss</a>"));
+    assert!(html.contains("<a href=\"#sensitivity\">什么决定未达成</a>"));
     for (name, ind) in sens {
         let label = json["indicators"][name]["label"].as_str().expect("label");
         let group = sensitivity_group(&html, label);
@@ -314,7 +314,8 @@ fn the_report_shows_what_decides_a_miss_as_summary_json_ranks_it() {
         let mut at = 0;
         for (driver, d) in drivers.iter().take(3) {
             let pos = group[at..]
-                .find(&format!("<span class=\"note\">{driver}</span>"))
+                // Labels as written; the code name only as the hover.
+                .find(&format!("<td class=\"driver\"><span title=\"{driver}\">"))
                 .unwrap_or_else(|| panic!("{name}: {driver} missing or out of order"))
                 + at;
             at = pos + 1;
@@ -671,4 +672,45 @@ fn the_plan_section_follows_the_language_and_names_indicators_by_label() {
     // Drivers by year, the fans' captions: the same language.
     assert!(zh.contains("驱动因素逐年") && en.contains("Drivers by year"));
     assert!(!en.contains("驱动因素逐年") && !zh.contains("<h3>Drivers by year"));
+}
+
+#[test]
+fn the_pipeline_and_sensitivity_sections_follow_the_language() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let projects =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district-projects.toml");
+    let projects = projects.to_string_lossy();
+    let (zh, en) = (dir.path().join("zh"), dir.path().join("en"));
+    targetsim(&["run", &projects, "-n", "5000", "--no-charts", "-q"], &zh);
+    let args = [
+        "run",
+        &projects,
+        "-n",
+        "5000",
+        "--no-charts",
+        "-q",
+        "--lang",
+        "en",
+    ];
+    targetsim(&args, &en);
+    let (zh, en) = (read(&zh.join("report.html")), read(&en.join("report.html")));
+    let (zp, ep) = (section(&zh, "pipeline"), section(&en, "pipeline"));
+    assert!(
+        zp.contains("<h2>重点项目</h2>") && zp.contains("未实现概率"),
+        "{zp}"
+    );
+    assert!(
+        ep.contains("<h2>Key projects</h2>") && ep.contains("P(missed)"),
+        "{ep}"
+    );
+    // Indicators by their labels, code names only as hovers.
+    assert!(zp.contains("<span title=\"projects_started\">"), "{zp}");
+    assert!(!zp.contains("<code>") && !ep.contains("<code>"));
+    let (zs, es) = (section(&zh, "sensitivity"), section(&en, "sensitivity"));
+    assert!(
+        zs.contains("<h2>什么决定未达成</h2>") && zs.contains("秩相关"),
+        "{zs}"
+    );
+    assert!(es.contains("<h2>What decides a miss</h2>") && es.contains("rank correlation"));
+    assert!(!es.contains("秩相关") && !zs.contains("rank correlation"));
 }

@@ -260,7 +260,7 @@ pub fn report_briefed(
         heading,
         targets(summary, charts, lang),
     ));
-    if let Some(sec) = super::html_pipeline::section(scenario, summary) {
+    if let Some(sec) = super::html_pipeline::section(scenario, summary, lang) {
         r.push(sec);
     }
     if !fans.is_empty() {
@@ -282,7 +282,7 @@ pub fn report_briefed(
     ));
     // Sensitivity names a plan's columns as its view does (`gdp@2030`).
     if let Some(sec) = summary.sensitivity.as_ref().and_then(|sens| {
-        super::html_sensitivity::section(&crate::plan_view::view(scenario).scenario, sens)
+        super::html_sensitivity::section(&crate::plan_view::view(scenario).scenario, sens, lang)
     }) {
         r.push(sec);
     }
@@ -361,23 +361,6 @@ fn strip_xml_prolog(svg: &str) -> &str {
         Some(i) => &svg[i..],
         None => svg,
     }
-}
-
-pub(crate) fn label_cell(name: &str, label: Option<&str>, label_en: Option<&str>) -> String {
-    let mut out = String::new();
-    if let Some(l) = label {
-        out.push_str(&escape(l));
-    }
-    if let Some(l) = label_en {
-        if !out.is_empty() {
-            out.push_str("<br>");
-        }
-        out.push_str(&format!("<span class=\"note\">{}</span>", escape(l)));
-    }
-    if out.is_empty() {
-        out.push_str(&format!("<code>{}</code>", escape(name)));
-    }
-    out
 }
 
 /// A scenario label in the page's language, its code name as a hover.
