@@ -88,7 +88,7 @@ fn run_prints_the_table_and_writes_summary_json_with_the_contract_paths() {
     w.write("s.toml", SMALL);
     w.cmd(&["run", "s.toml"]).assert().success().stdout(
         contains("gdp_growth")
-            .and(contains("all 1 together"))
+            .and(contains("1 项同时达成"))
             .and(contains("output/small/summary.json")),
     );
     let json: serde_json::Value =

@@ -54,6 +54,8 @@ fn the_quickstart_table_is_what_run_prints() {
         "scenarios/seed-district.toml",
         "--no-charts",
         "--no-report",
+        "--lang",
+        "en",
     ]);
     assert_excerpt(
         &block("Seed district: next year's targets\n1,000,000 draws"),
@@ -72,6 +74,8 @@ fn the_keep_plan_excerpt_is_what_calibrate_prints() {
         "200000",
         "--keep-plan",
         "0.5",
+        "--lang",
+        "en",
     ]);
     assert_excerpt(&block("keeping the plan (--keep-plan)"), &printed);
 }
@@ -83,6 +87,8 @@ fn the_calibrate_example_is_what_calibrate_prints() {
         "scenarios/seed-district.toml",
         "--confidence",
         "0.7",
+        "--lang",
+        "en",
     ]);
     assert_excerpt(
         &block("Seed district: next year's targets\ncalibration of target set draft"),
@@ -92,7 +98,7 @@ fn the_calibrate_example_is_what_calibrate_prints() {
 
 #[test]
 fn the_compare_example_is_what_compare_prints() {
-    let printed = stdout(&["compare", "scenarios/seed-district.toml"]);
+    let printed = stdout(&["compare", "scenarios/seed-district.toml", "--lang", "en"]);
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     // The second block that opens like the quickstart's is compare's.
     let first = readme
@@ -282,6 +288,8 @@ fn the_pipeline_example_is_what_run_prints() {
         "scenarios/seed-district-projects.toml",
         "--no-charts",
         "--no-report",
+        "--lang",
+        "en",
     ]);
     assert_excerpt(
         &block("target set speech  讲话目标 the speech's pipeline and ranking targets"),

@@ -314,7 +314,7 @@ fn the_report_shows_what_decides_a_miss_as_summary_json_ranks_it() {
         .as_object()
         .expect("sensitivity.indicators");
     assert_eq!(sens.len(), 10);
-    assert!(html.contains("<a href=\"#sensitivity\">What decides a miss</a>"));
+    assert!(html.contains("<a href=\"#sensitivity\">什么决定未达成</a>"));
     for (name, ind) in sens {
         let label = json["indicators"][name]["label"].as_str().expect("label");
         let group = sensitivity_group(&html, label);
@@ -324,7 +324,8 @@ fn the_report_shows_what_decides_a_miss_as_summary_json_ranks_it() {
         let mut at = 0;
         for (driver, d) in drivers.iter().take(3) {
             let pos = group[at..]
-                .find(&format!("<span class=\"note\">{driver}</span>"))
+                // Labels as written; the code name only as the hover.
+                .find(&format!("<td class=\"driver\"><span title=\"{driver}\">"))
                 .unwrap_or_else(|| panic!("{name}: {driver} missing or out of order"))
                 + at;
             at = pos + 1;
@@ -407,12 +408,12 @@ fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
     let joint = plan_json["joint_probability"].as_f64().expect("joint");
     for text in [
         "Seed district: the five-year plan, 2026-2030".to_string(),
-        "<h2>Plan targets</h2>".to_string(),
-        "What the remaining years must deliver".to_string(),
-        "Still reachable if 2026's target is met exactly?".to_string(),
+        "<h2>规划目标</h2>".to_string(),
+        "其余年份需要达到的增长".to_string(),
+        "2026 年目标恰好实现时，规划目标仍可实现吗？".to_string(),
         // The report is Chinese by default (`--lang en`: "Targets by year").
         "<h2>分年度目标</h2>".to_string(),
-        "Drivers by year".to_string(),
+        "驱动因素逐年".to_string(),
         "年均增长8.5%以上".to_string(),
         format!("<strong>{:.1}%</strong>", joint * 100.0),
         "Content-Security-Policy".to_string(),
@@ -631,4 +632,131 @@ fn each_target_set_keeps_one_colour_in_every_chart_that_shows_it() {
             &svg[rect..at]
         );
     }
+}
+
+/// The text of one `<section id="...">` of a report.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let s = &html[html
+        .find(&format!("<section id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no section {id}"))..];
+    &s[..s.find("</section>").expect("section end")]
+}
+
+/// Whether a string has a CJK ideograph or fullwidth punctuation.
+fn has_chinese(s: &str) -> bool {
+    s.chars().any(|c| {
+        ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+    })
+}
+
+#[test]
+fn the_plan_section_follows_the_language_and_names_indicators_by_label() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let plan = plan_scenario();
+    let plan = plan.to_string_lossy();
+    let zh = dir.path().join("zh");
+    targetsim(&["run", &plan, "-n", "5000", "--no-charts", "-q"], &zh);
+    let en = dir.path().join("en");
+    let args = [
+        "run",
+        &plan,
+        "-n",
+        "5000",
+        "--no-charts",
+        "-q",
+        "--lang",
+        "en",
+    ];
+    targetsim(&args, &en);
+    let zh = read(&zh.join("report.html"));
+    let en = read(&en.join("report.html"));
+    let (zh_plan, en_plan) = (section(&zh, "plan"), section(&en, "plan"));
+    for text in ["<h2>规划目标</h2>", "所需水平", "年均增长", "4 项同时实现"] {
+        assert!(
+            zh_plan.contains(text),
+            "the Chinese plan section lacks {text:?}"
+        );
+    }
+    for text in [
+        "<h2>Plan targets</h2>",
+        "level needed",
+        "average annual growth",
+        "all 4 together",
+        "What the remaining years must deliver",
+        "Still reachable if 2026's target is met exactly?",
+    ] {
+        assert!(
+            en_plan.contains(text),
+            "the English plan section lacks {text:?}"
+        );
+    }
+    // Labels as written, code names only in hovers: `gdp` is a title, and
+    // the cell shows 地区生产总值 / the English label.
+    assert!(zh_plan.contains("<span title=\"gdp\">地区生产总值</span>"));
+    assert!(!zh_plan.contains("<code>gdp</code>") && !en_plan.contains("<code>gdp</code>"));
+    // English: no Chinese outside the scenario's own text (the wording
+    // column keeps the plan's words as written).
+    let mut rest = en_plan.to_string();
+    while let Some(i) = rest.find("<td>") {
+        let j = i + rest[i..].find("</td>").expect("cell end");
+        let cell = &rest[i + 4..j];
+        let wording = [
+            "年均增长8.5%以上",
+            "2030年达到400亿元",
+            "五年累计增长60%",
+            "三产占比42%以上",
+        ];
+        if wording.contains(&cell) {
+            rest.replace_range(i..j + 5, "");
+        } else {
+            rest.replace_range(i..i + 4, "<td >");
+        }
+    }
+    assert!(!has_chinese(&rest), "{rest}");
+    // Drivers by year, the fans' captions: the same language.
+    assert!(zh.contains("驱动因素逐年") && en.contains("Drivers by year"));
+    assert!(!en.contains("驱动因素逐年") && !zh.contains("<h3>Drivers by year"));
+}
+
+#[test]
+fn the_pipeline_and_sensitivity_sections_follow_the_language() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let projects =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-district-projects.toml");
+    let projects = projects.to_string_lossy();
+    let (zh, en) = (dir.path().join("zh"), dir.path().join("en"));
+    targetsim(&["run", &projects, "-n", "5000", "--no-charts", "-q"], &zh);
+    let args = [
+        "run",
+        &projects,
+        "-n",
+        "5000",
+        "--no-charts",
+        "-q",
+        "--lang",
+        "en",
+    ];
+    targetsim(&args, &en);
+    let (zh, en) = (read(&zh.join("report.html")), read(&en.join("report.html")));
+    let (zp, ep) = (section(&zh, "pipeline"), section(&en, "pipeline"));
+    assert!(
+        zp.contains("<h2>重点项目</h2>") && zp.contains("未实现概率"),
+        "{zp}"
+    );
+    assert!(
+        ep.contains("<h2>Key projects</h2>") && ep.contains("P(missed)"),
+        "{ep}"
+    );
+    // Indicators by their labels, code names only as hovers.
+    assert!(zp.contains("<span title=\"projects_started\">"), "{zp}");
+    assert!(!zp.contains("<code>") && !ep.contains("<code>"));
+    let (zs, es) = (section(&zh, "sensitivity"), section(&en, "sensitivity"));
+    assert!(
+        zs.contains("<h2>什么决定未达成</h2>") && zs.contains("秩相关"),
+        "{zs}"
+    );
+    assert!(es.contains("<h2>What decides a miss</h2>") && es.contains("rank correlation"));
+    assert!(!es.contains("秩相关") && !zs.contains("rank correlation"));
 }

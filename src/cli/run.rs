@@ -396,7 +396,7 @@ pub fn finish(
         // The answer first, then the tables it rests on.
         out!("{}", targetsim::render::headline::text(&briefing))?;
         outln!()?;
-        out!("{}", table::render(s, summary))?;
+        out!("{}", table::render(s, summary, briefing.settings.lang))?;
         outln!()?;
         for p in &written {
             outln!("wrote {}", p.display())?;

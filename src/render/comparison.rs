@@ -1,8 +1,11 @@
 //! The tables `compare` prints: target sets side by side, then each
 //! variant's probabilities and their change against the base.
+//! Chinese by default; `--lang en` prints the English table exactly as it
+//! was before the tables were translated (scripts and the README read it).
 
 use super::format;
-use super::table::{pad, pad_left, thousands};
+use super::lang::Lang;
+use super::table::{pad, pad_left, rule_text, thousands};
 use crate::compare::Comparison;
 use crate::scenario::Scenario;
 
@@ -10,16 +13,27 @@ fn points(x: f64) -> String {
     format!("{:+.1}", x * 100.0)
 }
 
-pub fn render(s: &Scenario, c: &Comparison) -> String {
+pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
     let mut out = String::new();
-    out.push_str(&format!(
-        "{}\n{} draws, seed {}, scenario {} ({})\n\n",
-        s.title,
-        thousands(c.draws),
-        c.seed,
-        s.name,
-        &c.scenario.hash[..c.scenario.hash.len().min(19)]
-    ));
+    let hash = &c.scenario.hash[..c.scenario.hash.len().min(19)];
+    out.push_str(&match lang {
+        Lang::En => format!(
+            "{}\n{} draws, seed {}, scenario {} ({})\n\n",
+            s.title,
+            thousands(c.draws),
+            c.seed,
+            s.name,
+            hash
+        ),
+        Lang::Zh => format!(
+            "{}\n{} 次抽样，种子 {}，情景 {}（{}）\n\n",
+            s.title,
+            thousands(c.draws),
+            c.seed,
+            s.name,
+            hash
+        ),
+    });
     let name_w = c
         .indicators
         .keys()
@@ -28,8 +42,15 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
         .unwrap_or(9)
         .max(12);
     const COL: usize = 27;
-    out.push_str("target sets side by side: P(met), and the percentile of the projected\ndistribution the threshold sits at (p50 = the district's own median)\n");
-    let mut head = format!("{}  {}", pad("indicator", name_w), pad_left("median", 8));
+    out.push_str(lang.t(
+        "各目标组并列：达成概率，以及目标值在预测分布中所处的百分位\n（p50 = 本地区自身的中位数）\n",
+        "target sets side by side: P(met), and the percentile of the projected\ndistribution the threshold sits at (p50 = the district's own median)\n",
+    ));
+    let mut head = format!(
+        "{}  {}",
+        pad(lang.t("指标", "indicator"), name_w),
+        pad_left(lang.t("中位数", "median"), 8)
+    );
     for (name, set) in &c.sets {
         let mut h = name.clone();
         if let Some(l) = &set.label {
@@ -37,7 +58,7 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
             h.push_str(l);
         }
         if set.upper_level {
-            h.push_str(" (upper)");
+            h.push_str(lang.t("（上级）", " (upper)"));
         }
         head.push_str(&format!("   {}", pad(&h, COL)));
     }
@@ -53,7 +74,10 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
             let cell = match row.targets.get(set) {
                 Some(t) => format!(
                     "{} {} {}",
-                    pad(&t.rule.describe(|x| format::threshold(x, row.kind)), 11),
+                    pad(
+                        &rule_text(&t.rule, |x| format::threshold(x, row.kind), lang),
+                        11
+                    ),
                     pad_left(&format::probability(t.probability), 6),
                     pad_left(&format!("p{:.0}", t.percentile * 100.0), 4)
                 ),
@@ -64,7 +88,8 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    let mut line = format!("{}  {}", pad("all together", name_w), pad("", 8));
+    let all = lang.t("同时达成", "all together");
+    let mut line = format!("{}  {}", pad(all, name_w), pad("", 8));
     for set in c.sets.values() {
         line.push_str(&format!(
             "   {}",
@@ -82,13 +107,22 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
     out.push('\n');
 
     if c.variants.is_empty() {
-        out.push_str("\nno variants in this scenario (see [variants] in the README)\n");
+        out.push_str(lang.t(
+            "\n此情景没有变体（见 README 中的 [variants]）\n",
+            "\nno variants in this scenario (see [variants] in the README)\n",
+        ));
         return out;
     }
-    out.push_str(&format!(
-        "\nvariants against the base, on the same {} draws and seed (common random numbers):\nP(met) and its change in percentage points\n",
-        thousands(c.draws)
-    ));
+    out.push_str(&match lang {
+        Lang::En => format!(
+            "\nvariants against the base, on the same {} draws and seed (common random numbers):\nP(met) and its change in percentage points\n",
+            thousands(c.draws)
+        ),
+        Lang::Zh => format!(
+            "\n各变体与基准对比，使用相同的 {} 次抽样和种子（公共随机数）：\n达成概率及其变化（百分点）\n",
+            thousands(c.draws)
+        ),
+    });
     let vname_w = c.variants.keys().map(|k| k.len()).max().unwrap_or(4);
     for (name, v) in &c.variants {
         let label = v.label.as_deref().unwrap_or("");
@@ -101,18 +135,30 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
             "  {}  {}{}{}\n",
             pad(name, vname_w),
             label,
-            if label.is_empty() { "" } else { ": " },
+            if label.is_empty() {
+                ""
+            } else {
+                lang.t("：", ": ")
+            },
             if changes.is_empty() {
-                "(no change)".to_string()
+                lang.t("（无改动）", "(no change)").to_string()
             } else {
                 changes.join(", ")
             }
         ));
         if !v.common_random_numbers {
             out.push_str(&format!(
-                "  {}  note: this variant draws its drivers differently from the base, so its\n  {}  random numbers are not common with the base's; differences include noise\n",
+                "  {}  {}\n  {}  {}\n",
                 pad("", vname_w),
-                pad("", vname_w)
+                lang.t(
+                    "注意：此变体抽取驱动因素的方式与基准不同，因此",
+                    "note: this variant draws its drivers differently from the base, so its"
+                ),
+                pad("", vname_w),
+                lang.t(
+                    "它的随机数与基准不共用；差异中包含随机噪声",
+                    "random numbers are not common with the base's; differences include noise"
+                ),
             ));
         }
     }
@@ -120,8 +166,11 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
     for (set_name, set) in &c.sets {
         let mut head = format!(
             "\n{}  {}",
-            pad(&format!("target set {set_name}"), name_w + 12),
-            pad_left("base", 6)
+            pad(
+                &format!("{} {set_name}", lang.t("目标组", "target set")),
+                name_w + 12
+            ),
+            pad_left(lang.t("基准", "base"), 6)
         );
         for v in c.variants.keys() {
             head.push_str(&format!("  {}", pad_left(v, VCOL)));
@@ -135,7 +184,10 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
             let mut line = format!(
                 "{} {}  {}",
                 pad(ind, name_w),
-                pad(&t.rule.describe(|x| format::threshold(x, row.kind)), 11),
+                pad(
+                    &rule_text(&t.rule, |x| format::threshold(x, row.kind), lang),
+                    11
+                ),
                 pad_left(&format::probability(t.probability), 6)
             );
             for v in c.variants.values() {
@@ -157,7 +209,7 @@ pub fn render(s: &Scenario, c: &Comparison) -> String {
         }
         let mut line = format!(
             "{} {}  {}",
-            pad("all together", name_w),
+            pad(all, name_w),
             pad("", 11),
             pad_left(&format::probability(set.joint_probability), 6)
         );

@@ -243,8 +243,12 @@ pub fn report_briefed(
         lang.t("结论", "Conclusion"),
         super::headline::html(briefing, ladders).into_string(),
     ));
-    if let Some(body) = super::html_plan::plan(scenario, summary) {
-        r.push(Section::new("plan", "Plan targets", body));
+    if let Some(body) = super::html_plan::plan(scenario, summary, lang) {
+        r.push(Section::new(
+            "plan",
+            lang.t("规划目标", "Plan targets"),
+            body,
+        ));
     }
     let heading = if summary.is_plan() {
         lang.t("分年度目标", "Targets by year")
@@ -256,14 +260,14 @@ pub fn report_briefed(
         heading,
         targets(summary, charts, lang),
     ));
-    if let Some(sec) = super::html_pipeline::section(scenario, summary) {
+    if let Some(sec) = super::html_pipeline::section(scenario, summary, lang) {
         r.push(sec);
     }
     if !fans.is_empty() {
         r.push(Section::new(
             "fans",
-            "Fan charts",
-            super::html_plan::fan_figures(summary, fans),
+            lang.t("扇形图", "Fan charts"),
+            super::html_plan::fan_figures(summary, fans, lang),
         ));
     }
     let heading = if summary.is_plan() {
@@ -278,12 +282,12 @@ pub fn report_briefed(
     ));
     // Sensitivity names a plan's columns as its view does (`gdp@2030`).
     if let Some(sec) = summary.sensitivity.as_ref().and_then(|sens| {
-        super::html_sensitivity::section(&crate::plan_view::view(scenario).scenario, sens)
+        super::html_sensitivity::section(&crate::plan_view::view(scenario).scenario, sens, lang)
     }) {
         r.push(sec);
     }
     let mut body = assumptions_in(scenario, lang);
-    body.push_str(&super::html_plan::drivers_by_year(scenario, summary));
+    body.push_str(&super::html_plan::drivers_by_year(scenario, summary, lang));
     r.push(Section::new(
         "assumptions",
         lang.t("测算假设", "Assumptions"),
@@ -357,23 +361,6 @@ fn strip_xml_prolog(svg: &str) -> &str {
         Some(i) => &svg[i..],
         None => svg,
     }
-}
-
-pub(crate) fn label_cell(name: &str, label: Option<&str>, label_en: Option<&str>) -> String {
-    let mut out = String::new();
-    if let Some(l) = label {
-        out.push_str(&escape(l));
-    }
-    if let Some(l) = label_en {
-        if !out.is_empty() {
-            out.push_str("<br>");
-        }
-        out.push_str(&format!("<span class=\"note\">{}</span>", escape(l)));
-    }
-    if out.is_empty() {
-        out.push_str(&format!("<code>{}</code>", escape(name)));
-    }
-    out
 }
 
 /// A scenario label in the page's language, its code name as a hover.
@@ -495,7 +482,7 @@ pub(crate) fn probability_cells(p: f64, se: f64) -> String {
 /// mean and sd (and the charts); a plan's with a column per year.
 fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart], lang: Lang) -> String {
     if summary.is_plan() {
-        return super::html_plan::indicators_by_year(scenario, summary);
+        return super::html_plan::indicators_by_year(scenario, summary, lang);
     }
     let mut out = String::new();
     if let Some(c) = charts.iter().find(|c| c.spec == Spec::Ranges) {

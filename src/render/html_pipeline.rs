@@ -3,55 +3,108 @@
 //! those of [`crate::summary::pipeline`].
 
 use super::format;
-use super::html::{Section, escape};
+use super::headline::clean;
+use super::html::{Section, label_in};
+use super::lang::Lang;
 use crate::scenario::Scenario;
 use crate::summary::Summary;
+use maud::{Markup, PreEscaped, html};
 
 /// Section id.
 pub const ID: &str = "pipeline";
 
+/// An indicator's label in the page's language, its code name as a hover.
+fn indicator(s: &Scenario, name: &str, lang: Lang) -> Markup {
+    let m = s
+        .indicators
+        .iter()
+        .find(|i| i.name == name)
+        .map(|i| &i.meta);
+    PreEscaped(label_in(
+        lang,
+        name,
+        m.and_then(|m| m.label.as_deref()),
+        m.and_then(|m| m.label_en.as_deref()),
+    ))
+}
+
 /// The section, or `None` without a pipeline.
-pub fn section(s: &Scenario, summary: &Summary) -> Option<Section> {
+pub fn section(s: &Scenario, summary: &Summary, lang: Lang) -> Option<Section> {
     let pl = summary.pipeline.as_ref()?;
-    let mut out = String::new();
-    out.push_str(&format!(
-        "<p>{} projects on the list. A project's <strong>contribution</strong> to a target is how often the target is missed in the draws where the project does not start; its <strong>lift</strong> is that minus how often it is missed when the project starts. A project is <strong>critical</strong> when its lift is at least {} points.</p>\n",
-        pl.projects.len(),
-        (pl.critical_lift * 100.0).round()
-    ));
-    if let Some(svg) = super::pipeline_chart::svg(s, pl) {
-        // The SVG's own <title> names it; drop the XML-free header as is.
-        out.push_str("<figure>\n");
-        out.push_str(&svg);
-        out.push_str("<figcaption>The project list by probability of starting, and the threshold the sum must reach.</figcaption>\n</figure>\n");
-    }
-    if !pl.targets.is_empty() {
-        out.push_str("<table><thead><tr><th>target on the pipeline</th><th class=\"num\">P(missed)</th></tr></thead><tbody>\n");
-        for t in &pl.targets {
-            out.push_str(&format!(
-                "<tr><td><code>{}</code> {}</td><td class=\"num\">{}</td></tr>\n",
-                escape(&t.indicator),
-                escape(&t.rule.describe(format::level)),
-                format::probability(t.p_missed)
-            ));
+    let lift = (pl.critical_lift * 100.0).round();
+    let markup = html! {
+        @match lang {
+            Lang::Zh => { p {
+                "项目清单共 " (pl.projects.len()) " 个项目。项目对目标的"
+                strong { "贡献" } "：该项目未开工的抽样中目标未实现的频率；其"
+                strong { "拉动" } "：贡献减去该项目开工时目标未实现的频率。拉动至少 "
+                (lift) " 个百分点的项目为" strong { "关键项目" } "。"
+            } }
+            Lang::En => { p {
+                (pl.projects.len()) " projects on the list. A project's "
+                strong { "contribution" } " to a target is how often the target is missed in the draws where the project does not start; its "
+                strong { "lift" } " is that minus how often it is missed when the project starts. A project is "
+                strong { "critical" } " when its lift is at least " (lift) " points."
+            } }
         }
-        out.push_str("</tbody></table>\n");
-    }
-    if pl.critical.is_empty() {
-        out.push_str("<p>No project is critical: no single project moves a target's miss probability by that much.</p>\n");
-    } else {
-        out.push_str("<h3>Critical projects</h3>\n<table><thead><tr><th>project</th><th>target</th><th class=\"num\">P(missed | not started)</th><th class=\"num\">P(missed | started)</th><th class=\"num\">lift (points)</th></tr></thead><tbody>\n");
-        for c in &pl.critical {
-            out.push_str(&format!(
-                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td></tr>\n",
-                escape(&c.project),
-                escape(&c.indicator),
-                format::probability(c.p_missed_if_not_started),
-                format::probability(c.p_missed_if_started),
-                c.lift * 100.0
-            ));
+        @if let Some(svg) = super::pipeline_chart::svg(s, pl) {
+            figure {
+                // Drawn by the chart module, which escapes its own text.
+                (PreEscaped(svg))
+                figcaption { (lang.t(
+                    "按开工概率排列的项目清单，以及合计须达到的目标值。",
+                    "The project list by probability of starting, and the threshold the sum must reach.",
+                )) }
+            }
         }
-        out.push_str("</tbody></table>\n");
-    }
-    Some(Section::new(ID, "Key projects", out))
+        @if !pl.targets.is_empty() {
+            table {
+                thead { tr {
+                    th { (lang.t("与项目清单相关的目标", "target on the pipeline")) }
+                    th.num { (lang.t("未实现概率", "P(missed)")) }
+                } }
+                tbody {
+                    @for t in &pl.targets {
+                        tr {
+                            td { (indicator(s, &t.indicator, lang)) " " (t.rule.describe(format::level)) }
+                            td.num { (format::probability(t.p_missed)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if pl.critical.is_empty() {
+            p { (lang.t(
+                "没有关键项目：没有哪个单独项目能使目标的未实现概率变动这么多。",
+                "No project is critical: no single project moves a target's miss probability by that much.",
+            )) }
+        } @else {
+            h3 { (lang.t("关键项目", "Critical projects")) }
+            table {
+                thead { tr {
+                    th { (lang.t("项目", "project")) }
+                    th { (lang.t("目标", "target")) }
+                    th.num { (lang.t("未实现概率 | 未开工", "P(missed | not started)")) }
+                    th.num { (lang.t("未实现概率 | 开工", "P(missed | started)")) }
+                    th.num { (lang.t("拉动（百分点）", "lift (points)")) }
+                } }
+                tbody {
+                    @for c in &pl.critical {
+                        tr {
+                            td { (clean(&c.project)) }
+                            td { (indicator(s, &c.indicator, lang)) }
+                            td.num { (format::probability(c.p_missed_if_not_started)) }
+                            td.num { (format::probability(c.p_missed_if_started)) }
+                            td.num { (format!("{:.1}", c.lift * 100.0)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Some(Section::new(
+        ID,
+        lang.t("重点项目", "Key projects"),
+        markup.into_string(),
+    ))
 }

@@ -10,12 +10,15 @@
 
 use super::fan::Drawn;
 use super::format;
-use super::html::{self, escape, label_cell, probability_cells};
+use super::headline::clean;
+use super::html::{self, label_in};
+use super::lang::Lang;
 use super::table::thousands;
 use crate::scenario::horizon::Measure;
 use crate::scenario::{Kind, Meta, Scenario};
 use crate::summary::Summary;
 use crate::summary::plan::{PlanTargetSummary, kind_of};
+use maud::{Markup, PreEscaped, html};
 
 fn meta_of<'a>(s: &'a Scenario, name: &str) -> Option<&'a Meta> {
     s.indicators
@@ -24,13 +27,15 @@ fn meta_of<'a>(s: &'a Scenario, name: &str) -> Option<&'a Meta> {
         .map(|i| &i.meta)
 }
 
-fn indicator_cell(s: &Scenario, name: &str) -> String {
+/// An indicator's label in the page's language, its code name as a hover.
+fn indicator_label(s: &Scenario, name: &str, lang: Lang) -> Markup {
     let m = meta_of(s, name);
-    label_cell(
+    PreEscaped(label_in(
+        lang,
         name,
         m.and_then(|m| m.label.as_deref()),
         m.and_then(|m| m.label_en.as_deref()),
-    )
+    ))
 }
 
 /// The kind the plan target's rule reads in: the indicator's for a level,
@@ -42,124 +47,194 @@ fn measure_kind(s: &Scenario, t: &PlanTargetSummary) -> Kind {
     }
 }
 
-fn measure_text(t: &PlanTargetSummary) -> &'static str {
+fn measure_text(t: &PlanTargetSummary, lang: Lang) -> &'static str {
     match t.measure {
-        Measure::Level => "level",
-        Measure::CumulativeGrowth => "cumulative growth",
-        Measure::AverageGrowth => "average annual growth",
+        Measure::Level => lang.t("水平", "level"),
+        Measure::CumulativeGrowth => lang.t("累计增长", "cumulative growth"),
+        Measure::AverageGrowth => lang.t("年均增长", "average annual growth"),
+    }
+}
+
+fn rule(s: &Scenario, t: &PlanTargetSummary) -> String {
+    super::chart::rule_text(&t.rule, measure_kind(s, t))
+}
+
+/// A probability and its standard error in points, as two table cells.
+fn probability_cells(p: f64, se: f64) -> Markup {
+    html! {
+        td.num { (format::probability(p)) }
+        td.num { (format!("{:.2}", se * 100.0)) }
     }
 }
 
 /// The plan targets section (`None` without `[plan_targets]`).
-pub(crate) fn plan(s: &Scenario, sum: &Summary) -> Option<String> {
+pub(crate) fn plan(s: &Scenario, sum: &Summary, lang: Lang) -> Option<String> {
     let p = sum.plan_targets.as_ref()?;
-    let mut out = String::new();
-    let label = match (&p.label, &p.label_en) {
-        (Some(a), Some(b)) => format!("{a} · {b}"),
-        (Some(a), None) | (None, Some(a)) => a.clone(),
-        (None, None) => "the plan's targets".into(),
+    let label = match lang.label(p.label.as_deref(), p.label_en.as_deref(), "") {
+        "" => lang.t("规划目标", "the plan's targets").to_string(),
+        l => clean(l),
     };
-    out.push_str(&format!(
-        "<p>{}: all {} targets are met together in <strong>{}</strong> of simulated paths (se {:.2} points).</p>\n",
-        escape(&label),
-        p.targets.len(),
-        format::probability(p.joint_probability),
-        p.joint_se * 100.0
-    ));
     let worded = p.targets.iter().any(|t| t.wording.is_some());
-    out.push_str(&format!(
-        "<table class=\"keep\"><thead><tr><th>year</th><th>indicator</th><th>measure</th><th>target</th>{}<th class=\"num\">level needed</th><th class=\"num\">P(met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n",
-        if worded { "<th>wording</th>" } else { "" }
-    ));
-    for t in &p.targets {
-        out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}<td class=\"num\">{}</td>{}</tr>\n",
-            t.year,
-            indicator_cell(s, &t.indicator),
-            measure_text(t),
-            escape(&super::chart::rule_text(&t.rule, measure_kind(s, t))),
-            if worded {
-                format!("<td>{}</td>", escape(t.wording.as_deref().unwrap_or("")))
-            } else {
-                String::new()
-            },
-            format::value(t.level_needed, kind_of(s, &t.indicator)),
-            probability_cells(t.probability, t.se),
-        ));
-    }
-    out.push_str(&format!(
-        "<tr class=\"joint\"><td colspan=\"{}\">all {} together</td>{}</tr>\n</tbody></table>\n",
-        if worded { 6 } else { 5 },
-        p.targets.len(),
-        probability_cells(p.joint_probability, p.joint_se)
-    ));
-    out.push_str("<p class=\"note\">Level needed: the indicator's value in the target year that the target stands for (a growth target turned into a level from the year-0 value).</p>\n");
-
+    let n = p.targets.len();
     let paths: Vec<&PlanTargetSummary> = p
         .targets
         .iter()
         .filter(|t| t.required_path.is_some())
         .collect();
-    if !paths.is_empty() {
-        out.push_str("<h3>What the remaining years must deliver</h3>\n<p>For each simulated path, the average annual growth the years after the first would need to reach the level needed, given where that path stands after the first year; beside it, the growth the paths actually took over the same years.</p>\n");
-        out.push_str("<table class=\"keep\"><thead><tr><th>target</th><th>years</th><th class=\"num\">growth needed: median</th><th class=\"num\">10% – 90%</th><th class=\"num\">growth simulated: median</th><th class=\"num\">10% – 90%</th></tr></thead><tbody>\n");
-        for t in paths {
-            let Some(rp) = &t.required_path else {
-                continue;
-            };
-            let r = |x: f64| format::value(x, Kind::Rate);
-            out.push_str(&format!(
-                "<tr><td><code>{}</code> {} {} in {}</td><td class=\"num\">{}–{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td></tr>\n",
-                escape(&t.indicator),
-                measure_text(t),
-                escape(&super::chart::rule_text(&t.rule, measure_kind(s, t))),
-                t.year,
-                rp.from_year,
-                rp.to_year,
-                r(rp.quantiles.p50),
-                r(rp.quantiles.p10),
-                r(rp.quantiles.p90),
-                r(rp.simulated.p50),
-                r(rp.simulated.p10),
-                r(rp.simulated.p90),
-            ));
-        }
-        out.push_str("</tbody></table>\n");
-    }
-
     let first = sum.years[0].year.unwrap_or_default();
-    if p.targets.iter().any(|t| !t.reachable_if_met.is_empty()) {
-        out.push_str(&format!(
-            "<h3>Still reachable if {first}'s target is met exactly?</h3>\n<p>The share of simulated paths that meet the plan target among those whose {first} value lies nearest to the {first} target of each set (persistence and correlations included).</p>\n"
-        ));
-        out.push_str(&format!(
-            "<table class=\"keep\"><thead><tr><th>plan target</th><th>if in {first}</th><th>target set</th><th class=\"num\">paths used</th><th class=\"num\">P(plan target met)</th><th class=\"num\">se (points)</th></tr></thead><tbody>\n"
-        ));
-        for t in &p.targets {
-            for r in &t.reachable_if_met {
-                let ck = kind_of(s, &r.indicator);
-                out.push_str(&format!(
-                    "<tr><td><code>{}</code> {} {}</td><td><code>{}</code> = {} <span class=\"note\">({} – {})</span></td><td><code>{}</code></td><td class=\"num\">{}</td>{}</tr>\n",
-                    escape(&t.indicator),
-                    measure_text(t),
-                    escape(&super::chart::rule_text(&t.rule, measure_kind(s, t))),
-                    escape(&r.indicator),
-                    format::threshold(r.value, ck),
-                    format::threshold(r.band_low, ck),
-                    format::threshold(r.band_high, ck),
-                    escape(&r.target_set),
-                    thousands(r.band_draws),
-                    probability_cells(r.probability, r.se),
-                ));
+    let reachable = p.targets.iter().any(|t| !t.reachable_if_met.is_empty());
+    let r = |x: f64| format::value(x, Kind::Rate);
+    let markup = html! {
+        p {
+            (label) (lang.t("：全部 ", ": all "))
+            (n)
+            (lang.t(" 项目标同时实现的模拟路径占 ", " targets are met together in "))
+            strong { (format::probability(p.joint_probability)) }
+            (match lang {
+                Lang::Zh => format!("（标准误 {:.2} 个百分点）。", p.joint_se * 100.0),
+                Lang::En => format!(" of simulated paths (se {:.2} points).", p.joint_se * 100.0),
+            })
+        }
+        table.keep {
+            thead { tr {
+                th { (lang.t("年份", "year")) }
+                th { (lang.t("指标", "indicator")) }
+                th { (lang.t("口径", "measure")) }
+                th { (lang.t("目标", "target")) }
+                @if worded { th { (lang.t("表述", "wording")) } }
+                th.num { (lang.t("所需水平", "level needed")) }
+                th.num { (lang.t("实现概率", "P(met)")) }
+                th.num { (lang.t("标准误（百分点）", "se (points)")) }
+            } }
+            tbody {
+                @for t in &p.targets {
+                    tr {
+                        td { (t.year) }
+                        td { (indicator_label(s, &t.indicator, lang)) }
+                        td { (measure_text(t, lang)) }
+                        td { (rule(s, t)) }
+                        @if worded { td { (clean(t.wording.as_deref().unwrap_or(""))) } }
+                        td.num { (format::value(t.level_needed, kind_of(s, &t.indicator))) }
+                        (probability_cells(t.probability, t.se))
+                    }
+                }
+                tr.joint {
+                    td colspan=(if worded { 6 } else { 5 }) {
+                        (match lang {
+                            Lang::Zh => format!("{n} 项同时实现"),
+                            Lang::En => format!("all {n} together"),
+                        })
+                    }
+                    (probability_cells(p.joint_probability, p.joint_se))
+                }
             }
         }
-        out.push_str("</tbody></table>\n");
-    }
-    Some(out)
+        p.note { (lang.t(
+            "所需水平：目标所对应的目标年份指标值（增长目标由基年值换算为水平）。",
+            "Level needed: the indicator's value in the target year that the target stands for (a growth target turned into a level from the year-0 value).",
+        )) }
+        @if !paths.is_empty() {
+            h3 { (lang.t("其余年份需要达到的增长", "What the remaining years must deliver")) }
+            p { (lang.t(
+                "对每条模拟路径，按第一年之后所处位置，其余各年为达到所需水平需要的年均增长；旁边是同一时期路径实际的增长。",
+                "For each simulated path, the average annual growth the years after the first would need to reach the level needed, given where that path stands after the first year; beside it, the growth the paths actually took over the same years.",
+            )) }
+            table.keep {
+                thead { tr {
+                    th { (lang.t("目标", "target")) }
+                    th { (lang.t("年份", "years")) }
+                    th.num { (lang.t("所需增长：中位数", "growth needed: median")) }
+                    th.num { "10% – 90%" }
+                    th.num { (lang.t("模拟增长：中位数", "growth simulated: median")) }
+                    th.num { "10% – 90%" }
+                } }
+                tbody {
+                    @for t in &paths {
+                        @if let Some(rp) = &t.required_path {
+                            tr {
+                                td {
+                                    (indicator_label(s, &t.indicator, lang)) " "
+                                    (measure_text(t, lang)) " " (rule(s, t))
+                                    (match lang {
+                                        Lang::Zh => format!("（{} 年）", t.year),
+                                        Lang::En => format!(" in {}", t.year),
+                                    })
+                                }
+                                td.num { (rp.from_year) "–" (rp.to_year) }
+                                td.num { (r(rp.quantiles.p50)) }
+                                td.num { (r(rp.quantiles.p10)) " – " (r(rp.quantiles.p90)) }
+                                td.num { (r(rp.simulated.p50)) }
+                                td.num { (r(rp.simulated.p10)) " – " (r(rp.simulated.p90)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if reachable {
+            h3 { (match lang {
+                Lang::Zh => format!("{first} 年目标恰好实现时，规划目标仍可实现吗？"),
+                Lang::En => format!("Still reachable if {first}'s target is met exactly?"),
+            }) }
+            p { (match lang {
+                Lang::Zh => format!("在 {first} 年的值最接近各目标组 {first} 年目标的模拟路径中，实现规划目标的比例（已计入持续性和相关性）。"),
+                Lang::En => format!("The share of simulated paths that meet the plan target among those whose {first} value lies nearest to the {first} target of each set (persistence and correlations included)."),
+            }) }
+            table.keep {
+                thead { tr {
+                    th { (lang.t("规划目标", "plan target")) }
+                    th { (match lang {
+                        Lang::Zh => format!("若 {first} 年"),
+                        Lang::En => format!("if in {first}"),
+                    }) }
+                    th { (lang.t("目标组", "target set")) }
+                    th.num { (lang.t("所用路径数", "paths used")) }
+                    th.num { (lang.t("规划目标实现概率", "P(plan target met)")) }
+                    th.num { (lang.t("标准误（百分点）", "se (points)")) }
+                } }
+                tbody {
+                    @for t in &p.targets {
+                        @for rm in &t.reachable_if_met {
+                            @let ck = kind_of(s, &rm.indicator);
+                            tr {
+                                td {
+                                    (indicator_label(s, &t.indicator, lang)) " "
+                                    (measure_text(t, lang)) " " (rule(s, t))
+                                }
+                                td {
+                                    (indicator_label(s, &rm.indicator, lang))
+                                    " = " (format::threshold(rm.value, ck)) " "
+                                    span.note {
+                                        "(" (format::threshold(rm.band_low, ck)) " – "
+                                        (format::threshold(rm.band_high, ck)) ")"
+                                    }
+                                }
+                                td { (set_label(sum, &rm.target_set, lang)) }
+                                td.num { (thousands(rm.band_draws)) }
+                                (probability_cells(rm.probability, rm.se))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Some(markup.into_string())
+}
+
+/// A target set's label in the page's language, its code name as a hover.
+fn set_label(sum: &Summary, name: &str, lang: Lang) -> Markup {
+    let set = sum.target_sets.get(name);
+    PreEscaped(label_in(
+        lang,
+        name,
+        set.and_then(|t| t.label.as_deref()),
+        set.and_then(|t| t.label_en.as_deref()),
+    ))
 }
 
 /// The indicators with a target first (in the scenario's order), then the others.
-pub(crate) fn fan_figures(sum: &Summary, fans: &[Drawn]) -> String {
+pub(crate) fn fan_figures(sum: &Summary, fans: &[Drawn], lang: Lang) -> String {
     let targeted = |name: &str| {
         sum.target_sets
             .values()
@@ -169,96 +244,104 @@ pub(crate) fn fan_figures(sum: &Summary, fans: &[Drawn]) -> String {
                 .as_ref()
                 .is_some_and(|p| p.targets.iter().any(|t| t.indicator == name))
     };
-    let mut out = String::from(
-        "<p class=\"note\">Each chart: the median path as a line, nested bands for the central 10%, 20%, …, 90% of simulated paths (darkest inside), history before the horizon in black, annual targets as crosses, plan targets as diamonds.</p>\n",
-    );
     let (with, without): (Vec<&Drawn>, Vec<&Drawn>) =
         fans.iter().partition(|f| targeted(&f.indicator));
-    for (heading, group) in [
-        ("Indicators with a target", with),
-        ("Other indicators", without),
-    ] {
-        if group.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("<h3>{heading}</h3>\n"));
-        for f in group {
-            out.push_str(&html::chart_figure(&f.stem, &f.title, &f.svg));
+    let groups = [
+        (lang.t("有目标的指标", "Indicators with a target"), with),
+        (lang.t("其他指标", "Other indicators"), without),
+    ];
+    html! {
+        p.note { (lang.t(
+            "每张图：中位路径为线，由内到外的色带依次为中间 10%、20%……90% 的模拟路径（越靠内颜色越深），预测期之前的历史为黑色，年度目标为叉，规划目标为菱形。",
+            "Each chart: the median path as a line, nested bands for the central 10%, 20%, …, 90% of simulated paths (darkest inside), history before the horizon in black, annual targets as crosses, plan targets as diamonds.",
+        )) }
+        @for (heading, group) in &groups {
+            @if !group.is_empty() {
+                h3 { (heading) }
+                @for f in group {
+                    // The chart's SVG is drawn by the chart modules, which
+                    // escape their own text; the figure wraps it as is.
+                    (PreEscaped(html::chart_figure(&f.stem, &clean(&f.title), &f.svg)))
+                }
+            }
         }
     }
-    out
+    .into_string()
 }
 
 /// The indicators, a column per year: each cell the median and the 10–90% range.
-pub(crate) fn indicators_by_year(s: &Scenario, sum: &Summary) -> String {
-    let mut out = String::from("<table><thead><tr><th>indicator</th><th>label</th>");
-    for y in &sum.years {
-        out.push_str(&format!(
-            "<th class=\"num\">{}</th>",
-            y.year.unwrap_or_default()
-        ));
-    }
-    out.push_str("<th>unit</th></tr></thead><tbody>\n");
-    for ind in &s.indicators {
-        let kind = ind.meta.kind;
-        out.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td>",
-            escape(&ind.name),
-            indicator_cell(s, &ind.name)
-        ));
-        for year in &sum.years {
-            match year.indicators.get(&ind.name) {
-                Some(v) => {
-                    let q = &v.quantiles;
-                    out.push_str(&format!(
-                        "<td class=\"num\">{}<br><span class=\"note\">{} – {}</span></td>",
-                        format::value(q.p50, kind),
-                        format::value(q.p10, kind),
-                        format::value(q.p90, kind)
-                    ));
+pub(crate) fn indicators_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> String {
+    html! {
+        table {
+            thead { tr {
+                th { (lang.t("指标", "indicator")) }
+                @for y in &sum.years { th.num { (y.year.unwrap_or_default()) } }
+                th { (lang.t("单位", "unit")) }
+            } }
+            tbody {
+                @for ind in &s.indicators {
+                    @let kind = ind.meta.kind;
+                    tr {
+                        td { (indicator_label(s, &ind.name, lang)) }
+                        @for year in &sum.years {
+                            @match year.indicators.get(&ind.name) {
+                                Some(v) => {
+                                    td.num {
+                                        (format::value(v.quantiles.p50, kind)) br;
+                                        span.note {
+                                            (format::value(v.quantiles.p10, kind)) " – "
+                                            (format::value(v.quantiles.p90, kind))
+                                        }
+                                    }
+                                }
+                                None => { td {} }
+                            }
+                        }
+                        td { (match kind {
+                            Kind::Rate => "%".to_string(),
+                            _ => clean(ind.meta.unit.as_deref().unwrap_or_default()),
+                        }) }
+                    }
                 }
-                None => out.push_str("<td></td>"),
             }
         }
-        let unit = match kind {
-            Kind::Rate => "%".to_string(),
-            _ => ind.meta.unit.clone().unwrap_or_default(),
-        };
-        out.push_str(&format!("<td>{}</td></tr>\n", escape(&unit)));
+        p.note { (lang.t(
+            "每格：中位数，下方为 10% – 90% 区间（80% 的模拟路径落在其间）。分位数按第 7 类方法计算。",
+            "Each cell: the median, and below it the 10% – 90% range (80% of simulated paths fall between the two). Quantiles are type 7.",
+        )) }
     }
-    out.push_str("</tbody></table>\n<p class=\"note\">Each cell: the median, and below it the 10% – 90% range (80% of simulated paths fall between the two). Quantiles are type 7.</p>\n");
-    out
+    .into_string()
 }
 
 /// Each driver's persistence and mean in every year (empty for one year).
-pub(crate) fn drivers_by_year(s: &Scenario, sum: &Summary) -> String {
+pub(crate) fn drivers_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> String {
     let Some(h) = &s.horizon else {
         return String::new();
     };
-    let mut out = String::from(
-        "<h3>Drivers by year</h3>\n<p>The table of uncertain drivers above shows their first year. Here: each driver's mean in every year, and its persistence, the AR(1) coefficient of its normal score from one year to the next (0: years independent; 0.5: a bad year tends to be followed by a weak one).</p>\n<table><thead><tr><th>driver</th><th class=\"num\">persistence</th>",
-    );
-    for y in &sum.years {
-        out.push_str(&format!(
-            "<th class=\"num\">{}</th>",
-            y.year.unwrap_or_default()
-        ));
-    }
-    out.push_str("</tr></thead><tbody>\n");
-    for (d, path) in s.drivers.iter().zip(&h.drivers) {
-        out.push_str(&format!(
-            "<tr><td>{}</td><td class=\"num\">{:.2}</td>",
-            label_cell(&d.name, d.meta.label.as_deref(), Some(&d.name)),
-            path.persistence
-        ));
-        for y in &path.per_year {
-            out.push_str(&format!(
-                "<td class=\"num\">{}</td>",
-                format::value(y.marginal.mean(), d.meta.kind)
-            ));
+    html! {
+        h3 { (lang.t("驱动因素逐年", "Drivers by year")) }
+        p { (lang.t(
+            "上方的不确定驱动因素表给出的是第一年。此处为每个驱动因素各年的均值及其持续性，即其正态得分逐年的 AR(1) 系数（0：各年相互独立；0.5：坏年份之后往往仍偏弱）。",
+            "The table of uncertain drivers above shows their first year. Here: each driver's mean in every year, and its persistence, the AR(1) coefficient of its normal score from one year to the next (0: years independent; 0.5: a bad year tends to be followed by a weak one).",
+        )) }
+        table {
+            thead { tr {
+                th { (lang.t("驱动因素", "driver")) }
+                th.num { (lang.t("持续性", "persistence")) }
+                @for y in &sum.years { th.num { (y.year.unwrap_or_default()) } }
+            } }
+            tbody {
+                @for (d, path) in s.drivers.iter().zip(&h.drivers) {
+                    tr {
+                        td { (PreEscaped(label_in(lang, &d.name, d.meta.label.as_deref(), d.meta.label_en.as_deref()))) }
+                        td.num { (format!("{:.2}", path.persistence)) }
+                        @for y in &path.per_year {
+                            td.num { (format::value(y.marginal.mean(), d.meta.kind)) }
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table>\n");
-    out
+    .into_string()
 }

@@ -5,125 +5,55 @@
 //! [`crate::sensitivity`].
 
 use super::format;
-use super::html::{Section, escape, label_cell};
+use super::headline::clean;
+use super::html::{Section, label_in};
+use super::lang::Lang;
 use super::table::thousands;
 use crate::scenario::{Kind, Scenario};
 use crate::sensitivity::Sensitivity;
+use maud::{PreEscaped, html};
 
 /// Section id, for [`super::html::Report::insert_before`].
 pub const ID: &str = "sensitivity";
 /// Drivers listed per indicator in the table (all are in `summary.json`).
 pub const TOP: usize = 3;
 
+/// The section's heading in a language.
+pub fn heading(lang: Lang) -> &'static str {
+    lang.t("什么决定未达成", "What decides a miss")
+}
+
 /// The section, or `None` when no indicator was analysed.
-pub fn section(s: &Scenario, sens: &Sensitivity) -> Option<Section> {
+pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> {
     if sens.indicators.is_empty() {
         return None;
     }
     // One column per target set that has a target on some analysed indicator.
-    let sets: Vec<&str> = s
+    let sets: Vec<(&str, String)> = s
         .target_sets
         .iter()
-        .map(|t| t.name.as_str())
-        .filter(|name| {
+        .filter(|t| {
             sens.indicators
                 .values()
-                .any(|i| i.misses.contains_key(*name))
+                .any(|i| i.misses.contains_key(t.name.as_str()))
+        })
+        .map(|t| {
+            let label = label_in(
+                lang,
+                &t.name,
+                t.meta.label.as_deref(),
+                t.meta.label_en.as_deref(),
+            );
+            (t.name.as_str(), label)
         })
         .collect();
-    let mut out = String::new();
-    out.push_str(&format!(
-        "<p>Which assumptions decide whether a target is met, from the run's first {} draws. \
-         <strong>Rank correlation</strong>: Spearman's, between the driver and the indicator (±1: the indicator moves with the driver alone). \
-         <strong>p10 → p90</strong>: the indicator when this driver moves from its 10th to its 90th percentile and every other driver stays at its median (the tornado below). \
-         <strong>Percentile in the misses</strong>: the driver's average percentile in the draws that miss the set's target: p50 means the misses look like all draws, p20 that targets are missed when this driver is low.</p>\n",
-        thousands(sens.draws)
-    ));
-    out.push_str("<table><thead><tr><th>driver</th><th class=\"num\">rank correlation</th><th class=\"num\">p10 → p90</th>");
-    for set in &sets {
-        out.push_str(&format!(
-            "<th class=\"num\">misses of <code>{}</code>:<br>percentile</th>",
-            escape(set)
-        ));
-    }
-    out.push_str("</tr></thead>\n");
-    for (name, ind) in &sens.indicators {
-        let meta = s
-            .indicators
+    let meta_of = |name: &str| {
+        s.indicators
             .iter()
-            .find(|i| &i.name == name)
-            .map(|i| &i.meta);
-        let kind = meta.map_or(Kind::Level, |m| m.kind);
-        let more = ind.drivers.len().saturating_sub(TOP);
-        // A group per indicator: its name, then how often each set's
-        // target on it is missed, then its top drivers.
-        out.push_str(&format!(
-            "<tbody class=\"keep\"><tr class=\"group\"><td colspan=\"3\">{}{}</td>",
-            label_cell(
-                name,
-                meta.and_then(|m| m.label.as_deref()),
-                meta.and_then(|m| m.label_en.as_deref())
-            ),
-            if more > 0 {
-                format!(
-                    " <span class=\"note\">({more} more driver{} in summary.json)</span>",
-                    if more == 1 { "" } else { "s" }
-                )
-            } else {
-                String::new()
-            }
-        ));
-        for set in &sets {
-            let cell = ind.misses.get(*set).map_or_else(String::new, |m| {
-                format!("missed in {}", format::probability(m.miss_rate))
-            });
-            out.push_str(&format!("<td class=\"num\">{cell}</td>"));
-        }
-        out.push_str("</tr>\n");
-        if ind.drivers.is_empty() {
-            out.push_str(&format!(
-                "<tr><td colspan=\"{}\">no uncertain driver</td></tr>\n",
-                3 + sets.len()
-            ));
-        }
-        for (driver, d) in ind.drivers.iter().take(TOP) {
-            let dmeta = s
-                .drivers
-                .iter()
-                .find(|x| &x.name == driver)
-                .map(|x| &x.meta);
-            let tornado = match (d.at_p10, d.at_p90) {
-                (Some(a), Some(b)) => {
-                    format!("{} → {}", format::value(a, kind), format::value(b, kind))
-                }
-                _ => "–".to_string(),
-            };
-            out.push_str(&format!(
-                "<tr><td class=\"driver\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-                label_cell(
-                    driver,
-                    dmeta.and_then(|m| m.label.as_deref()),
-                    Some(driver.as_str())
-                ),
-                d.rank_correlation
-                    .map_or_else(|| "–".to_string(), |r| format!("{r:+.2}")),
-                tornado,
-            ));
-            for set in &sets {
-                let cell = ind
-                    .misses
-                    .get(*set)
-                    .and_then(|m| m.drivers.get(driver))
-                    .and_then(|x| x.percentile_in_misses)
-                    .map_or_else(String::new, |p| format!("p{:.0}", p * 100.0));
-                out.push_str(&format!("<td class=\"num\">{cell}</td>"));
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</tbody>\n");
-    }
-    out.push_str("</table>\n");
-
+            .find(|i| i.name == name)
+            .map(|i| &i.meta)
+    };
+    let driver_meta = |name: &str| s.drivers.iter().find(|x| x.name == name).map(|x| &x.meta);
     // Tornado charts where there is more than one bar to compare.
     let multi: Vec<&String> = sens
         .indicators
@@ -131,18 +61,100 @@ pub fn section(s: &Scenario, sens: &Sensitivity) -> Option<Section> {
         .filter(|(_, i)| i.drivers.len() > 1)
         .map(|(n, _)| n)
         .collect();
-    if !multi.is_empty() {
-        out.push_str("<h3>One assumption at a time</h3>\n<p class=\"note\">Each bar: the indicator when one driver moves to its 10th (blue) or 90th (orange) percentile, every other driver at its median; the line is the indicator with all drivers at their medians. Correlations are ignored on purpose, to show each assumption alone. Indicators that depend on one driver only are in the table above; every panel is in <code>tornado.svg</code> and <code>tornado.png</code>.</p>\n");
-        for name in multi {
-            if let Some(svg) = super::tornado::svg(s, sens, name) {
-                out.push_str(&format!(
-                    "<figure id=\"tornado-{}\" class=\"tornado\">\n{}<figcaption>What moves <code>{}</code> most — one panel of <code>tornado.svg</code></figcaption>\n</figure>\n",
-                    escape(name),
-                    svg,
-                    escape(name),
-                ));
+    let markup = html! {
+        @match lang {
+            Lang::Zh => { p {
+                "哪些假设决定目标能否实现，依据本次运行的前 " (thousands(sens.draws)) " 次抽样。"
+                strong { "秩相关" } "：驱动因素与指标之间的 Spearman 相关系数（±1：指标只随该驱动因素变动）。"
+                strong { "p10 → p90" } "：该驱动因素从第 10 百分位移到第 90 百分位、其他驱动因素取中位数时的指标值（见下方龙卷风图）。"
+                strong { "未达成时的百分位" } "：在未达成该目标组目标的抽样中，该驱动因素的平均百分位：p50 表示未达成的抽样与全部抽样无异，p20 表示该驱动因素偏低时目标往往落空。"
+            } }
+            Lang::En => { p {
+                "Which assumptions decide whether a target is met, from the run's first " (thousands(sens.draws)) " draws. "
+                strong { "Rank correlation" } ": Spearman's, between the driver and the indicator (±1: the indicator moves with the driver alone). "
+                strong { "p10 → p90" } ": the indicator when this driver moves from its 10th to its 90th percentile and every other driver stays at its median (the tornado below). "
+                strong { "Percentile in the misses" } ": the driver's average percentile in the draws that miss the set's target: p50 means the misses look like all draws, p20 that targets are missed when this driver is low."
+            } }
+        }
+        table {
+            thead { tr {
+                th { (lang.t("驱动因素", "driver")) }
+                th.num { (lang.t("秩相关", "rank correlation")) }
+                th.num { "p10 → p90" }
+                @for (_, label) in &sets {
+                    th.num {
+                        (lang.t("未达成 ", "misses of ")) (PreEscaped(label)) ":" br;
+                        (lang.t("百分位", "percentile"))
+                    }
+                }
+            } }
+            @for (name, ind) in &sens.indicators {
+                @let meta = meta_of(name);
+                @let kind = meta.map_or(Kind::Level, |m| m.kind);
+                @let more = ind.drivers.len().saturating_sub(TOP);
+                // A group per indicator: its name, then how often each set's
+                // target on it is missed, then its top drivers.
+                tbody.keep {
+                    tr.group {
+                        td colspan="3" {
+                            (PreEscaped(label_in(lang, name, meta.and_then(|m| m.label.as_deref()), meta.and_then(|m| m.label_en.as_deref()))))
+                            @if more > 0 {
+                                " " span.note { (match lang {
+                                    Lang::Zh => format!("（另有 {more} 个驱动因素见 summary.json）"),
+                                    Lang::En => format!("({more} more driver{} in summary.json)", if more == 1 { "" } else { "s" }),
+                                }) }
+                            }
+                        }
+                        @for (set, _) in &sets {
+                            td.num { @if let Some(m) = ind.misses.get(*set) {
+                                (lang.t("未达成 ", "missed in ")) (format::probability(m.miss_rate))
+                            } }
+                        }
+                    }
+                    @if ind.drivers.is_empty() {
+                        tr { td colspan=(3 + sets.len()) { (lang.t("没有不确定的驱动因素", "no uncertain driver")) } }
+                    }
+                    @for (driver, d) in ind.drivers.iter().take(TOP) {
+                        @let dm = driver_meta(driver);
+                        tr {
+                            td.driver { (PreEscaped(label_in(lang, driver, dm.and_then(|m| m.label.as_deref()), dm.and_then(|m| m.label_en.as_deref())))) }
+                            td.num { (d.rank_correlation.map_or_else(|| "–".to_string(), |r| format!("{r:+.2}"))) }
+                            td.num { (match (d.at_p10, d.at_p90) {
+                                (Some(a), Some(b)) => format!("{} → {}", format::value(a, kind), format::value(b, kind)),
+                                _ => "–".to_string(),
+                            }) }
+                            @for (set, _) in &sets {
+                                td.num { (ind.misses.get(*set)
+                                    .and_then(|m| m.drivers.get(driver))
+                                    .and_then(|x| x.percentile_in_misses)
+                                    .map_or_else(String::new, |p| format!("p{:.0}", p * 100.0))) }
+                            }
+                        }
+                    }
+                }
             }
         }
-    }
-    Some(Section::new(ID, "What decides a miss", out))
+        @if !multi.is_empty() {
+            h3 { (lang.t("逐一改变一个假设", "One assumption at a time")) }
+            p.note { (lang.t(
+                "每根条：一个驱动因素移到第 10 百分位（蓝）或第 90 百分位（橙）、其他驱动因素取中位数时的指标值；竖线为全部驱动因素取中位数时的指标值。此处有意不计相关性，以单独显示每个假设。只取决于一个驱动因素的指标见上表；全部面板在 tornado.svg 和 tornado.png 中。",
+                "Each bar: the indicator when one driver moves to its 10th (blue) or 90th (orange) percentile, every other driver at its median; the line is the indicator with all drivers at their medians. Correlations are ignored on purpose, to show each assumption alone. Indicators that depend on one driver only are in the table above; every panel is in tornado.svg and tornado.png.",
+            )) }
+            @for name in &multi {
+                @if let Some(svg) = super::tornado::svg(s, sens, name) {
+                    @let m = meta_of(name);
+                    figure id=(format!("tornado-{}", clean(name))) class="tornado" {
+                        // Drawn by the chart module, which escapes its own text.
+                        (PreEscaped(svg))
+                        figcaption {
+                            (lang.t("最能影响 ", "What moves "))
+                            (PreEscaped(label_in(lang, name, m.and_then(|m| m.label.as_deref()), m.and_then(|m| m.label_en.as_deref()))))
+                            (lang.t(" 的因素 — tornado.svg 中的一幅", " most — one panel of tornado.svg"))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Some(Section::new(ID, heading(lang), markup.into_string()))
 }

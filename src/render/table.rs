@@ -3,8 +3,13 @@
 //! with every target's probability and the joint one, and a plan's targets
 //! with their required path.
 //! Columns are aligned by display width, so Chinese labels line up.
+//! Chinese by default; `--lang en` prints the English table exactly as it
+//! was before the tables were translated, since scripts and
+//! `tests/golden/table.txt` read it.
 
 use super::format;
+use super::lang::Lang;
+use crate::scenario::Rule;
 use crate::scenario::horizon::Measure;
 use crate::scenario::{Kind, Scenario};
 use crate::summary::plan::kind_of;
@@ -47,26 +52,52 @@ fn clip(s: &str, width: usize) -> String {
     out
 }
 
+/// A rule in the language: `>= 9.0%`, `<= 3.5%`, `10.0% ± 0.5%`, and a
+/// range as `8.0% to 10.0%` (English) or `8.0% 至 10.0%`.
+pub fn rule_text(rule: &Rule, fmt: impl Fn(f64) -> String, lang: Lang) -> String {
+    match (lang, rule) {
+        (Lang::Zh, Rule::Range { low, high }) => format!("{} 至 {}", fmt(*low), fmt(*high)),
+        _ => rule.describe(fmt),
+    }
+}
+
 /// The printed result of any run: a one-year run's indicators one per row,
 /// a plan's with a column per year; then the target sets (a plan's targets
 /// with their year) and the plan targets.
-pub fn render(scenario: &Scenario, summary: &Summary) -> String {
+pub fn render(scenario: &Scenario, summary: &Summary, lang: Lang) -> String {
     let mut out = String::new();
     let hash = &summary.scenario.hash[..summary.scenario.hash.len().min(19)];
-    out.push_str(&format!(
-        "{}\n{} draws, seed {}, scenario {} ({hash})",
-        scenario.title,
-        thousands(summary.draws),
-        summary.seed,
-        scenario.name,
-    ));
+    out.push_str(&match lang {
+        Lang::En => format!(
+            "{}\n{} draws, seed {}, scenario {} ({hash})",
+            scenario.title,
+            thousands(summary.draws),
+            summary.seed,
+            scenario.name,
+        ),
+        Lang::Zh => format!(
+            "{}\n{} 次抽样，种子 {}，情景 {}（{hash}）",
+            scenario.title,
+            thousands(summary.draws),
+            summary.seed,
+            scenario.name,
+        ),
+    });
     if let Some(h) = &summary.horizon {
-        out.push_str(&format!(
-            ", years {}–{} from {}",
-            h.years[0],
-            h.years[h.years.len() - 1],
-            h.base_year
-        ));
+        out.push_str(&match lang {
+            Lang::En => format!(
+                ", years {}–{} from {}",
+                h.years[0],
+                h.years[h.years.len() - 1],
+                h.base_year
+            ),
+            Lang::Zh => format!(
+                "，{}–{} 年，基年 {}",
+                h.years[0],
+                h.years[h.years.len() - 1],
+                h.base_year
+            ),
+        });
     }
     out.push_str("\n\n");
     let name_w = scenario
@@ -77,13 +108,13 @@ pub fn render(scenario: &Scenario, summary: &Summary) -> String {
         .unwrap_or(9)
         .max(9);
     if summary.is_plan() {
-        indicators_by_year(&mut out, scenario, summary, name_w);
+        indicators_by_year(&mut out, scenario, summary, name_w, lang);
     } else {
-        indicators(&mut out, summary, name_w);
+        indicators(&mut out, summary, name_w, lang);
     }
-    target_sets(&mut out, summary, name_w);
+    target_sets(&mut out, summary, name_w, lang);
     if summary.plan_targets.is_some() {
-        plan_targets(&mut out, scenario, summary);
+        plan_targets(&mut out, scenario, summary, lang);
     }
     // Rows without a unit end in padding; trim it.
     out.lines()
@@ -94,12 +125,12 @@ pub fn render(scenario: &Scenario, summary: &Summary) -> String {
 }
 
 /// One row per indicator: name, label, median, 10–90%, unit.
-fn indicators(out: &mut String, summary: &Summary, name_w: usize) {
+fn indicators(out: &mut String, summary: &Summary, name_w: usize, lang: Lang) {
     out.push_str(&format!(
         "{}  {}  {}  {}\n",
-        pad("indicator", name_w),
-        pad("label", 26),
-        pad_left("median", 9),
+        pad(lang.t("指标", "indicator"), name_w),
+        pad(lang.t("名称", "label"), 26),
+        pad_left(lang.t("中位数", "median"), 9),
         pad_left("10% – 90%", 21)
     ));
     for (name, ind) in summary.indicators() {
@@ -122,14 +153,24 @@ fn indicators(out: &mut String, summary: &Summary, name_w: usize) {
 const COL: usize = 17;
 
 /// Two rows per indicator, a column per year: the median, and 10–90% below it.
-fn indicators_by_year(out: &mut String, scenario: &Scenario, summary: &Summary, name_w: usize) {
-    let mut head = format!("{}  ", pad("indicator", name_w));
+fn indicators_by_year(
+    out: &mut String,
+    scenario: &Scenario,
+    summary: &Summary,
+    name_w: usize,
+    lang: Lang,
+) {
+    let mut head = format!("{}  ", pad(lang.t("指标", "indicator"), name_w));
     for y in &summary.years {
         head.push_str(&pad_left(&y.year.unwrap_or_default().to_string(), COL));
     }
     out.push_str(&format!(
-        "{head}\n{}  median, and 10% – 90% below it\n",
-        pad("", name_w)
+        "{head}\n{}  {}\n",
+        pad("", name_w),
+        lang.t(
+            "中位数，下一行为 10% – 90%",
+            "median, and 10% – 90% below it"
+        )
     ));
     for ind in &scenario.indicators {
         let mut med = format!("{}  ", pad(&ind.name, name_w));
@@ -173,15 +214,16 @@ fn set_label(l: &Option<String>, e: &Option<String>) -> String {
     }
 }
 
-fn probability_se(p: f64, se: f64, width: usize) -> String {
-    pad_left(
-        &format!("{} (se {:.2})", format::probability(p), se * 100.0),
-        width,
-    )
+fn probability_se(p: f64, se: f64, width: usize, lang: Lang) -> String {
+    let text = match lang {
+        Lang::En => format!("{} (se {:.2})", format::probability(p), se * 100.0),
+        Lang::Zh => format!("{}（标准误 {:.2}）", format::probability(p), se * 100.0),
+    };
+    pad_left(&text, width)
 }
 
 /// Each target set: its targets (a plan's with their year) and all together.
-fn target_sets(out: &mut String, summary: &Summary, name_w: usize) {
+fn target_sets(out: &mut String, summary: &Summary, name_w: usize, lang: Lang) {
     // A plan's rows start with the year; its rule and probability columns
     // are narrower so that a row still fits 80 columns.
     let plan = summary.is_plan();
@@ -192,22 +234,26 @@ fn target_sets(out: &mut String, summary: &Summary, name_w: usize) {
     };
     for (set_name, set) in &summary.target_sets {
         out.push_str(&format!(
-            "\ntarget set {set_name}{}\n",
+            "\n{} {set_name}{}\n",
+            lang.t("目标组", "target set"),
             set_label(&set.label, &set.label_en)
         ));
         if !plan {
             out.push_str(&format!(
                 "  {}  {}  {}\n",
-                pad("target", name_w),
-                pad("rule", rule_w),
-                pad_left("P(met) (se, points)", p_w)
+                pad(lang.t("目标", "target"), name_w),
+                pad(lang.t("要求", "rule"), rule_w),
+                pad_left(
+                    lang.t("达成概率（标准误，百分点）", "P(met) (se, points)"),
+                    p_w
+                )
             ));
         }
         for t in &set.targets {
             let kind = summary
                 .indicator(&t.indicator, t.year)
                 .map_or(Kind::Level, |i| i.kind);
-            let rule = t.rule.describe(|x| format::threshold(x, kind));
+            let rule = rule_text(&t.rule, |x| format::threshold(x, kind), lang);
             let year = t.year.map(|y| format!("{y}  ")).unwrap_or_default();
             let wording = t
                 .wording
@@ -218,28 +264,38 @@ fn target_sets(out: &mut String, summary: &Summary, name_w: usize) {
                 "  {year}{}  {}  {}{wording}\n",
                 pad(&t.indicator, name_w),
                 pad(&rule, rule_w),
-                probability_se(t.probability, t.se, p_w),
+                probability_se(t.probability, t.se, p_w, lang),
             ));
         }
         out.push_str(&format!(
-            "  {}  {}  {}   (if independent: {})\n",
-            pad(&format!("all {} together", set.targets.len()), all_w),
+            "  {}  {}  {}   {}\n",
+            pad(&all_together(set.targets.len(), lang), all_w),
             pad("", rule_w),
-            probability_se(set.joint_probability, set.joint_se, p_w),
-            format::probability(set.independent_product),
+            probability_se(set.joint_probability, set.joint_se, p_w, lang),
+            match lang {
+                Lang::En => format!(
+                    "(if independent: {})",
+                    format::probability(set.independent_product)
+                ),
+                Lang::Zh => format!(
+                    "（若相互独立：{}）",
+                    format::probability(set.independent_product)
+                ),
+            },
         ));
     }
 }
 
 /// The plan targets, each with its required path and whether it stays
 /// reachable if next year's target is met.
-fn plan_targets(out: &mut String, scenario: &Scenario, s: &Summary) {
+fn plan_targets(out: &mut String, scenario: &Scenario, s: &Summary, lang: Lang) {
     let (Some(plan), Some(h)) = (&s.plan_targets, &s.horizon) else {
         return;
     };
     let kind_of = |name: &str| kind_of(scenario, name);
     out.push_str(&format!(
-        "\nplan targets{}\n",
+        "\n{}{}\n",
+        lang.t("规划目标", "plan targets"),
         set_label(&plan.label, &plan.label_en)
     ));
     for t in &plan.targets {
@@ -249,23 +305,44 @@ fn plan_targets(out: &mut String, scenario: &Scenario, s: &Summary) {
         };
         let what = match t.measure {
             Measure::Level => t.indicator.clone(),
-            Measure::CumulativeGrowth => format!("{} cumulative growth", t.indicator),
-            Measure::AverageGrowth => format!("{} average growth", t.indicator),
+            Measure::CumulativeGrowth => {
+                format!(
+                    "{} {}",
+                    t.indicator,
+                    lang.t("累计增长", "cumulative growth")
+                )
+            }
+            Measure::AverageGrowth => {
+                format!("{} {}", t.indicator, lang.t("年均增长", "average growth"))
+            }
         };
-        let rule = t.rule.describe(|x| format::threshold(x, kind));
+        let rule = rule_text(&t.rule, |x| format::threshold(x, kind), lang);
         out.push_str(&format!(
             "  {}  {}  {}  {}{}\n",
             t.year,
             pad(&what, 32),
             pad(&rule, 10),
-            probability_se(t.probability, t.se, 18),
+            probability_se(t.probability, t.se, 18, lang),
             t.wording
                 .as_deref()
                 .map(|w| format!("  {w}"))
                 .unwrap_or_default()
         ));
         if let Some(rp) = &t.required_path {
-            if rp.quantiles.p50.is_finite() {
+            if rp.quantiles.p50.is_finite() && lang == Lang::Zh {
+                out.push_str(&format!(
+                    "        所需路径：{} 年达到 {}，{} 需在 {}–{} 年每年增长 {}（各抽样的中位数；10% – 90%：{} – {}）；中位抽样中每年增长 {}\n",
+                    t.year,
+                    format::value(t.level_needed, kind_of(&t.indicator)),
+                    t.indicator,
+                    rp.from_year,
+                    rp.to_year,
+                    format::value(rp.quantiles.p50, Kind::Rate),
+                    format::value(rp.quantiles.p10, Kind::Rate),
+                    format::value(rp.quantiles.p90, Kind::Rate),
+                    format::value(rp.simulated.p50, Kind::Rate),
+                ));
+            } else if rp.quantiles.p50.is_finite() {
                 out.push_str(&format!(
                     "        required path: to reach {} in {}, {} must grow {} a year over {}–{} (median over draws; 10% – 90%: {} – {}); it grows {} a year in the median draw\n",
                     format::value(t.level_needed, kind_of(&t.indicator)),
@@ -278,6 +355,11 @@ fn plan_targets(out: &mut String, scenario: &Scenario, s: &Summary) {
                     format::value(rp.quantiles.p90, Kind::Rate),
                     format::value(rp.simulated.p50, Kind::Rate),
                 ));
+            } else if lang == Lang::Zh {
+                out.push_str(&format!(
+                    "        所需路径：无定义：{} 的首年值在全部 {} 次抽样中均不为正（增长需要正的起点）\n",
+                    t.indicator, rp.excluded_draws
+                ));
             } else {
                 out.push_str(&format!(
                     "        required path: not defined: the first-year value of {} is not positive in any of the {} draws (growth needs a positive start)\n",
@@ -287,6 +369,22 @@ fn plan_targets(out: &mut String, scenario: &Scenario, s: &Summary) {
         }
         for r in &t.reachable_if_met {
             let ck = kind_of(&r.indicator);
+            if lang == Lang::Zh {
+                out.push_str(&format!(
+                    "        若 {} 年 {} 恰为 {}（{} 年目标组 {}；{} 次抽样落在 {} – {}）：仍可达成的概率 {}（标准误 {:.2}）\n",
+                    h.years[0],
+                    r.indicator,
+                    format::threshold(r.value, ck),
+                    h.years[0],
+                    r.target_set,
+                    thousands(r.band_draws),
+                    format::threshold(r.band_low, ck),
+                    format::threshold(r.band_high, ck),
+                    format::probability(r.probability),
+                    r.se * 100.0
+                ));
+                continue;
+            }
             out.push_str(&format!(
                 "        if {} {} = {} exactly ({} target set {}; {} draws within {} – {}): still reachable in {} (se {:.2})\n",
                 h.years[0],
@@ -304,9 +402,17 @@ fn plan_targets(out: &mut String, scenario: &Scenario, s: &Summary) {
     }
     out.push_str(&format!(
         "  {}  {}\n",
-        pad(&format!("all {} together", plan.targets.len()), 46),
-        probability_se(plan.joint_probability, plan.joint_se, 18)
+        pad(&all_together(plan.targets.len(), lang), 46),
+        probability_se(plan.joint_probability, plan.joint_se, 18, lang)
     ));
+}
+
+/// The joint row's name: `all 3 together` or `3 项同时达成`.
+fn all_together(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("all {n} together"),
+        Lang::Zh => format!("{n} 项同时达成"),
+    }
 }
 
 /// 1000000 -> 1,000,000
