@@ -164,7 +164,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     ];
     out.commit()?;
     if !args.quiet {
-        out!("{}", calibration::render(&s, &c, lang))?;
+        out!("{}", calibration::render(&s, &c, settings.lang))?;
         outln!()?;
         for path in &written {
             outln!("wrote {}", path.display())?;

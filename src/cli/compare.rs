@@ -86,7 +86,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     out.commit()?;
     if !args.quiet {
-        out!("{}", comparison::render(&view.scenario, &c, lang))?;
+        out!("{}", comparison::render(&view.scenario, &c, settings.lang))?;
         outln!()?;
         for p in &written {
             outln!("wrote {}", p.display())?;

@@ -61,6 +61,11 @@ pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> 
         .filter(|(_, i)| i.drivers.len() > 1)
         .map(|(n, _)| n)
         .collect();
+    // The tornado uses only the language of the briefing's settings.
+    let tornado_settings = crate::briefing::Settings {
+        lang,
+        ..crate::briefing::Settings::default()
+    };
     let markup = html! {
         @match lang {
             Lang::Zh => { p {
@@ -137,11 +142,11 @@ pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> 
         @if !multi.is_empty() {
             h3 { (lang.t("逐一改变一个假设", "One assumption at a time")) }
             p.note { (lang.t(
-                "每根条：一个驱动因素移到第 10 百分位（蓝）或第 90 百分位（橙）、其他驱动因素取中位数时的指标值；竖线为全部驱动因素取中位数时的指标值。此处有意不计相关性，以单独显示每个假设。只取决于一个驱动因素的指标见上表；全部面板在 tornado.svg 和 tornado.png 中。",
-                "Each bar: the indicator when one driver moves to its 10th (blue) or 90th (orange) percentile, every other driver at its median; the line is the indicator with all drivers at their medians. Correlations are ignored on purpose, to show each assumption alone. Indicators that depend on one driver only are in the table above; every panel is in tornado.svg and tornado.png.",
+                "每根条：某一驱动因素处于其模拟值最低一成或最高一成时目标的实现概率（附标准误），其他因素照常随机；竖线为全部模拟的实现概率。只列出明显改变实现概率的因素；只取决于一个驱动因素的指标见上表。全部面板在 tornado.svg 和 tornado.png 中。",
+                "Each bar: the target's probability of being met when one driver lies in its lowest or highest tenth of the simulated draws (with its standard error), every other driver varying as simulated; the line is the probability over all draws. Only drivers that move it noticeably are shown; indicators that depend on one driver only are in the table above. Every panel is in tornado.svg and tornado.png.",
             )) }
             @for name in &multi {
-                @if let Some(svg) = super::tornado::svg(s, sens, name) {
+                @if let Some(svg) = super::tornado::svg(s, sens, name, &tornado_settings) {
                     @let m = meta_of(name);
                     figure id=(format!("tornado-{}", clean(name))) class="tornado" {
                         // Drawn by the chart module, which escapes its own text.

@@ -359,9 +359,13 @@ fn document(title: &str, panels: &[Panel], lang: Lang) -> String {
 
 /// The panels of one indicator as a whole SVG document (Chinese, the
 /// default settings), or `None` when none is drawn for it.
-pub fn svg(s: &Scenario, sens: &Sensitivity, indicator: &str) -> Option<String> {
-    let settings = Settings::default();
-    let panels: Vec<Panel> = panels(s, sens, &settings)
+pub fn svg(
+    s: &Scenario,
+    sens: &Sensitivity,
+    indicator: &str,
+    settings: &Settings,
+) -> Option<String> {
+    let panels: Vec<Panel> = panels(s, sens, settings)
         .into_iter()
         .filter(|p| p.indicator == indicator)
         .collect();
