@@ -309,3 +309,55 @@ fn the_headline_is_what_run_prints_first() {
     assert!(printed.starts_with("结论\n"), "{printed}");
     assert_excerpt(&excerpt, &printed);
 }
+
+/// Width, height and RGB(A) pixels of a PNG.
+fn pixels(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut r = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .expect("a PNG");
+    let mut buf = vec![0; r.output_buffer_size()];
+    let info = r.next_frame(&mut buf).expect("a frame");
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+#[test]
+fn the_readme_picture_is_the_ladder_run_draws() {
+    // The picture at the top of the README is the draft set's target
+    // ladder of the main command. Compared by pixels, allowing a few to
+    // differ (anti-aliasing may round differently on another CPU); a stale
+    // picture (any moved marker or changed number) differs in far more.
+    let tmp = tempfile::tempdir().unwrap();
+    Command::cargo_bin("targetsim")
+        .unwrap()
+        .current_dir(root())
+        .args(["run", "scenarios/seed-district.toml", "-q", "--no-report"])
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let drawn = pixels(&std::fs::read(tmp.path().join("charts/ladder-draft.png")).unwrap());
+    let shown = pixels(&std::fs::read(root().join("docs/seed-district-ladder.png")).unwrap());
+    assert_eq!((shown.0, shown.1), (drawn.0, drawn.1), "picture size");
+    let differ = shown
+        .2
+        .iter()
+        .zip(&drawn.2)
+        .filter(|(a, b)| a.abs_diff(**b) > 8)
+        .count();
+    assert!(
+        differ * 1000 < drawn.2.len(),
+        "{differ} of {} channel values differ: regenerate docs/seed-district-ladder.png",
+        drawn.2.len()
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("summary.json")).unwrap()).unwrap();
+    let joint = summary["target_sets"]["draft"]["joint_probability"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        readme.contains(&format!("all ten together in {:.1}%", joint * 100.0)),
+        "the picture's caption gives another joint probability than {joint}"
+    );
+}
