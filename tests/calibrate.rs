@@ -466,7 +466,7 @@ mod cli {
     fn calibrate_on_the_seed_district_gives_thresholds_verdicts_and_the_city_gap() {
         let dir = tempfile::tempdir().unwrap();
         let file = scenario("seed-district.toml");
-        targetsim(
+        let run = targetsim(
             dir.path(),
             &[
                 "calibrate",
@@ -488,6 +488,27 @@ mod cli {
         .stdout(contains("too ambitious").not())
         .stdout(contains("什么决定未达成"));
         let c = json(&dir.path().join("out/calibration.json"));
+        // The Chinese table prints the publishable recommendation with the
+        // rounded rule's own probability, as calibration.json records it.
+        let published = {
+            let p = &c["targets"]["gdp_growth"]["published"];
+            let at = p["rule"]["threshold"].as_f64().unwrap() * 100.0;
+            assert!(
+                ((at * 2.0).round() / 2.0 - at).abs() < 1e-9,
+                "not on the half-point grid: {at}"
+            );
+            format!(
+                "{}%以上（{:.1}%）",
+                (at * 2.0).round() / 2.0,
+                p["probability"].as_f64().unwrap() * 100.0
+            )
+        };
+        let printed = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+        let row = printed
+            .lines()
+            .find(|l| l.starts_with("gdp_growth "))
+            .expect("a gdp_growth row");
+        assert!(row.contains(&published), "{row:?} lacks {published:?}");
         let t = &c["targets"]["gdp_growth"];
         let rec = t["recommended"].as_f64().unwrap();
         assert!(rec > 0.05 && rec < 0.12, "{rec}");

@@ -51,6 +51,17 @@ fn gap_text(x: f64, kind: Kind, lang: Lang) -> String {
 /// The recommended rule, with its own probability when it differs from Q
 /// (indicators that move in steps).
 fn recommended(t: &crate::calibrate::TargetCalibration, q: f64, lang: Lang) -> String {
+    // A planner reads the target as it can be published (rounded, with the
+    // rounded rule's own probability); the English table keeps the exact
+    // threshold scripts read.
+    if lang == Lang::Zh {
+        let p = &t.published;
+        return format!(
+            "{}（{}）",
+            crate::briefing::publish::text(&p.rule, t.kind, None, lang),
+            format::probability(p.probability)
+        );
+    }
     let r = rule(&t.recommended_rule, t.kind, lang);
     if (t.recommended_probability - q).abs() > 0.005 {
         format!("{r} ({})", format::probability(t.recommended_probability))
