@@ -109,22 +109,15 @@ pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
         Lang::En => format!("{}: target sets compared", s.title),
     };
     let mut d = Doc::new(style::WIDTH, height, &title);
-    d.bold(24.0, 32.0, style::TITLE, Anchor::Start, style::INK, &title);
-    d.text(
-        24.0,
-        56.0,
-        style::SMALL,
-        Anchor::Start,
-        style::MUTED,
-        &format!(
-            "{} · {}",
-            lang.t(
-                "每个目标的实现概率（无此目标则无条形）",
-                "probability that each target is met (no bar where a set has no target)"
-            ),
-            style::draws(c.draws, lang)
+    d.title(&title);
+    d.subtitle(&format!(
+        "{} · {}",
+        lang.t(
+            "每个目标的实现概率（无此目标则无条形）",
+            "probability that each target is met (no bar where a set has no target)"
         ),
-    );
+        style::draws(c.draws, lang)
+    ));
     let keys: Vec<(Key, String)> = c
         .sets
         .keys()
@@ -293,13 +286,8 @@ pub fn variants_svg(
         Lang::En => format!("{}: what each variant changes", set_name),
     };
     let mut d = Doc::new(style::WIDTH, height, &title);
-    d.bold(24.0, 32.0, style::TITLE, Anchor::Start, style::INK, &title);
-    d.text(
-        24.0,
-        56.0,
-        style::SMALL,
-        Anchor::Start,
-        style::MUTED,
+    d.title(&title);
+    d.subtitle(
         &match lang {
             Lang::Zh => format!(
                 "实现概率的变化（百分点），±2 个配对标准误（同一组随机数）；只列出有变化的目标 · {}",

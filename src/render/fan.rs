@@ -150,14 +150,7 @@ pub fn svg(c: &FanChart) -> Result<String, FanError> {
         style::INK,
         &c.title,
     );
-    d.text(
-        24.0,
-        56.0,
-        style::SMALL,
-        Anchor::Start,
-        style::MUTED,
-        &c.subtitle,
-    );
+    d.subtitle(&c.subtitle);
     let mut keys = vec![
         (
             Key::Line(style::MEDIAN.into(), false),

@@ -110,23 +110,16 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
 
     let title = super::indicator_title(name, ind, lang);
     let mut d = Doc::new(style::WIDTH, HEIGHT, &title);
-    d.bold(24.0, 32.0, style::TITLE, Anchor::Start, style::INK, &title);
-    d.text(
-        24.0,
-        56.0,
-        style::SMALL,
-        Anchor::Start,
-        style::MUTED,
-        &format!(
-            "{} {} · {} {} – {} · {}",
-            style::median(lang),
-            format::value(q.p50, kind),
-            style::interval_name(settings),
-            format::value(ilo, kind),
-            format::value(ihi, kind),
-            style::draws(summary.draws, lang),
-        ),
-    );
+    d.title(&title);
+    d.subtitle(&format!(
+        "{} {} · {} {} – {} · {}",
+        style::median(lang),
+        format::value(q.p50, kind),
+        style::interval_name(settings),
+        format::value(ilo, kind),
+        format::value(ihi, kind),
+        style::draws(summary.draws, lang),
+    ));
     let mut keys = vec![
         (
             Key::Swatch(style::BAND.into()),

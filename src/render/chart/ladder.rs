@@ -100,14 +100,9 @@ pub fn svg(
     let shape = style::set_shape(index);
     let title = title(set, lang);
     let mut d = Doc::new(WIDTH, height, &title);
-    d.bold(24.0, 32.0, style::TITLE, Anchor::Start, style::INK, &title);
+    d.title(&title);
     let (a, b) = (settings.bands.high_below, settings.bands.low_above);
-    d.text(
-        24.0,
-        56.0,
-        style::SMALL,
-        Anchor::Start,
-        style::MUTED,
+    d.subtitle(
         &match lang {
             Lang::Zh => format!(
                 "实现概率低于 {} 为偏高，{}–{} 为适中，高于 {} 为偏低 · 建议目标按置信水平 {} 给出",

@@ -43,18 +43,11 @@ pub fn svg(summary: &Summary, settings: &Settings) -> String {
         style::INK,
         title(lang),
     );
-    d.text(
-        24.0,
-        56.0,
-        style::SMALL,
-        Anchor::Start,
-        style::MUTED,
-        &format!(
-            "{} · {}",
-            lang.t("每行各用自己的刻度", "each row on its own scale"),
-            style::draws(summary.draws, lang)
-        ),
-    );
+    d.subtitle(&format!(
+        "{} · {}",
+        lang.t("每行各用自己的刻度", "each row on its own scale"),
+        style::draws(summary.draws, lang)
+    ));
     let mut keys = vec![
         (
             Key::Swatch(style::DIST.into()),

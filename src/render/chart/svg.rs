@@ -114,6 +114,16 @@ impl Doc {
         );
     }
 
+    /// A chart's title, at the top left in every chart.
+    pub fn title(&mut self, s: &str) {
+        self.bold(24.0, 32.0, style::TITLE, Anchor::Start, style::INK, s);
+    }
+
+    /// A chart's subtitle, under its title in every chart.
+    pub fn subtitle(&mut self, s: &str) {
+        self.text(24.0, 56.0, style::SMALL, Anchor::Start, style::MUTED, s);
+    }
+
     /// Bold text.
     pub fn bold(&mut self, x: f64, y: f64, size: f64, anchor: Anchor, fill: &str, s: &str) {
         let _ = writeln!(

@@ -82,25 +82,18 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
         style::INK,
         &title(name, set, lang),
     );
-    d.text(
-        24.0,
-        56.0,
-        style::SMALL,
-        Anchor::Start,
-        style::MUTED,
-        &match lang {
-            Lang::Zh => format!(
-                "每个目标的实现概率，以及全部 {} 个目标同时实现的概率 · {}",
-                set.targets.len(),
-                style::draws(summary.draws, lang)
-            ),
-            Lang::En => format!(
-                "probability that each target is met, and that all {} are met together · {}",
-                set.targets.len(),
-                style::draws(summary.draws, lang)
-            ),
-        },
-    );
+    d.subtitle(&match lang {
+        Lang::Zh => format!(
+            "每个目标的实现概率，以及全部 {} 个目标同时实现的概率 · {}",
+            set.targets.len(),
+            style::draws(summary.draws, lang)
+        ),
+        Lang::En => format!(
+            "probability that each target is met, and that all {} are met together · {}",
+            set.targets.len(),
+            style::draws(summary.draws, lang)
+        ),
+    });
     let bottom = TOP + ROW * (n + 1.0);
     let x = Scale::new(0.0, 1.0, left, right);
     x_axis(
