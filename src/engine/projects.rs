@@ -133,7 +133,6 @@ pub fn work_bytes(model: &YearModel) -> u64 {
 /// fresh normals from the stream.
 fn factor_scores(
     factor: Option<Factor>,
-    model: &YearModel,
     cols: &[Vec<f64>],
     rng: &mut ChaCha8Rng,
     z: &mut [f64],
@@ -141,7 +140,6 @@ fn factor_scores(
     match factor {
         Some(f) => {
             let x = &cols[f.driver][..z.len()];
-            let _ = model;
             for (z, &x) in z.iter_mut().zip(x) {
                 *z = (x - f.mean) / f.sd;
             }
@@ -166,16 +164,15 @@ pub(crate) fn draw(
 ) {
     let Some(x) = &model.extras else { return };
     if let Some(p) = &x.projects {
-        draw_projects(p, model, seed, b, n, cols, w);
+        draw_projects(p, seed, b, n, cols, w);
     }
     if let Some(p) = &x.peers {
-        draw_peers(p, model, seed, b, n, cols, w);
+        draw_peers(p, seed, b, n, cols, w);
     }
 }
 
 fn draw_projects(
     p: &ProjectsModel,
-    model: &YearModel,
     seed: u64,
     b: usize,
     n: usize,
@@ -183,7 +180,7 @@ fn draw_projects(
     w: &mut Work,
 ) {
     let mut rng = purpose_rng(seed, b as u64, PURPOSE_PIPELINE);
-    factor_scores(p.factor, model, cols, &mut rng, &mut w.z[..n]);
+    factor_scores(p.factor, cols, &mut rng, &mut w.z[..n]);
     if p.factor.is_some() {
         // A project starts when its latent variable is low; a higher
         // factor driver (credit, demand) should make starts more likely.
@@ -404,7 +401,6 @@ fn byte_bounds() -> &'static [[f64; 2]; 256] {
 
 fn draw_peers(
     p: &PeersModel,
-    model: &YearModel,
     seed: u64,
     b: usize,
     n: usize,
@@ -413,7 +409,7 @@ fn draw_peers(
 ) {
     let mut rng = purpose_rng(seed, b as u64, PURPOSE_PEERS);
     match p.factor {
-        Some(_) => factor_scores(p.factor, model, cols, &mut rng, &mut w.z[..n]),
+        Some(_) => factor_scores(p.factor, cols, &mut rng, &mut w.z[..n]),
         None => w.z[..n].fill(0.0),
     }
     for (k, pi) in p.indicators.iter().enumerate() {
