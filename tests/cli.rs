@@ -83,6 +83,35 @@ fn rejects(text: &str, expected: &[&str]) {
 }
 
 #[test]
+fn each_language_shows_its_own_title_and_description_and_falls_back_to_the_plain_ones() {
+    let w = Work::new();
+    let text = SMALL.replace(
+        "name = \"small\"",
+        "name = \"small\"\ntitle = \"Plain title\"\ndescription = \"Plain words.\"\n\
+         title_zh = \"中文标题\"\ndescription_zh = \"中文说明。\"",
+    );
+    w.write("s.toml", &text);
+    for (lang, title, description, other) in [
+        ("zh", "中文标题", "中文说明。", "Plain title"),
+        ("en", "Plain title", "Plain words.", "中文标题"),
+    ] {
+        w.cmd(&["run", "s.toml", "--lang", lang, "--no-charts"])
+            .assert()
+            .success()
+            .stdout(contains(title).and(contains(other).not()));
+        let html = std::fs::read_to_string(w.path("output/small/report.html")).unwrap();
+        assert!(html.contains(&format!("<title>{title}</title>")), "{lang}");
+        assert!(
+            html.contains(description) && !html.contains(other),
+            "{lang}"
+        );
+    }
+    // summary.json keeps `title` as written, whatever the language.
+    let json = std::fs::read_to_string(w.path("output/small/summary.json")).unwrap();
+    assert!(json.contains("\"title\": \"Plain title\""));
+}
+
+#[test]
 fn run_prints_the_table_and_writes_summary_json_with_the_contract_paths() {
     let w = Work::new();
     w.write("s.toml", SMALL);

@@ -131,12 +131,7 @@ pub fn work_bytes(model: &YearModel) -> u64 {
 
 /// The common factor's score in each draw: the standardised driver, or
 /// fresh normals from the stream.
-fn factor_scores(
-    factor: Option<Factor>,
-    cols: &[Vec<f64>],
-    rng: &mut ChaCha8Rng,
-    z: &mut [f64],
-) {
+fn factor_scores(factor: Option<Factor>, cols: &[Vec<f64>], rng: &mut ChaCha8Rng, z: &mut [f64]) {
     match factor {
         Some(f) => {
             let x = &cols[f.driver][..z.len()];
@@ -399,14 +394,7 @@ fn byte_bounds() -> &'static [[f64; 2]; 256] {
     })
 }
 
-fn draw_peers(
-    p: &PeersModel,
-    seed: u64,
-    b: usize,
-    n: usize,
-    cols: &[Vec<f64>],
-    w: &mut Work,
-) {
+fn draw_peers(p: &PeersModel, seed: u64, b: usize, n: usize, cols: &[Vec<f64>], w: &mut Work) {
     let mut rng = purpose_rng(seed, b as u64, PURPOSE_PEERS);
     match p.factor {
         Some(_) => factor_scores(p.factor, cols, &mut rng, &mut w.z[..n]),

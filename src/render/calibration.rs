@@ -92,7 +92,7 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
             "{}\ncalibration of target set {}{}\n{} draws, seed {}, scenario {} ({})\n\
              confidence {q}: each recommended threshold is met with probability {q}\n\
              verdict on the draft: too ambitious below {low}, too timid above {high} (--ambitious-below, --timid-above)\n\n",
-            s.title,
+            s.title_in(lang),
             c.set,
             set_label,
             thousands(c.draws),
@@ -104,7 +104,7 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
             "{}\n目标组 {}{} 的校准\n{} 次抽样，种子 {}，情景 {}（{}）\n\
              置信度 {q}：每个建议目标的达成概率为 {q}\n\
              对草案的判断：达成概率低于 {low} 为偏高，高于 {high} 为偏低（--ambitious-below、--timid-above）\n\n",
-            s.title,
+            s.title_in(lang),
             c.set,
             set_label,
             thousands(c.draws),

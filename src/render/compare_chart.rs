@@ -105,8 +105,8 @@ pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
     let bottom = top + rows * BAR + groups.len() as f64 * 14.0 + 4.0;
     let height = bottom + 60.0;
     let title = match lang {
-        Lang::Zh => format!("{}：各目标组对比", s.title),
-        Lang::En => format!("{}: target sets compared", s.title),
+        Lang::Zh => format!("{}：各目标组对比", s.title_in(lang)),
+        Lang::En => format!("{}: target sets compared", s.title_in(lang)),
     };
     let mut d = Doc::new(style::WIDTH, height, &title);
     d.title(&title);

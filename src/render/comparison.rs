@@ -19,7 +19,7 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
     out.push_str(&match lang {
         Lang::En => format!(
             "{}\n{} draws, seed {}, scenario {} ({})\n\n",
-            s.title,
+            s.title_in(lang),
             thousands(c.draws),
             c.seed,
             s.name,
@@ -27,7 +27,7 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
         ),
         Lang::Zh => format!(
             "{}\n{} 次抽样，种子 {}，情景 {}（{}）\n\n",
-            s.title,
+            s.title_in(lang),
             thousands(c.draws),
             c.seed,
             s.name,

@@ -234,7 +234,7 @@ pub fn report_briefed(
     ladders: &[(String, String)],
 ) -> Report {
     let lang = briefing.settings.lang;
-    let mut r = Report::new(&scenario.title);
+    let mut r = Report::new(scenario.title_in(lang));
     r.lang = lang;
     r.lead = lead(scenario, summary, lang);
     // The answer first (结论), then the evidence.
@@ -303,10 +303,11 @@ pub fn report_briefed(
 
 fn lead(scenario: &Scenario, summary: &Summary, lang: Lang) -> String {
     let mut out = String::new();
-    if !scenario.description.trim().is_empty() {
+    let description = scenario.description_in(lang).trim();
+    if !description.is_empty() {
         out.push_str(&format!(
             "<p class=\"description\">{}</p>\n",
-            escape(scenario.description.trim())
+            escape(description)
         ));
     }
     out.push_str(&format!(

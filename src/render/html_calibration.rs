@@ -43,7 +43,7 @@ pub fn calibration(
     lang: Lang,
     charts: &[(String, String)],
 ) -> Report {
-    let mut r = Report::new(&s.title);
+    let mut r = Report::new(s.title_in(lang));
     r.lang = lang;
     let conf = format!(
         "{}%",
@@ -115,7 +115,7 @@ pub fn calibration(
 
 /// `compare`'s page.
 pub fn comparison(s: &Scenario, c: &Comparison, lang: Lang, charts: &[(String, String)]) -> Report {
-    let mut r = Report::new(&s.title);
+    let mut r = Report::new(s.title_in(lang));
     r.lang = lang;
     let body: Markup = html! {
         table.keep {

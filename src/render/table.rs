@@ -70,14 +70,14 @@ pub fn render(scenario: &Scenario, summary: &Summary, lang: Lang) -> String {
     out.push_str(&match lang {
         Lang::En => format!(
             "{}\n{} draws, seed {}, scenario {} ({hash})",
-            scenario.title,
+            scenario.title_in(lang),
             thousands(summary.draws),
             summary.seed,
             scenario.name,
         ),
         Lang::Zh => format!(
             "{}\n{} 次抽样，种子 {}，情景 {}（{hash}）",
-            scenario.title,
+            scenario.title_in(lang),
             thousands(summary.draws),
             summary.seed,
             scenario.name,

@@ -376,8 +376,8 @@ pub fn svg(
 pub fn svg_all(s: &Scenario, sens: &Sensitivity, settings: &Settings) -> String {
     let lang = settings.lang;
     let title = match lang {
-        Lang::Zh => format!("{}：关键因素", s.title),
-        Lang::En => format!("{}: what decides a miss", s.title),
+        Lang::Zh => format!("{}：关键因素", s.title_in(lang)),
+        Lang::En => format!("{}: what decides a miss", s.title_in(lang)),
     };
     document(&title, &panels(s, sens, settings), lang)
 }

@@ -49,8 +49,12 @@ pub struct Scenario {
     pub hash: String,
     /// Short name, safe as a directory name (`[A-Za-z0-9_.-]`, not starting with `.`).
     pub name: String,
+    /// Title and description as written, in whatever language; a report
+    /// in one language prefers that language's version when the scenario
+    /// gives one (`title_zh`, `title_en`, ...: see [`Scenario::title_in`]).
     pub title: String,
     pub description: String,
+    pub in_language: Translations,
     pub simulation: Simulation,
     /// Base-year values, in declaration order.
     pub base: Vec<BaseValue>,
@@ -223,7 +227,40 @@ impl Rule {
     }
 }
 
+/// The optional per-language title and description (`title_zh`,
+/// `title_en`, `description_zh`, `description_en` at the top of the file).
+#[derive(Debug, Clone, Default)]
+pub struct Translations {
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub description_zh: Option<String>,
+    pub description_en: Option<String>,
+}
+
 impl Scenario {
+    /// The title a report in `lang` shows: that language's version when
+    /// the scenario gives one, else `title` as written.
+    pub fn title_in(&self, lang: crate::render::lang::Lang) -> &str {
+        use crate::render::lang::Lang;
+        let t = &self.in_language;
+        match lang {
+            Lang::Zh => t.title_zh.as_deref(),
+            Lang::En => t.title_en.as_deref(),
+        }
+        .unwrap_or(&self.title)
+    }
+
+    /// The description a report in `lang` shows, like [`Scenario::title_in`].
+    pub fn description_in(&self, lang: crate::render::lang::Lang) -> &str {
+        use crate::render::lang::Lang;
+        let t = &self.in_language;
+        match lang {
+            Lang::Zh => t.description_zh.as_deref(),
+            Lang::En => t.description_en.as_deref(),
+        }
+        .unwrap_or(&self.description)
+    }
+
     /// The files this scenario was read from (its own and every include),
     /// which no command may write over.
     pub fn input_paths(&self) -> Vec<&std::path::Path> {

@@ -52,6 +52,12 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
     };
     let title = top.opt_str("title", &mut p).unwrap_or_else(|| name.clone());
     let description = top.opt_str("description", &mut p).unwrap_or_default();
+    let in_language = super::Translations {
+        title_zh: top.opt_str("title_zh", &mut p),
+        title_en: top.opt_str("title_en", &mut p),
+        description_zh: top.opt_str("description_zh", &mut p),
+        description_en: top.opt_str("description_en", &mut p),
+    };
     let simulation = simulation(top.get("simulation"), &mut p);
 
     let base = base_values(top.get("base"), &mut p);
@@ -152,6 +158,7 @@ pub fn scenario(path: &Path, bytes: &[u8], doc: &Value) -> Result<Scenario, Prob
         name,
         title,
         description,
+        in_language,
         simulation,
         base,
         drivers,
