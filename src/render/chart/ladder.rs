@@ -433,8 +433,10 @@ pub fn calibration_svg(
     let mut upper_targets = Vec::new();
     for (ind, t) in &c.targets {
         let (label, unit) = describe(ind);
-        let text =
-            |rule: &crate::scenario::Rule| super::rule_text_unit(rule, t.kind, unit.as_deref());
+        // Targets read as `run`'s ladder writes them (9%以上).
+        let text = |rule: &crate::scenario::Rule| {
+            crate::briefing::publish::text(rule, t.kind, unit.as_deref(), lang)
+        };
         let base = TargetBriefing {
             indicator: ind.clone(),
             year: None,
@@ -447,11 +449,14 @@ pub fn calibration_svg(
             probability: t.probability,
             se: t.se,
             verdict: Verdict::of(t.probability, &settings.bands),
+            // The target as it can be published (rounded, with its own
+            // probability), as `run`'s ladder shows it: calibration.json
+            // keeps the exact threshold for scripts.
             recommendation: Some(Recommendation {
-                rule: t.recommended_rule,
-                text: text(&t.recommended_rule),
-                probability: t.recommended_probability,
-                se: crate::summary::proportion_se(t.recommended_probability, c.draws),
+                rule: t.published.rule,
+                text: text(&t.published.rule),
+                probability: t.published.probability,
+                se: crate::summary::proportion_se(t.published.probability, c.draws),
                 advice: None,
             }),
             upper: None,
