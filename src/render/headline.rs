@@ -225,8 +225,8 @@ pub fn text(b: &Briefing) -> String {
 }
 
 /// The headline section's body in `report.html`: per set a summary line,
-/// a table, the upper level's reading, and right after it the slot of the
-/// set's target ladder (`ladders` holds `(set, svg)` of those drawn).
+/// the slot of the set's target ladder (`ladders` holds `(set, svg)` of
+/// those drawn), a table and the upper level's reading.
 pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
     let lang = b.settings.lang;
     let conf = format!("{:.0}%", b.settings.confidence * 100.0);
@@ -250,7 +250,7 @@ pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
             }
         }
         @for set in &b.sets {
-            div.set.keep id=(format!("headline-{}", set.name)) {
+            div.set id=(format!("headline-{}", set.name)) {
                 h3 title=(set.name) {
                     (set.label)
                     @if set.upper_level { " " span.note { (lang.t("（上级要求）", "(upper level)")) } }
@@ -258,6 +258,15 @@ pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
                 p.lead {
                     (joint_line(set, lang)) " · "
                     span.counts { (counts(set, lang)) }
+                }
+                // The set's target ladder right under its summary line, before
+                // the table: the picture is the answer, the table its detail
+                // (and printed, page 1 holds the first set's ladder).
+                @if let Some((_, svg)) = ladders.iter().find(|(n, _)| n == &set.name) {
+                    figure.chart.ladder id=(format!("chart-ladder-{}", set.name)) {
+                        (maud::PreEscaped(strip_prolog(svg)))
+                        figcaption { (set.label) " — " code { (ladder_file(&set.name)) } }
+                    }
                 }
                 table {
                     thead { tr {
@@ -286,13 +295,6 @@ pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
                 @let uppers: Vec<(String, String)> = set.targets.iter().filter_map(|t| Some((t.label.clone(), upper_text(t, b)?))).collect();
                 @if !uppers.is_empty() {
                     ul.upper { @for (label, u) in &uppers { li { (label) (lang.t("：", ": ")) (u) } } }
-                }
-            }
-            // The target ladder's slot: right after the set's headline.
-            @if let Some((_, svg)) = ladders.iter().find(|(n, _)| n == &set.name) {
-                figure.chart.ladder id=(format!("chart-ladder-{}", set.name)) {
-                    (maud::PreEscaped(strip_prolog(svg)))
-                    figcaption { (set.label) " — " code { (ladder_file(&set.name)) } }
                 }
             }
         }

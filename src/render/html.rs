@@ -142,6 +142,16 @@ impl Report {
     }
 }
 
+/// The stylesheet. Printed (`@media print`, measured by tests/browser.rs on
+/// A4 from Chromium): page 1 holds the title, the headline's first set and
+/// its ladder, so headings are compact and the ladder is capped lower than
+/// other figures; figures are capped at 112 mm so two fit on a page and a
+/// figure pushed to the next page never leaves more than half a page
+/// empty; nothing larger than a figure, a row or an indicator's group of
+/// rows (`tbody.keep`) refuses to break, since a whole section or table
+/// that will not split is what left pages near-empty; a table's first row
+/// stays with the next and its last with the one before, so no page holds
+/// a lone row.
 const STYLE: &str = r#"
 :root { --ink: #282828; --grey: #6e6e6e; --rule: #d0d0d0; --blue: #0072B2; --verm: #D55E00; }
 * { box-sizing: border-box; }
@@ -184,19 +194,26 @@ svg.spark { display: block; }
 .note { color: var(--grey); font-size: 14px; }
 @media print {
   @page { size: A4; margin: 14mm; }
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  body { max-width: none; padding: 0; font-size: 10pt; line-height: 1.4; }
   nav { display: none; }
   a { color: inherit; text-decoration: none; }
-  h2 { break-after: avoid; }
-  h3 { break-after: avoid; }
-  figure, tr, .keep, .set, p, ul { break-inside: avoid; }
+  h1 { font-size: 18pt; margin: 0 0 4px; }
+  h2 { font-size: 14pt; margin: 18px 0 6px; }
+  h3 { font-size: 12pt; margin: 14px 0 4px; }
+  h2, h3, .lead { break-after: avoid; }
+  figure, tr, tbody.keep, p, ul, li { break-inside: avoid; }
   thead { display: table-header-group; }
+  th, td { padding: 2px 8px; }
+  table { margin: 4px 0 10px; }
+  tbody tr:first-child { break-after: avoid; }
+  tbody tr:last-child { break-before: avoid; }
   .scroll { overflow: visible; }
-  section#headline { break-inside: avoid-page; border-width: 1.5px; }
-  section { orphans: 3; widows: 3; }
-  table { orphans: 3; widows: 3; }
-  figure svg { max-height: 125mm; }
-  figure#chart-ranges svg { max-height: 240mm; }
+  section#headline { border-width: 1.5px; padding: 0 12px 4px; }
+  section#headline h2 { margin-top: 4px; }
+  figure { margin: 8px 0 12px; }
+  figure svg { max-height: 112mm; }
+  figure.ladder svg { max-height: 105mm; }
+  figure#chart-ranges svg { max-height: 200mm; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
