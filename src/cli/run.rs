@@ -304,7 +304,7 @@ pub fn finish(
         if let Some(svg) = summary
             .pipeline
             .as_ref()
-            .and_then(|p| targetsim::render::pipeline_chart::svg(s, p))
+            .and_then(|p| targetsim::render::pipeline_chart::svg(s, p, settings.lang))
         {
             let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
             let stem = targetsim::render::pipeline_chart::STEM;

@@ -46,7 +46,7 @@ pub fn section(s: &Scenario, summary: &Summary, lang: Lang) -> Option<Section> {
                 strong { "critical" } " when its lift is at least " (lift) " points."
             } }
         }
-        @if let Some(svg) = super::pipeline_chart::svg(s, pl) {
+        @if let Some(svg) = super::pipeline_chart::svg(s, pl, lang) {
             figure {
                 // Drawn by the chart module, which escapes its own text.
                 (PreEscaped(svg))
