@@ -80,8 +80,14 @@ fn run_leaves_svg_and_png_charts_and_a_self_contained_report_and_points_to_it() 
     let out = dir.path().join("out");
     let seed = seed_district();
     targetsim(&["run", &seed.to_string_lossy(), "--draws", "20000"], &out).stdout(
-        contains(format!("report: {}", out.join("report.html").display()))
-            .and(contains("wrote 15 charts (SVG and PNG)")),
+        // The status lines in the tables' language (Chinese by default).
+        contains(format!("报告：{}", out.join("report.html").display()))
+            .and(contains("已写入 15 张图（SVG 和 PNG）"))
+            .and(contains(format!(
+                "已写入 {}",
+                out.join("summary.json").display()
+            )))
+            .and(contains("wrote ").not()),
     );
     let mut want: Vec<String> = STEMS
         .iter()
@@ -282,7 +288,7 @@ fn without_a_terminal_run_draws_no_progress_bar() {
         dir.path(),
     )
     .stderr("")
-    .stdout(contains("report: "));
+    .stdout(contains("报告："));
 }
 
 /// The first `<tbody>` group of the sensitivity table whose heading names `indicator`.
@@ -363,8 +369,8 @@ fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
     let out = dir.path().join("out");
     let plan = plan_scenario();
     targetsim(&["run", &plan.to_string_lossy(), "-n", "20000"], &out).stdout(
-        contains(format!("report: {}", out.join("report.html").display())).and(contains(format!(
-            "wrote {PLAN_INDICATORS} fan charts (SVG and PNG)"
+        contains(format!("报告：{}", out.join("report.html").display())).and(contains(format!(
+            "已写入 {PLAN_INDICATORS} 张扇形图（SVG 和 PNG）"
         ))),
     );
     let files = names(&out.join("charts"));
