@@ -524,6 +524,50 @@ mod cli {
     }
 
     #[test]
+    fn without_confidence_calibrate_uses_the_scenarios_report_confidence_as_the_headline_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(scenario("seed-district.toml")).unwrap();
+        assert!(
+            !text.contains("[report]"),
+            "the seed district sets no [report]"
+        );
+        let with_report = dir.path().join("q80.toml");
+        std::fs::write(
+            &with_report,
+            format!("{text}\n[report]\nconfidence = 0.8\n"),
+        )
+        .unwrap();
+        let calibration = |file: &Path, q: Option<&str>, out: &str| -> String {
+            let f = file.to_str().unwrap().to_string();
+            let mut args = vec!["calibrate", f.as_str(), "-n", "20000", "-q", "--out", out];
+            if let Some(q) = q {
+                args.extend(["--confidence", q]);
+            }
+            targetsim(dir.path(), &args).assert().success();
+            std::fs::read_to_string(dir.path().join(out).join("calibration.json")).unwrap()
+        };
+        let seed = scenario("seed-district.toml");
+        // No [report]: 0.7, the headline's default.
+        let default = calibration(&seed, None, "a");
+        assert_eq!(default, calibration(&seed, Some("0.7"), "b"));
+        let c: serde_json::Value = serde_json::from_str(&default).unwrap();
+        assert_eq!(c["confidence"], 0.7);
+        // `[report] confidence = 0.8`: 0.8, unless --confidence says otherwise.
+        let from_report = calibration(&with_report, None, "c");
+        let c: serde_json::Value = serde_json::from_str(&from_report).unwrap();
+        assert_eq!(c["confidence"], 0.8);
+        let explicit = calibration(&with_report, Some("0.8"), "d");
+        let other = calibration(&with_report, Some("0.7"), "e");
+        let thresholds = |j: &str| {
+            let c: serde_json::Value = serde_json::from_str(j).unwrap();
+            c["targets"]["gdp_growth"]["recommended"].as_f64().unwrap()
+        };
+        assert_eq!(from_report, explicit);
+        // At 0.8 the recommended GDP growth is lower than at 0.7.
+        assert!(thresholds(&from_report) < thresholds(&other));
+    }
+
+    #[test]
     fn calibrate_refuses_a_confidence_outside_zero_and_one() {
         let dir = tempfile::tempdir().unwrap();
         let file = scenario("seed-district.toml");

@@ -139,35 +139,101 @@ fn every_tick_label_of_every_chart_run_writes_is_the_value_at_its_gridline() {
             files.len()
         );
         for f in files {
-            let svg = read(&f);
-            let axes = axes(&svg);
             // `ranges` writes each row's numbers in place of an axis.
             let ranges = f.file_stem().is_some_and(|s| s == "ranges");
-            assert!(ranges || !axes.is_empty(), "{}: no axis", f.display());
-            for (dir, axis, ticks) in axes {
-                assert!(
-                    ticks.len() >= 3,
-                    "{}: {dir} axis has {} ticks",
-                    f.display(),
-                    ticks.len()
-                );
-                for (pos, label) in ticks {
-                    let at = axis.value(pos);
-                    // Positions are written to 0.001 units: the label must
-                    // be the value there, not a rounding of it (a 12.5%
-                    // gridline labelled 12% is half a point off).
-                    let tol = 0.002 * axis.per_unit() + 1e-9 * at.abs().max(1.0);
-                    assert!(
-                        (shown(&label) - at).abs() <= tol,
-                        "{}: {dir} tick at {pos} is {at} but reads {label:?}",
-                        f.display()
-                    );
-                    checked += 1;
-                }
-            }
+            checked += ticks_read_back(&read(&f), &f.display().to_string(), !ranges);
         }
     }
     assert!(checked > 300, "only {checked} ticks");
+}
+
+/// Checks that every tick label of `svg` is the value at its gridline;
+/// returns how many ticks were checked.
+fn ticks_read_back(svg: &str, what: &str, needs_axis: bool) -> usize {
+    let axes = axes(svg);
+    assert!(!needs_axis || !axes.is_empty(), "{what}: no axis");
+    let mut checked = 0;
+    for (dir, axis, ticks) in axes {
+        assert!(
+            ticks.len() >= 3,
+            "{what}: {dir} axis has {} ticks",
+            ticks.len()
+        );
+        for (pos, label) in ticks {
+            let at = axis.value(pos);
+            // Positions are written to 0.001 units: the label must be the
+            // value there, not a rounding of it (a 12.5% gridline labelled
+            // 12% is half a point off).
+            let tol = 0.002 * axis.per_unit() + 1e-9 * at.abs().max(1.0);
+            assert!(
+                (shown(&label) - at).abs() <= tol,
+                "{what}: {dir} tick at {pos} is {at} but reads {label:?}"
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn backtest_and_pipeline_charts_share_the_axes_the_words_and_the_threshold_rules() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let history =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/us_consumption_1950_1993.csv");
+    let mut checked = 0;
+    for lang in ["zh", "en"] {
+        let out = dir.path().join(format!("bt-{lang}"));
+        command(
+            &[
+                "backtest",
+                &history.to_string_lossy(),
+                "--series",
+                "income",
+                "-q",
+                "--lang",
+                lang,
+            ],
+            &out,
+        );
+        for chart in ["forecasts", "pit"] {
+            let svg = read(&out.join(format!("{chart}.svg")));
+            let what = format!("{chart}.svg ({lang})");
+            // Four panels, each with its two axes.
+            assert_eq!(axes(&svg).len(), 8, "{what}");
+            checked += ticks_read_back(&svg, &what, true);
+            let chinese = visible_text(&svg).iter().any(|t| t.chars().any(is_cjk));
+            assert_eq!(chinese, lang == "zh", "{what}: Chinese shown: {chinese}");
+            assert!(svg.contains(&format!("font-family=\"{}\"", chart::FONT_FAMILY)));
+        }
+        let pit = read(&out.join("pit.svg"));
+        // Counts are bars: 4 methods × 5 bins.
+        assert_eq!(pit.matches("<rect x=").count(), 20, "pit bars");
+    }
+
+    // The pipeline chart: its threshold (the speech's "at least 300
+    // projects started") is drawn at 300 on its axis, in the set's colour,
+    // with its unit; the count axis reads back.
+    let out = dir.path().join("projects");
+    run("seed-district-projects.toml", &out);
+    let svg = read(&out.join("pipeline.svg"));
+    checked += ticks_read_back(&svg, "pipeline.svg", true);
+    let (_, y, _) = axes(&svg)
+        .into_iter()
+        .find(|a| a.0 == "y")
+        .expect("a y axis");
+    let line = svg
+        .split("<line class=\"threshold\"")
+        .nth(1)
+        .expect("a threshold line");
+    let line = &line[..line.find("/>").expect("line end")];
+    assert!((y.value(num(attr(line, "y1").expect("y1"))) - 300.0).abs() < 0.01);
+    assert_eq!(
+        attr(line, "stroke"),
+        Some(targetsim::render::chart::style::palette::target_set(0))
+    );
+    assert!(svg.contains("≥ 300 个"), "the threshold carries its unit");
+    assert!(visible_text(&svg).iter().any(|t| t.contains("重点项目")));
+    assert!(checked > 80, "only {checked} ticks");
 }
 
 /// The x position, in the x axis's label units, of the `threshold` line

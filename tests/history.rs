@@ -298,8 +298,9 @@ fn backtest_on_us_income_scores_every_method_against_hand_computed_benchmarks() 
         let svg = std::fs::read_to_string(w.path("bt").join(chart)).unwrap();
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.trim_end().ends_with("</svg>"));
-        assert!(svg.contains("<title>") && svg.contains("income growth"));
-        assert!(svg.contains(">ar1</text>") && svg.contains(">sim</text>"));
+        // Chinese by default (`--lang en` for English, tests/charts.rs).
+        assert!(svg.contains("<title>") && svg.contains("income 增速"));
+        assert!(svg.contains(" (ar1)</text>") && svg.contains(" (sim)</text>"));
         // The PNG copy decodes and is drawn (more than a blank page).
         let png = w.path("bt").join(chart.replace(".svg", ".png"));
         let mut r = png::Decoder::new(std::fs::File::open(&png).unwrap())

@@ -83,7 +83,7 @@ fn the_scenarios_precision_is_used_unless_draws_are_given() {
         .args(["run", "s.toml", "--out", "a", "--no-charts", "--no-report"])
         .assert()
         .success()
-        .stdout(contains("precision 0.0015: 131,072 draws"));
+        .stdout(contains("精度 0.0015：131,072 次模拟"));
     let with_draws = run(dir, Path::new("s.toml"), &["--draws", "20000"], "b");
     let v: serde_json::Value = serde_json::from_slice(&with_draws).unwrap();
     assert_eq!(v["draws"], 20_000);

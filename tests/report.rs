@@ -80,8 +80,14 @@ fn run_leaves_svg_and_png_charts_and_a_self_contained_report_and_points_to_it() 
     let out = dir.path().join("out");
     let seed = seed_district();
     targetsim(&["run", &seed.to_string_lossy(), "--draws", "20000"], &out).stdout(
-        contains(format!("report: {}", out.join("report.html").display()))
-            .and(contains("wrote 15 charts (SVG and PNG)")),
+        // The status lines in the tables' language (Chinese by default).
+        contains(format!("报告：{}", out.join("report.html").display()))
+            .and(contains("已写入 15 张图（SVG 和 PNG）"))
+            .and(contains(format!(
+                "已写入 {}",
+                out.join("summary.json").display()
+            )))
+            .and(contains("wrote ").not()),
     );
     let mut want: Vec<String> = STEMS
         .iter()
@@ -142,7 +148,7 @@ fn run_leaves_svg_and_png_charts_and_a_self_contained_report_and_points_to_it() 
         assert!(!html.contains(banned), "report.html contains {banned}");
     }
     for text in [
-        "Seed district: next year&#39;s targets",
+        "Seed district: next year's targets",
         "Content-Security-Policy",
         "@media print",
         "sha256:",
@@ -282,7 +288,7 @@ fn without_a_terminal_run_draws_no_progress_bar() {
         dir.path(),
     )
     .stderr("")
-    .stdout(contains("report: "));
+    .stdout(contains("报告："));
 }
 
 /// The first `<tbody>` group of the sensitivity table whose heading names `indicator`.
@@ -363,8 +369,8 @@ fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
     let out = dir.path().join("out");
     let plan = plan_scenario();
     targetsim(&["run", &plan.to_string_lossy(), "-n", "20000"], &out).stdout(
-        contains(format!("report: {}", out.join("report.html").display())).and(contains(format!(
-            "wrote {PLAN_INDICATORS} fan charts (SVG and PNG)"
+        contains(format!("报告：{}", out.join("report.html").display())).and(contains(format!(
+            "已写入 {PLAN_INDICATORS} 张扇形图（SVG 和 PNG）"
         ))),
     );
     let files = names(&out.join("charts"));
@@ -759,4 +765,88 @@ fn the_pipeline_and_sensitivity_sections_follow_the_language() {
     );
     assert!(es.contains("<h2>What decides a miss</h2>") && es.contains("rank correlation"));
     assert!(!es.contains("秩相关") && !zs.contains("rank correlation"));
+}
+
+/// Characters no page or chart may hold: control characters other than
+/// newline and tab (an SVG is written with newlines between elements).
+fn controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| c.is_control() && c != '\n' && c != '\t')
+        .collect()
+}
+
+#[test]
+fn control_characters_and_markup_in_labels_reach_neither_the_report_nor_any_chart_raw() {
+    // Validation refuses control characters in a scenario file (checked
+    // below), so the labels are put into the loaded scenario, as a caller
+    // of the library could, to test the renderers themselves.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("plain.toml");
+    let plain = r#"
+title = "t"
+[simulation]
+draws = 4000
+[base]
+gdp = { value = 100, label = "b" }
+[drivers]
+g = { dist = "normal", mean = 0.08, sd = 0.02, kind = "rate", label = "g" }
+h = { dist = "normal", mean = 0.05, sd = 0.02, kind = "rate", label = "h" }
+[indicators]
+gdp_growth = { formula = "g + h", kind = "rate", label = "x" }
+[target_sets.draft]
+label = "d"
+targets = [{ indicator = "gdp_growth", at_least = 0.12, wording = "w" }]
+"#;
+    std::fs::write(&file, plain).expect("write scenario");
+    let hostile = "增长\u{7}\u{1b}[31m<script>alert(1)</script>";
+    let mut with_control = plain.replace("label = \"x\"", "label = \"增\\u0007长\"");
+    with_control = with_control.replace("label = \"d\"", "label = \"草\\u001b[1m案\"");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, with_control).expect("write scenario");
+    Command::cargo_bin("targetsim")
+        .expect("binary")
+        .args(["validate"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(contains("control character U+0007"));
+
+    let mut s = targetsim::scenario::load(&file).expect("the scenario loads");
+    s.title = hostile.into();
+    s.description = format!("{hostile}\nsecond line");
+    s.base[0].meta.label = Some(hostile.into());
+    s.drivers[0].meta.label = Some(hostile.into());
+    s.indicators[0].meta.label = Some(hostile.into());
+    s.target_sets[0].meta.label = Some(hostile.into());
+    s.target_sets[0].targets[0].wording = Some(hostile.into());
+    let summary = targetsim::run(&s, &targetsim::RunOptions::new(4000, 1)).expect("the run");
+    let settings = targetsim::briefing::Settings::default();
+    let briefing = targetsim::briefing::build(&s, &summary, &settings);
+    let mut charts = targetsim::render::chart::ladder::render_all(&briefing.sets, &settings, false)
+        .expect("ladders");
+    charts
+        .extend(targetsim::render::chart::render_all(&summary, &settings, false).expect("charts"));
+    let ladders: Vec<(String, String)> = charts
+        .iter()
+        .filter_map(|c| Some((c.stem.strip_prefix("ladder-")?.to_string(), c.svg.clone())))
+        .collect();
+    let page =
+        targetsim::render::html::report_briefed(&s, &summary, &briefing, &charts, &[], &ladders)
+            .to_html();
+    assert_eq!(controls(&page), Vec::<char>::new(), "report.html");
+    assert!(!page.contains("<script"), "report.html holds a script");
+    // The label is shown, as text, without its control characters.
+    assert!(page.contains("增长[31m&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(page.contains("second line"));
+    assert!(charts.len() >= 3, "{} charts", charts.len());
+    let mut shown = 0;
+    for c in &charts {
+        assert_eq!(controls(&c.svg), Vec::<char>::new(), "{}.svg", c.stem);
+        assert!(!c.svg.contains("<script"), "{}.svg holds a script", c.stem);
+        shown += usize::from(
+            c.svg
+                .contains("增长[31m&lt;script&gt;alert(1)&lt;/script&gt;"),
+        );
+    }
+    assert!(shown > 0, "no chart shows the label");
 }

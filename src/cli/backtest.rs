@@ -54,6 +54,9 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Language of the charts: zh (中文) or en.
+    #[arg(long, value_name = "zh|en", default_value = "zh")]
+    pub lang: targetsim::render::lang::Lang,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy)]
@@ -150,8 +153,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let out = targetsim::output::Staging::begin(&targetsim::output::BACKTEST, &dir, &[&file])?;
     let b = backtest::run(&growth, &opts).map_err(|e| usage(&e))?;
     let file_text = file.display().to_string();
-    let forecasts = backtest_chart::forecasts_svg(&b);
-    let pit = backtest_chart::pit_svg(&b);
+    let forecasts = backtest_chart::forecasts_svg(&b, args.lang);
+    let pit = backtest_chart::pit_svg(&b, args.lang);
     // PNG copies, drawn before anything is written.
     let png = |svg: &[u8]| {
         std::str::from_utf8(svg)

@@ -13,14 +13,16 @@ use targetsim::scenario::{self, Scenario};
 /// Recommend thresholds each met with probability Q, and rate the draft's.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7 --joint 0.5\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.8 --set city\n\nAt-least targets: the recommended threshold is the indicator's (1 - Q) quantile,\nthe value it reaches with probability Q; at-most targets: its Q quantile;\nabout/range targets keep their centre and get the half-width met with\nprobability Q. Writes calibration.json, calibration.csv and calibration.xlsx to the\noutput directory."
+    after_help = "Examples:\n  targetsim calibrate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7 --joint 0.5\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.8 --set city\n\nAt-least targets: the recommended threshold is the indicator's (1 - Q) quantile,\nthe value it reaches with probability Q; at-most targets: its Q quantile;\nabout/range targets keep their centre and get the half-width met with\nprobability Q. Writes calibration.json, .csv, .xlsx, .html, .svg and .png to the\noutput directory."
 )]
 pub struct Args {
     /// The scenario file (TOML, or JSON with a .json extension).
     pub scenario: PathBuf,
-    /// Confidence Q: the probability each recommended threshold is met (0.7 or 70%).
+    /// Confidence Q: the probability each recommended threshold is met (0.7
+    /// or 70%) [default: the scenario's [report] confidence, else 0.7, as
+    /// the headline of `run` uses].
     #[arg(long, short = 'c', value_parser = fraction)]
-    pub confidence: f64,
+    pub confidence: Option<f64>,
     /// Target set to calibrate [default: the first set that is not the upper level].
     #[arg(long)]
     pub set: Option<String>,
@@ -129,10 +131,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         &dir,
         &original.input_paths(),
     )?;
+    let settings = original.report.settings(args.lang);
+    // The same confidence as the headline's recommendations, unless asked.
+    let confidence = args.confidence.unwrap_or(settings.confidence);
     let opts = calibrate::Options {
         run,
         set,
-        confidence: args.confidence,
+        confidence,
         bands: Bands {
             too_ambitious_below: args.ambitious_below,
             too_timid_above: args.timid_above,
@@ -143,7 +148,6 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     };
     let c = calibrate::calibrate(&original, &opts)?;
     let xlsx = sheets::calibration_xlsx(&c).map_err(super::run::xlsx_failure)?;
-    let settings = original.report.settings(args.lang);
     // The recommended thresholds as a ladder, drawn before anything is written.
     let svg = targetsim::render::chart::ladder::calibration_svg(&s, &c, &settings);
     let png = targetsim::render::raster::png(&svg)

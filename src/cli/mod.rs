@@ -12,6 +12,7 @@ mod merge;
 mod new;
 mod progress;
 mod run;
+mod status;
 mod sweep;
 mod validate;
 

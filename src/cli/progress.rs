@@ -1,26 +1,31 @@
 //! The progress bar of long runs: on stderr, only when stderr is a
 //! terminal, never with `--quiet`. Results never depend on it.
 
+use super::status;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Duration;
+use targetsim::render::lang::Lang;
 
-pub struct Progress(Option<ProgressBar>);
+pub struct Progress(Option<ProgressBar>, Lang);
 
 impl Progress {
     /// A bar over `draws`, or nothing when quiet or not on a terminal.
     pub fn new(draws: u64, quiet: bool) -> Progress {
+        Progress::in_lang(draws, quiet, Lang::En)
+    }
+
+    /// [`Progress::new`] whose words are in `lang`.
+    pub fn in_lang(draws: u64, quiet: bool, lang: Lang) -> Progress {
         if quiet || !std::io::stderr().is_terminal() {
-            return Progress(None);
+            return Progress(None, lang);
         }
         let bar = ProgressBar::with_draw_target(Some(draws), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} {msg} {human_len} draws [{wide_bar}] {percent:>3}% {eta:>3}",
-        ) {
+        if let Ok(style) = ProgressStyle::with_template(status::bar(lang)) {
             bar.set_style(style.progress_chars("=> "));
         }
-        bar.set_message("simulating");
-        Progress(Some(bar))
+        bar.set_message(status::simulating(lang));
+        Progress(Some(bar), lang)
     }
 
     /// Count finished draws (called from worker threads); once all are
@@ -29,7 +34,7 @@ impl Progress {
         if let Some(b) = &self.0 {
             b.inc(n);
             if b.length().is_some_and(|len| b.position() >= len) {
-                self.step("summarising");
+                self.step(status::summarising(self.1));
             }
         }
     }

@@ -3,6 +3,7 @@
 use super::Failure;
 use super::console::{out, outln};
 use super::progress::Progress;
+use super::status;
 use std::borrow::Cow;
 use std::path::PathBuf;
 use targetsim::RunOptions;
@@ -155,6 +156,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let mut opts = args.sim.options(&s)?;
     let dir = args.sim.out_dir(&s);
     let out = args.writes.outputs();
+    // The language of the status lines, as of the tables.
+    let lang = s.report.settings(out.lang).lang;
     let model = YearModel::of(&s);
     let precision = match (args.precision, args.sim.draws) {
         (Some(e), _) => Some(
@@ -167,14 +170,11 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     if let Some(e) = precision {
         opts.draws = engine::precision::draws_for(&model, opts.seed, e, opts.threads, None)?;
         if !out.quiet {
-            outln!(
-                "precision {e}: {} draws (the first checkpoint, from 65,536 doubling, where every standard error is at most {e})",
-                table::thousands(opts.draws)
-            )?;
+            outln!("{}", status::precision(lang, e, opts.draws))?;
         }
     }
     engine::check_stream(&model, &opts)?;
-    let progress = Progress::new(opts.draws, out.quiet);
+    let progress = Progress::in_lang(opts.draws, out.quiet, lang);
     let count = |n: u64| progress.inc(n);
     let mut counted: RunOptions<'_> = opts;
     counted.progress = Some(&count);
@@ -194,7 +194,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         let path = output::write_file(&target, &shard.to_bytes(), &s.input_paths())?;
         progress.finish();
         if !out.quiet {
-            outln!("wrote {}", path.display())?;
+            outln!("{}", status::wrote(lang, &path))?;
         }
         return Ok(());
     }
@@ -251,14 +251,14 @@ pub fn finish(
     summary.probes = probes.map(|p| p.read(run)).unwrap_or_default();
     let settings = s.report.settings(out.lang);
     let plan = summary.is_plan();
-    progress.step("sensitivity: what decides a miss");
+    progress.step(status::sensitivity(settings.lang));
     // A one-year run's pilot kept its first draws, the ones sensitivity
     // analyses; a plan's are simulated again.
     summary.sensitivity = Some(match sensitivity {
         Some(sens) => sens,
         None => targetsim::sensitivity::of_pilot(s, opts, &run.pilot)?,
     });
-    progress.step("drawing charts, writing the report");
+    progress.step(status::drawing(settings.lang));
     let briefing = targetsim::briefing::build(s, &summary, &settings);
     let summary = &summary;
     let drawn = out.charts || out.report;
@@ -304,7 +304,7 @@ pub fn finish(
         if let Some(svg) = summary
             .pipeline
             .as_ref()
-            .and_then(|p| targetsim::render::pipeline_chart::svg(s, p))
+            .and_then(|p| targetsim::render::pipeline_chart::svg(s, p, settings.lang))
         {
             let png = raster::png(&svg).map_err(|e| Failure::Run(format!("error: {e}")))?;
             let stem = targetsim::render::pipeline_chart::STEM;
@@ -398,26 +398,20 @@ pub fn finish(
         outln!()?;
         out!("{}", table::render(s, summary, briefing.settings.lang))?;
         outln!()?;
+        // The status lines in the tables' language.
+        let lang = settings.lang;
         for p in &written {
-            outln!("wrote {}", p.display())?;
+            outln!("{}", status::wrote(lang, p))?;
         }
         let charts_dir = dir.join(chart::DIR);
         if out.charts && !charts.is_empty() {
-            outln!(
-                "wrote {} charts (SVG and PNG) to {}",
-                charts.len(),
-                charts_dir.display()
-            )?;
+            outln!("{}", status::charts(lang, charts.len(), false, &charts_dir))?;
         }
         if out.charts && plan {
-            outln!(
-                "wrote {} fan charts (SVG and PNG) to {}",
-                fans.len(),
-                charts_dir.display()
-            )?;
+            outln!("{}", status::charts(lang, fans.len(), true, &charts_dir))?;
         }
         if let Some(p) = report {
-            outln!("report: {}", p.display())?;
+            outln!("{}", status::report(lang, &p))?;
         }
     }
     Ok(())

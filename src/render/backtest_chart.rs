@@ -1,43 +1,43 @@
-//! Backtest charts as SVG with real text (no font is embedded: the viewer's
-//! sans-serif font draws the labels, so the files stay small and the text
-//! stays selectable and searchable):
+//! Backtest charts, in the chart vocabulary of [`super::chart`] (one SVG
+//! writer, its fonts, Okabe–Ito series colours, ticks from the shared axis
+//! code so a 2.5% gridline never reads 3%, titles and words in the output's
+//! language):
 //!
 //! * `forecasts.svg`: one panel per method; each forecast year's interval
-//!   (a vertical bar), point forecast (a dot) and the outcomes (a black
-//!   line), on a shared vertical scale so panels compare directly;
-//! * `pit.svg`: one PIT histogram per method, with the count a calibrated
-//!   method would give per bin as a dashed line.
+//!   (a bar), point forecast (a dot) and the outcomes (a black line), on a
+//!   shared vertical scale so panels compare directly;
+//! * `pit.svg`: one PIT histogram per method (counts, so bars), with the
+//!   count a calibrated method would give per bin as a dashed line that
+//!   says its value.
 
+use super::chart::nice_step;
+use super::chart::style;
+use super::chart::svg::{Anchor, Doc, PALETTE, Scale, TickKind, x_axis, y_axis};
+use super::lang::Lang;
+use crate::backtest::methods::Method;
 use crate::backtest::{Backtest, PIT_BINS};
-use std::fmt::Write;
+use crate::scenario::Kind;
 
 const W: f64 = 960.0;
-const H: f64 = 640.0;
-const TOP: f64 = 56.0;
+const H: f64 = 720.0;
+/// Below the title and subtitle.
+const TOP: f64 = 84.0;
 const PANEL_W: f64 = W / 2.0;
 const PANEL_H: f64 = (H - TOP) / 2.0;
-const COLOURS: [&str; 4] = ["#7f7f7f", "#1f77b4", "#2ca02c", "#d62728"];
 
-/// The one chart escaper (it also drops control characters).
-fn esc(s: &str) -> String {
-    super::chart::svg::escape(s)
+/// A method's name in the output's language, its code name (as written in
+/// `backtest.json` and the table) after it.
+fn method_name(m: Method, lang: Lang) -> String {
+    let name = match m {
+        Method::Naive => lang.t("上年值", "last year's"),
+        Method::Mean => lang.t("历史均值", "past mean"),
+        Method::Ar1 => lang.t("一阶自回归", "AR(1)"),
+        Method::Sim => lang.t("模拟", "simulation"),
+    };
+    format!("{name} ({})", m.name())
 }
 
-/// Round numbers for axis ticks between `lo` and `hi`.
-fn ticks(lo: f64, hi: f64, want: f64) -> Vec<f64> {
-    let span = (hi - lo).max(1e-12);
-    let raw = span / want;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| span / s <= want)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step + 1e-9).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
-}
-
+/// Where a panel's plot area is.
 struct Panel {
     x0: f64,
     y0: f64,
@@ -49,49 +49,63 @@ impl Panel {
     fn at(k: usize) -> Panel {
         let (col, row) = ((k % 2) as f64, (k / 2) as f64);
         Panel {
-            x0: col * PANEL_W + 64.0,
-            y0: TOP + row * PANEL_H + 30.0,
-            w: PANEL_W - 84.0,
-            h: PANEL_H - 62.0,
+            x0: col * PANEL_W + 72.0,
+            y0: TOP + row * PANEL_H + 34.0,
+            w: PANEL_W - 104.0,
+            h: PANEL_H - 34.0 - 56.0,
+        }
+    }
+
+    /// The panel's heading: the method's name, and a note at the right.
+    fn heading(&self, doc: &mut Doc, name: &str, note: &str) {
+        doc.bold(
+            self.x0,
+            self.y0 - 12.0,
+            style::TEXT,
+            Anchor::Start,
+            style::INK,
+            name,
+        );
+        if !note.is_empty() {
+            doc.text(
+                self.x0 + self.w,
+                self.y0 - 12.0,
+                style::SMALL,
+                Anchor::End,
+                style::MUTED,
+                note,
+            );
         }
     }
 }
 
-fn header(out: &mut String, title: &str, subtitle: &str) {
-    let _ = writeln!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="{}">"#,
-        super::chart::FONT_FAMILY
-    );
-    let _ = writeln!(out, r#"<title>{}</title>"#, esc(title));
-    let _ = writeln!(out, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(
-        out,
-        r#"<text x="{}" y="24" font-size="17" text-anchor="middle" font-weight="bold">{}</text>"#,
-        W / 2.0,
-        esc(title)
-    );
-    let _ = writeln!(
-        out,
-        r##"<text x="{}" y="44" font-size="12" text-anchor="middle" fill="#444">{}</text>"##,
-        W / 2.0,
-        esc(subtitle)
-    );
+fn pct(v: f64) -> String {
+    super::format::value(v, Kind::Rate)
 }
 
-/// Forecasts with intervals against outcomes.
-pub fn forecasts_svg(b: &Backtest) -> Vec<u8> {
-    let mut out = String::new();
-    header(
-        &mut out,
-        &format!("Backtest: {} growth, one year ahead", b.series),
-        &format!(
-            "{:.0}% intervals (bars), forecasts (dots), outcomes (black line), {}..{}",
-            100.0 * b.options.level,
-            b.forecast_years.0,
-            b.forecast_years.1
+/// Error measures, which are small: two decimals of a percent.
+fn pct2(v: f64) -> String {
+    format!("{:.2}%", 100.0 * v)
+}
+
+/// Forecasts with intervals against outcomes, in `lang`.
+pub fn forecasts_svg(b: &Backtest, lang: Lang) -> Vec<u8> {
+    let level = format!("{:.0}%", 100.0 * b.options.level);
+    let (first, last) = b.forecast_years;
+    let title = match lang {
+        Lang::Zh => format!("回测：{} 增速，提前一年预测", b.series),
+        Lang::En => format!("Backtest: {} growth, one year ahead", b.series),
+    };
+    let mut doc = Doc::new(W, H, &title);
+    doc.title(&title);
+    doc.subtitle(&match lang {
+        Lang::Zh => format!(
+            "{level}预测区间（竖条）、点预测（圆点）与实际值（黑线），{first}–{last}年"
         ),
-    );
+        Lang::En => format!(
+            "{level} intervals (bars), point forecasts (dots) and outcomes (black line), {first}–{last}"
+        ),
+    });
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for m in &b.methods {
         for f in &m.forecasts {
@@ -103,105 +117,114 @@ pub fn forecasts_svg(b: &Backtest) -> Vec<u8> {
             }
         }
     }
-    if lo >= hi || lo.is_nan() || hi.is_nan() {
-        lo -= 0.01;
-        hi += 0.01;
+    if lo >= hi || !lo.is_finite() || !hi.is_finite() {
+        let c = if lo.is_finite() { lo } else { 0.0 };
+        (lo, hi) = (c - 0.01, c + 0.01);
     }
     let pad = 0.04 * (hi - lo);
     let (lo, hi) = (lo - pad, hi + pad);
-    let (y_first, y_last) = (
-        b.forecast_years.0 as f64 - 0.5,
-        b.forecast_years.1 as f64 + 0.5,
-    );
+    let (y_first, y_last) = (first as f64 - 0.5, last as f64 + 0.5);
+    let value_step = nice_step(hi - lo, 5.0);
+    let year_step = nice_step(y_last - y_first, 6.0).max(1.0);
     for (k, m) in b.methods.iter().enumerate() {
         let p = Panel::at(k);
-        let sx = |year: f64| p.x0 + (year - y_first) / (y_last - y_first) * p.w;
-        let sy = |v: f64| p.y0 + p.h - (v - lo) / (hi - lo) * p.h;
-        let _ = writeln!(
-            out,
-            r##"<text x="{}" y="{}" font-size="14" font-weight="bold">{}</text><text x="{}" y="{}" font-size="11" text-anchor="end" fill="#444">coverage {:.0}%, RMSE {:.2}%, CRPS {:.2}%</text>"##,
+        p.heading(
+            &mut doc,
+            &method_name(m.method, lang),
+            &match lang {
+                Lang::Zh => format!(
+                    "覆盖率 {:.0}%，RMSE {}，CRPS {}",
+                    100.0 * m.metrics.coverage,
+                    pct2(m.metrics.rmse),
+                    pct2(m.metrics.crps)
+                ),
+                Lang::En => format!(
+                    "coverage {:.0}%, RMSE {}, CRPS {}",
+                    100.0 * m.metrics.coverage,
+                    pct2(m.metrics.rmse),
+                    pct2(m.metrics.crps)
+                ),
+            },
+        );
+        let sx = Scale::new(y_first, y_last, p.x0, p.x0 + p.w);
+        let sy = Scale::new(lo, hi, p.y0 + p.h, p.y0);
+        y_axis(
+            &mut doc,
+            &sy,
+            value_step,
+            TickKind::Value(Kind::Rate),
             p.x0,
-            p.y0 - 10.0,
-            m.method.name(),
             p.x0 + p.w,
-            p.y0 - 10.0,
-            100.0 * m.metrics.coverage,
-            100.0 * m.metrics.rmse,
-            100.0 * m.metrics.crps
+            "",
         );
-        let _ = writeln!(
-            out,
-            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="none" stroke="#999"/>"##,
-            p.x0, p.y0, p.w, p.h
+        x_axis(
+            &mut doc,
+            &sx,
+            year_step,
+            TickKind::Value(Kind::Level),
+            p.y0 + p.h,
+            p.y0,
+            lang.t("年份", "year"),
         );
-        for t in ticks(lo, hi, 6.0) {
-            let y = sy(t);
-            let _ = writeln!(
-                out,
-                r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e5e5e5"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}%</text>"##,
-                p.x0,
-                p.x0 + p.w,
-                p.x0 - 4.0,
-                y + 3.5,
-                fmt_pct(t)
-            );
-        }
-        for t in ticks(y_first, y_last, 7.0) {
-            let x = sx(t);
-            let _ = writeln!(
-                out,
-                r#"<text x="{x:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
-                p.y0 + p.h + 14.0,
-                t.round() as i64
-            );
-        }
-        let c = COLOURS[k % COLOURS.len()];
+        let c = PALETTE[k % PALETTE.len()];
         for f in &m.forecasts {
-            let x = sx(f.year as f64);
-            let _ = writeln!(
-                out,
-                r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="{c}" stroke-opacity="0.45" stroke-width="4"/><circle cx="{x:.1}" cy="{:.1}" r="2.5" fill="{c}"/>"#,
-                sy(f.lo),
-                sy(f.hi),
-                sy(f.forecast)
+            let x = sx.at(f.year as f64);
+            let hover = match lang {
+                Lang::Zh => format!(
+                    "{}年：预测 {}，{level}区间 {} – {}，实际 {}",
+                    f.year,
+                    pct(f.forecast),
+                    pct(f.lo),
+                    pct(f.hi),
+                    pct(f.actual)
+                ),
+                Lang::En => format!(
+                    "{}: forecast {}, {level} interval {} – {}, outcome {}",
+                    f.year,
+                    pct(f.forecast),
+                    pct(f.lo),
+                    pct(f.hi),
+                    pct(f.actual)
+                ),
+            };
+            doc.rect_alpha(
+                x - 2.0,
+                sy.at(f.hi),
+                4.0,
+                sy.at(f.lo) - sy.at(f.hi),
+                c,
+                0.45,
+                Some(&hover),
             );
+            doc.circle((x, sy.at(f.forecast)), 2.8, c, None);
         }
-        let pts: Vec<String> = m
+        let pts: Vec<(f64, f64)> = m
             .forecasts
             .iter()
-            .map(|f| format!("{:.1},{:.1}", sx(f.year as f64), sy(f.actual)))
+            .map(|f| (sx.at(f.year as f64), sy.at(f.actual)))
             .collect();
-        let _ = writeln!(
-            out,
-            r#"<polyline points="{}" fill="none" stroke="black" stroke-width="1.3"/>"#,
-            pts.join(" ")
-        );
+        doc.polyline(&pts, style::palette::BLACK, 1.4);
     }
-    out.push_str("</svg>\n");
-    out.into_bytes()
+    doc.finish().into_bytes()
 }
 
-fn fmt_pct(v: f64) -> String {
-    let p = 100.0 * v;
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{}", p.round() as i64)
-    } else {
-        let s = format!("{p:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-/// PIT histograms, one per method.
-pub fn pit_svg(b: &Backtest) -> Vec<u8> {
-    let mut out = String::new();
-    let n = b.methods[0].forecasts.len();
-    header(
-        &mut out,
-        &format!("PIT histograms: {} growth", b.series),
-        &format!(
+/// PIT histograms, one per method, in `lang`.
+pub fn pit_svg(b: &Backtest, lang: Lang) -> Vec<u8> {
+    let n = b.methods.first().map_or(0, |m| m.forecasts.len());
+    let title = match lang {
+        Lang::Zh => format!("PIT 直方图：{} 增速", b.series),
+        Lang::En => format!("PIT histograms: {} growth", b.series),
+    };
+    let mut doc = Doc::new(W, H, &title);
+    doc.title(&title);
+    doc.subtitle(&match lang {
+        Lang::Zh => format!(
+            "{n} 个实际值落在各自预测分布中的位置；校准良好的方法在 {PIT_BINS} 个区间中各占相同个数（虚线）"
+        ),
+        Lang::En => format!(
             "{n} outcomes placed in their forecast distributions; a calibrated method fills each of the {PIT_BINS} bins equally (dashed line)"
         ),
-    );
+    });
     let expected = n as f64 / PIT_BINS as f64;
     let max = b
         .methods
@@ -209,71 +232,79 @@ pub fn pit_svg(b: &Backtest) -> Vec<u8> {
         .flat_map(|m| m.metrics.pit_histogram.iter().copied())
         .max()
         .unwrap_or(1) as f64;
-    let top = max.max(expected) * 1.1;
+    let top = max.max(expected).max(1.0) * 1.15;
+    // Counts: whole-number ticks.
+    let count_step = nice_step(top, 4.0).max(1.0).round();
+    let bin = 1.0 / PIT_BINS as f64;
     for (k, m) in b.methods.iter().enumerate() {
         let p = Panel::at(k);
-        let sy = |v: f64| p.y0 + p.h - v / top * p.h;
-        let _ = writeln!(
-            out,
-            r#"<text x="{}" y="{}" font-size="14" font-weight="bold">{}</text>"#,
-            p.x0,
-            p.y0 - 10.0,
-            m.method.name()
+        // The calibrated count, said in the heading where no bar hides it.
+        p.heading(
+            &mut doc,
+            &method_name(m.method, lang),
+            &match lang {
+                Lang::Zh => format!("虚线：校准时每区间 {expected:.1} 个"),
+                Lang::En => format!("dashed: {expected:.1} per bin if calibrated"),
+            },
         );
-        let bw = p.w / PIT_BINS as f64;
-        for (i, &c) in m.metrics.pit_histogram.iter().enumerate() {
-            let x = p.x0 + i as f64 * bw;
-            let _ = writeln!(
-                out,
-                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}" fill-opacity="0.7" stroke="white"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{c}</text>"#,
-                x,
-                sy(c as f64),
-                bw,
-                p.y0 + p.h - sy(c as f64),
-                COLOURS[k % COLOURS.len()],
-                x + bw / 2.0,
-                sy(c as f64) - 3.0
-            );
-        }
-        for i in 0..=PIT_BINS {
-            let _ = writeln!(
-                out,
-                r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{:.1}</text>"#,
-                p.x0 + i as f64 * bw,
-                p.y0 + p.h + 14.0,
-                i as f64 / PIT_BINS as f64
-            );
-        }
-        let _ = writeln!(
-            out,
-            r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="black" stroke-dasharray="5,4"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#999"/>"##,
+        let sx = Scale::new(0.0, 1.0, p.x0, p.x0 + p.w);
+        let sy = Scale::new(0.0, top, p.y0 + p.h, p.y0);
+        y_axis(
+            &mut doc,
+            &sy,
+            count_step,
+            TickKind::Value(Kind::Count),
             p.x0,
-            sy(expected),
             p.x0 + p.w,
-            sy(expected),
-            p.x0,
+            lang.t("个数", "count"),
+        );
+        x_axis(
+            &mut doc,
+            &sx,
+            bin,
+            TickKind::Value(Kind::Level),
             p.y0 + p.h,
-            p.x0 + p.w,
-            p.y0 + p.h
+            p.y0,
+            lang.t(
+                "实际值在预测分布中的分位 (PIT)",
+                "outcome's place in its forecast (PIT)",
+            ),
         );
+        let c = PALETTE[k % PALETTE.len()];
+        for (i, &count) in m.metrics.pit_histogram.iter().enumerate() {
+            let (a, z) = (sx.at(i as f64 * bin), sx.at((i + 1) as f64 * bin));
+            let hover = match lang {
+                Lang::Zh => format!(
+                    "{:.1} – {:.1}：{count} 个",
+                    i as f64 * bin,
+                    (i + 1) as f64 * bin
+                ),
+                Lang::En => format!(
+                    "{:.1} – {:.1}: {count}",
+                    i as f64 * bin,
+                    (i + 1) as f64 * bin
+                ),
+            };
+            doc.rect_alpha(
+                a + 1.0,
+                sy.at(count as f64),
+                z - a - 2.0,
+                sy.at(0.0) - sy.at(count as f64),
+                c,
+                0.75,
+                Some(&hover),
+            );
+            doc.text(
+                (a + z) / 2.0,
+                sy.at(count as f64) - 4.0,
+                style::SMALL,
+                Anchor::Middle,
+                style::INK,
+                &count.to_string(),
+            );
+        }
+        let y = sy.at(expected);
+        doc.dashed((p.x0, y), (p.x0 + p.w, y), style::INK, 1.5);
     }
-    out.push_str("</svg>\n");
-    out.into_bytes()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticks_are_round_and_inside_the_range() {
-        let t = ticks(0.0, 1.0, 5.0);
-        assert_eq!(t.len(), 6);
-        assert_eq!((t[0], t[1], t[5]), (0.0, 0.2, 1.0));
-        let t = ticks(-0.031, 0.072, 6.0);
-        assert!(t.iter().all(|&v| (-0.031..=0.072).contains(&v)));
-        assert!(t.contains(&0.0));
-        assert_eq!(fmt_pct(0.02), "2");
-        assert_eq!(fmt_pct(0.025), "2.5");
-    }
+    doc.finish().into_bytes()
 }

@@ -23,14 +23,6 @@ pub fn ladder_file(set: &str) -> String {
     format!("charts/ladder-{set}.svg")
 }
 
-/// Text that reaches HTML from a scenario: control characters other than
-/// newline and tab removed (maud escapes the markup characters).
-pub fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
-        .collect()
-}
-
 /// `偏高 2 · 适中 5 · 偏低 3`.
 fn counts(set: &SetBriefing, lang: Lang) -> String {
     [Verdict::High, Verdict::Fit, Verdict::Low]
@@ -233,8 +225,8 @@ pub fn text(b: &Briefing) -> String {
 }
 
 /// The headline section's body in `report.html`: per set a summary line,
-/// a table, the upper level's reading, and right after it the slot of the
-/// set's target ladder (`ladders` holds `(set, svg)` of those drawn).
+/// the slot of the set's target ladder (`ladders` holds `(set, svg)` of
+/// those drawn), a table and the upper level's reading.
 pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
     let lang = b.settings.lang;
     let conf = format!("{:.0}%", b.settings.confidence * 100.0);
@@ -251,21 +243,30 @@ pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
                     th.num { (lang.t("明年目标恰好实现时仍可实现", "still reachable if next year's target is just met")) }
                 } }
                 tbody { @for t in &p.targets { tr {
-                    td { (clean(&t.text)) }
+                    td { (t.text) }
                     td.num { (probability(t.probability)) }
                     td.num { (t.reachable_if_met.map(probability).unwrap_or_else(|| "—".into())) }
                 } } }
             }
         }
         @for set in &b.sets {
-            div.set.keep id=(format!("headline-{}", set.name)) {
-                h3 title=(clean(&set.name)) {
-                    (clean(&set.label))
+            div.set id=(format!("headline-{}", set.name)) {
+                h3 title=(set.name) {
+                    (set.label)
                     @if set.upper_level { " " span.note { (lang.t("（上级要求）", "(upper level)")) } }
                 }
                 p.lead {
                     (joint_line(set, lang)) " · "
                     span.counts { (counts(set, lang)) }
+                }
+                // The set's target ladder right under its summary line, before
+                // the table: the picture is the answer, the table its detail
+                // (and printed, page 1 holds the first set's ladder).
+                @if let Some((_, svg)) = ladders.iter().find(|(n, _)| n == &set.name) {
+                    figure.chart.ladder id=(format!("chart-ladder-{}", set.name)) {
+                        (maud::PreEscaped(strip_prolog(svg)))
+                        figcaption { (set.label) " — " code { (ladder_file(&set.name)) } }
+                    }
                 }
                 table {
                     thead { tr {
@@ -281,26 +282,19 @@ pub fn html(b: &Briefing, ladders: &[(String, String)]) -> Markup {
                         }
                     } }
                     tbody { @for t in &set.targets { tr {
-                        td title=(clean(&t.indicator)) {
-                            (clean(&t.label))
+                        td title=(t.indicator) {
+                            (t.label)
                             @if let Some(y) = t.year { " " (y) }
                         }
-                        td { (clean(&t.text)) }
+                        td { (t.text) }
                         td.num { (probability(t.probability)) }
                         td class=(verdict_class(t.verdict)) { (t.verdict.text(lang)) }
-                        @if !set.upper_level { td { (clean(&recommendation_text(t, lang))) } }
+                        @if !set.upper_level { td { (recommendation_text(t, lang)) } }
                     } } }
                 }
                 @let uppers: Vec<(String, String)> = set.targets.iter().filter_map(|t| Some((t.label.clone(), upper_text(t, b)?))).collect();
                 @if !uppers.is_empty() {
-                    ul.upper { @for (label, u) in &uppers { li { (clean(label)) (lang.t("：", ": ")) (clean(u)) } } }
-                }
-            }
-            // The target ladder's slot: right after the set's headline.
-            @if let Some((_, svg)) = ladders.iter().find(|(n, _)| n == &set.name) {
-                figure.chart.ladder id=(format!("chart-ladder-{}", set.name)) {
-                    (maud::PreEscaped(strip_prolog(svg)))
-                    figcaption { (clean(&set.label)) " — " code { (ladder_file(&set.name)) } }
+                    ul.upper { @for (label, u) in &uppers { li { (label) (lang.t("：", ": ")) (u) } } }
                 }
             }
         }
@@ -330,14 +324,4 @@ fn verdict_class(v: Verdict) -> &'static str {
 
 fn strip_prolog(svg: &str) -> &str {
     svg.find("<svg").map_or(svg, |i| &svg[i..])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_stripped_but_lines_and_tabs_kept() {
-        assert_eq!(clean("a\u{1b}[31mb\u{7}\nc\td"), "a[31mb\nc\td");
-    }
 }

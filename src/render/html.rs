@@ -7,9 +7,11 @@
 //! - no network requests: no scripts, fonts, styles or images from anywhere;
 //!   a Content-Security-Policy (`default-src 'none'`) makes the browser
 //!   refuse any that slipped in;
-//! - every text that comes from the scenario (titles, descriptions, labels,
-//!   formulas, names) goes through [`escape`]; chart SVG is written by
-//!   plotters, which escapes its text;
+//! - every page is written through maud templates, which escape every
+//!   interpolated text: the one HTML escaper. Chart SVG is written by
+//!   [`super::chart::svg`], which escapes its own text, and goes in as is;
+//! - no control character reaches the page: [`Report::to_html`] drops what
+//!   [`super::text::stripped`] names from the whole document, once;
 //! - readable printed to PDF (a print stylesheet: A4, no navigation, figures
 //!   and table rows not split across pages).
 //!
@@ -26,25 +28,10 @@ use super::table::thousands;
 use crate::briefing::Briefing;
 use crate::scenario::{Kind, Meta, Scenario};
 use crate::summary::Summary;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// File name inside the output directory.
 pub const FILE: &str = "report.html";
-
-/// Escape text for HTML element content and quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// One part of the report, with its own heading and entry in the contents.
 #[derive(Debug, Clone)]
@@ -53,12 +40,12 @@ pub struct Section {
     pub id: String,
     /// Heading text (escaped when written).
     pub heading: String,
-    /// The section's HTML. Build it with [`escape`] for every scenario text.
-    pub body: String,
+    /// The section's HTML, from a maud template.
+    pub body: Markup,
 }
 
 impl Section {
-    pub fn new(id: &str, heading: &str, body: String) -> Section {
+    pub fn new(id: &str, heading: &str, body: Markup) -> Section {
         Section {
             id: id
                 .chars()
@@ -71,12 +58,12 @@ impl Section {
 }
 
 /// A report: a header and sections, in order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Report {
     /// Page title and main heading (escaped when written).
     pub title: String,
     /// HTML under the main heading, before the contents.
-    pub lead: String,
+    pub lead: Markup,
     pub sections: Vec<Section>,
     /// The page's language (`lang` attribute, the contents' heading).
     pub lang: Lang,
@@ -86,7 +73,9 @@ impl Report {
     pub fn new(title: &str) -> Report {
         Report {
             title: title.to_string(),
-            ..Report::default()
+            lead: PreEscaped(String::new()),
+            sections: Vec::new(),
+            lang: Lang::default(),
         }
     }
 
@@ -108,51 +97,61 @@ impl Report {
 
     /// The whole page.
     pub fn to_html(&self) -> String {
-        let mut out = String::with_capacity(1 << 20);
-        out.push_str(&format!(
-            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n",
-            self.lang.t("zh-CN", "en")
-        ));
-        out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
-        out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        out.push_str(&format!("<title>{}</title>\n", escape(&self.title)));
-        out.push_str("<style>\n");
-        out.push_str(STYLE);
-        out.push_str("</style>\n</head>\n<body>\n<header>\n");
-        out.push_str(&format!("<h1>{}</h1>\n", escape(&self.title)));
-        out.push_str(&self.lead);
-        out.push_str(&format!(
-            "</header>\n<nav><h2>{}</h2><ol>\n",
-            self.lang.t("目录", "Contents")
-        ));
-        for s in &self.sections {
-            out.push_str(&format!(
-                "<li><a href=\"#{}\">{}</a></li>\n",
-                s.id,
-                escape(&s.heading)
-            ));
-        }
-        out.push_str("</ol></nav>\n<main>\n");
-        for s in &self.sections {
-            out.push_str(&format!(
-                "<section id=\"{}\">\n<h2>{}</h2>\n",
-                s.id,
-                escape(&s.heading)
-            ));
-            // Every table scrolls inside its own box on a narrow screen,
-            // so the page itself never gets wider than the phone.
-            out.push_str(
-                &s.body
-                    .replace("<table", "<div class=\"scroll\"><table")
-                    .replace("</table>", "</table></div>"),
-            );
-            out.push_str("</section>\n");
-        }
-        out.push_str("</main>\n</body>\n</html>\n");
+        let lang = self.lang;
+        let page = html! {
+            (DOCTYPE)
+            html lang=(lang.t("zh-CN", "en")) {
+                head {
+                    meta charset="utf-8";
+                    meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (self.title) }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    header {
+                        h1 { (self.title) }
+                        (self.lead)
+                    }
+                    nav {
+                        h2 { (lang.t("目录", "Contents")) }
+                        ol { @for s in &self.sections { li { a href={ "#" (s.id) } { (s.heading) } } } }
+                    }
+                    main {
+                        @for s in &self.sections {
+                            section id=(s.id) {
+                                h2 { (s.heading) }
+                                // Every table scrolls inside its own box on a
+                                // narrow screen, so the page itself never gets
+                                // wider than the phone. `<table` cannot occur
+                                // in escaped text, only in markup.
+                                (PreEscaped(s.body.0
+                                    .replace("<table", "<div class=\"scroll\"><table")
+                                    .replace("</table>", "</table></div>")))
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        // One pass over the whole document: no control character from any
+        // text (the scenario's, a chart's) reaches the page.
+        let mut out = super::text::clean(&page.into_string());
+        out.push('\n');
         out
     }
 }
 
+/// The stylesheet. Printed (`@media print`, measured by tests/browser.rs on
+/// A4 from Chromium): page 1 holds the title, the headline's first set and
+/// its ladder, so headings are compact and the ladder is capped lower than
+/// other figures; figures are capped at 112 mm so two fit on a page and a
+/// figure pushed to the next page never leaves more than half a page
+/// empty; nothing larger than a figure, a row or an indicator's group of
+/// rows (`tbody.keep`) refuses to break, since a whole section or table
+/// that will not split is what left pages near-empty; a table's first row
+/// stays with the next and its last with the one before, so no page holds
+/// a lone row.
 const STYLE: &str = r#"
 :root { --ink: #282828; --grey: #6e6e6e; --rule: #d0d0d0; --blue: #0072B2; --verm: #D55E00; }
 * { box-sizing: border-box; }
@@ -195,19 +194,26 @@ svg.spark { display: block; }
 .note { color: var(--grey); font-size: 14px; }
 @media print {
   @page { size: A4; margin: 14mm; }
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  body { max-width: none; padding: 0; font-size: 10pt; line-height: 1.4; }
   nav { display: none; }
   a { color: inherit; text-decoration: none; }
-  h2 { break-after: avoid; }
-  h3 { break-after: avoid; }
-  figure, tr, .keep, .set, p, ul { break-inside: avoid; }
+  h1 { font-size: 18pt; margin: 0 0 4px; }
+  h2 { font-size: 14pt; margin: 18px 0 6px; }
+  h3 { font-size: 12pt; margin: 14px 0 4px; }
+  h2, h3, .lead { break-after: avoid; }
+  figure, tr, tbody.keep, p, ul, li { break-inside: avoid; }
   thead { display: table-header-group; }
+  th, td { padding: 2px 8px; }
+  table { margin: 4px 0 10px; }
+  tbody tr:first-child { break-after: avoid; }
+  tbody tr:last-child { break-before: avoid; }
   .scroll { overflow: visible; }
-  section#headline { break-inside: avoid-page; border-width: 1.5px; }
-  section { orphans: 3; widows: 3; }
-  table { orphans: 3; widows: 3; }
-  figure svg { max-height: 125mm; }
-  figure#chart-ranges svg { max-height: 240mm; }
+  section#headline { border-width: 1.5px; padding: 0 12px 4px; }
+  section#headline h2 { margin-top: 4px; }
+  figure { margin: 8px 0 12px; }
+  figure svg { max-height: 112mm; }
+  figure.ladder svg { max-height: 105mm; }
+  figure#chart-ranges svg { max-height: 200mm; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
@@ -241,7 +247,7 @@ pub fn report_briefed(
     r.push(Section::new(
         super::headline::ID,
         lang.t("结论", "Conclusion"),
-        super::headline::html(briefing, ladders).into_string(),
+        super::headline::html(briefing, ladders),
     ));
     if let Some(body) = super::html_plan::plan(scenario, summary, lang) {
         r.push(Section::new(
@@ -286,12 +292,13 @@ pub fn report_briefed(
     }) {
         r.push(sec);
     }
-    let mut body = assumptions_in(scenario, lang);
-    body.push_str(&super::html_plan::drivers_by_year(scenario, summary, lang));
     r.push(Section::new(
         "assumptions",
         lang.t("测算假设", "Assumptions"),
-        body,
+        html! {
+            (assumptions_in(scenario, lang))
+            (super::html_plan::drivers_by_year(scenario, summary, lang))
+        },
     ));
     r.push(Section::new(
         "reproducibility",
@@ -301,60 +308,46 @@ pub fn report_briefed(
     r
 }
 
-fn lead(scenario: &Scenario, summary: &Summary, lang: Lang) -> String {
-    let mut out = String::new();
+fn lead(scenario: &Scenario, summary: &Summary, lang: Lang) -> Markup {
     let description = scenario.description_in(lang).trim();
-    if !description.is_empty() {
-        out.push_str(&format!(
-            "<p class=\"description\">{}</p>\n",
-            escape(description)
-        ));
+    html! {
+        @if !description.is_empty() {
+            p.description { (description) }
+        }
+        p.meta {
+            (lang.t("模拟次数", "draws")) " " (thousands(summary.draws)) " · "
+            (lang.t("随机种子", "seed")) " " (summary.seed) " · "
+            (summary.tool.name) " " (summary.tool.version)
+        }
+        @if let Some(h) = &summary.horizon {
+            @let a = h.years.first().copied().unwrap_or_default();
+            @let b = h.years.last().copied().unwrap_or_default();
+            p.meta { @match lang {
+                Lang::Zh => { (a) "–" (b) "年，基期为" (h.base_year) "年。" }
+                Lang::En => { "Years " (a) "–" (b) ", from year 0 = " (h.base_year) " (the base values)." }
+            } }
+        }
     }
-    out.push_str(&format!(
-        "<p class=\"meta\">{} {} · {} {} · {} {}</p>\n",
-        lang.t("模拟次数", "draws"),
-        thousands(summary.draws),
-        lang.t("随机种子", "seed"),
-        summary.seed,
-        summary.tool.name,
-        summary.tool.version,
-    ));
-    if let Some(h) = &summary.horizon {
-        let (a, b) = (
-            h.years.first().copied().unwrap_or_default(),
-            h.years.last().copied().unwrap_or_default(),
-        );
-        out.push_str(&match lang {
-            Lang::Zh => format!(
-                "<p class=\"meta\">{a}–{b}年，基期为{}年。</p>\n",
-                h.base_year
-            ),
-            Lang::En => format!(
-                "<p class=\"meta\">Years {a}–{b}, from year 0 = {} (the base values).</p>\n",
-                h.base_year
-            ),
-        });
-    }
-    out
 }
 
 fn short_hash(h: &str) -> &str {
     &h[..h.len().min(19)]
 }
 
-fn figure(chart: &Chart) -> String {
+fn figure(chart: &Chart) -> Markup {
     chart_figure(&chart.stem, &chart.title, &chart.svg)
 }
 
 /// A chart inline, captioned with its title and its files in `charts/`.
-pub(crate) fn chart_figure(stem: &str, title: &str, svg: &str) -> String {
-    format!(
-        "<figure id=\"chart-{}\" class=\"chart\">\n{}\n<figcaption>{} — <code>charts/{}.svg</code>, <code>.png</code></figcaption>\n</figure>\n",
-        escape(stem),
-        strip_xml_prolog(svg),
-        escape(title),
-        escape(stem),
-    )
+/// The SVG is the chart module's, whose text [`super::chart::svg::escape`]
+/// escaped; it goes in as is.
+pub(crate) fn chart_figure(stem: &str, title: &str, svg: &str) -> Markup {
+    html! {
+        figure id={ "chart-" (stem) } class="chart" {
+            (PreEscaped(strip_xml_prolog(svg)))
+            figcaption { (title) " — " code { "charts/" (stem) ".svg" } ", " code { ".png" } }
+        }
+    }
 }
 
 fn strip_xml_prolog(svg: &str) -> &str {
@@ -370,168 +363,134 @@ pub(crate) fn label_in(
     name: &str,
     label: Option<&str>,
     label_en: Option<&str>,
-) -> String {
-    format!(
-        "<span title=\"{}\">{}</span>",
-        escape(name),
-        escape(&super::headline::clean(lang.label(label, label_en, name)))
-    )
+) -> Markup {
+    html! { span title=(name) { (lang.label(label, label_en, name)) } }
 }
 
 /// Every target set: the joint probability, a table of its targets (a
 /// plan's with their year) and, for a one-year run, its chart.
-fn targets(summary: &Summary, charts: &[Chart], lang: Lang) -> String {
-    let mut out = String::new();
-    if summary.target_sets.is_empty() {
-        out.push_str(lang.t(
-            "<p>情景未设目标。</p>\n",
-            "<p>The scenario sets no targets.</p>\n",
-        ));
-    }
+fn targets(summary: &Summary, charts: &[Chart], lang: Lang) -> Markup {
     let plan = summary.is_plan();
-    for (k, (name, set)) in summary.target_sets.iter().enumerate() {
-        out.push_str(&format!(
-            "<h3 id=\"set-{}\">{}</h3>\n",
-            escape(name),
-            label_in(lang, name, set.label.as_deref(), set.label_en.as_deref()),
-        ));
-        if set.targets.len() > 1 {
-            out.push_str(&match lang {
-                Lang::Zh => format!(
-                    "<p>全部{}项目标同时实现的概率为<strong>{}</strong>（标准误 {:.2} 个百分点）；若各项相互独立，则为 {}。</p>\n",
-                    set.targets.len(),
-                    format::probability(set.joint_probability),
-                    set.joint_se * 100.0,
-                    format::probability(set.independent_product),
-                ),
-                Lang::En => format!(
-                    "<p>All {} targets are met together in <strong>{}</strong> of simulated {} (se {:.2} points); if the targets were independent it would be {}.</p>\n",
-                    set.targets.len(),
-                    format::probability(set.joint_probability),
-                    if plan { "paths" } else { "years" },
-                    set.joint_se * 100.0,
-                    format::probability(set.independent_product),
-                ),
-            });
+    html! {
+        @if summary.target_sets.is_empty() {
+            p { (lang.t("情景未设目标。", "The scenario sets no targets.")) }
         }
-        // The wording column only when some target has one.
-        let worded = set.targets.iter().any(|t| t.wording.is_some());
-        out.push_str(&format!(
-            "<table class=\"keep\"><thead><tr>{}<th>{}</th><th>{}</th>{}<th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>\n",
-            if plan { lang.t("<th>年份</th>", "<th>year</th>") } else { "" },
-            lang.t("指标", "indicator"),
-            lang.t("目标", "target"),
-            if worded { lang.t("<th>表述</th>", "<th>wording</th>") } else { "" },
-            lang.t("实现概率", "P(met)"),
-            lang.t("标准误（百分点）", "se (points)"),
-        ));
-        for t in &set.targets {
-            let ind = summary.indicator(&t.indicator, t.year);
-            let kind = ind.map_or(Kind::Level, |i| i.kind);
-            out.push_str(&format!(
-                "<tr>{}<td>{}</td><td>{}</td>{}{}</tr>\n",
-                t.year.map(|y| format!("<td>{y}</td>")).unwrap_or_default(),
-                label_in(
-                    lang,
-                    &t.indicator,
-                    ind.and_then(|i| i.label.as_deref()),
-                    ind.and_then(|i| i.label_en.as_deref())
-                ),
-                escape(&crate::briefing::publish::text(
-                    &t.rule,
-                    kind,
-                    ind.and_then(|i| i.unit.as_deref()),
-                    lang
-                )),
-                if worded {
-                    format!(
-                        "<td>{}</td>",
-                        escape(&super::headline::clean(t.wording.as_deref().unwrap_or("")))
-                    )
-                } else {
-                    String::new()
-                },
-                probability_cells(t.probability, t.se),
-            ));
-        }
-        out.push_str(&format!(
-            "<tr class=\"joint\"><td colspan=\"{}\">{}</td>{}</tr>\n</tbody></table>\n",
-            2 + usize::from(plan) + usize::from(worded),
-            match lang {
-                Lang::Zh => format!("全部{}项同时实现", set.targets.len()),
-                Lang::En => format!("all {} together", set.targets.len()),
-            },
-            probability_cells(set.joint_probability, set.joint_se)
-        ));
-        if let Some(c) = charts.iter().find(|c| c.spec == Spec::TargetSet(k)) {
-            out.push_str(&figure(c));
+        @for (k, (name, set)) in summary.target_sets.iter().enumerate() {
+            @let n = set.targets.len();
+            // The wording column only when some target has one.
+            @let worded = set.targets.iter().any(|t| t.wording.is_some());
+            h3 id={ "set-" (name) } {
+                (label_in(lang, name, set.label.as_deref(), set.label_en.as_deref()))
+            }
+            @if n > 1 {
+                p { @match lang {
+                    Lang::Zh => {
+                        "全部" (n) "项目标同时实现的概率为" strong { (format::probability(set.joint_probability)) }
+                        "（标准误 " (format!("{:.2}", set.joint_se * 100.0)) " 个百分点）；若各项相互独立，则为 "
+                        (format::probability(set.independent_product)) "。"
+                    }
+                    Lang::En => {
+                        "All " (n) " targets are met together in " strong { (format::probability(set.joint_probability)) }
+                        " of simulated " (if plan { "paths" } else { "years" })
+                        " (se " (format!("{:.2}", set.joint_se * 100.0)) " points); if the targets were independent it would be "
+                        (format::probability(set.independent_product)) "."
+                    }
+                } }
+            }
+            table.keep {
+                thead { tr {
+                    @if plan { th { (lang.t("年份", "year")) } }
+                    th { (lang.t("指标", "indicator")) }
+                    th { (lang.t("目标", "target")) }
+                    @if worded { th { (lang.t("表述", "wording")) } }
+                    th.num { (lang.t("实现概率", "P(met)")) }
+                    th.num { (lang.t("标准误（百分点）", "se (points)")) }
+                } }
+                tbody {
+                    @for t in &set.targets {
+                        @let ind = summary.indicator(&t.indicator, t.year);
+                        @let kind = ind.map_or(Kind::Level, |i| i.kind);
+                        tr {
+                            @if let Some(y) = t.year { td { (y) } }
+                            td { (label_in(lang, &t.indicator, ind.and_then(|i| i.label.as_deref()), ind.and_then(|i| i.label_en.as_deref()))) }
+                            td { (crate::briefing::publish::text(&t.rule, kind, ind.and_then(|i| i.unit.as_deref()), lang)) }
+                            @if worded { td { (t.wording.as_deref().unwrap_or("")) } }
+                            (probability_cells(t.probability, t.se))
+                        }
+                    }
+                    tr.joint {
+                        td colspan=(2 + usize::from(plan) + usize::from(worded)) { @match lang {
+                            Lang::Zh => { "全部" (n) "项同时实现" }
+                            Lang::En => { "all " (n) " together" }
+                        } }
+                        (probability_cells(set.joint_probability, set.joint_se))
+                    }
+                }
+            }
+            @if let Some(c) = charts.iter().find(|c| c.spec == Spec::TargetSet(k)) {
+                (figure(c))
+            }
         }
     }
-    out
 }
 
 /// A probability and its standard error in points, as two table cells.
-pub(crate) fn probability_cells(p: f64, se: f64) -> String {
-    format!(
-        "<td class=\"num\">{}</td><td class=\"num\">{:.2}</td>",
-        format::probability(p),
-        se * 100.0
-    )
+pub(crate) fn probability_cells(p: f64, se: f64) -> Markup {
+    html! {
+        td.num { (format::probability(p)) }
+        td.num { (format!("{:.2}", se * 100.0)) }
+    }
 }
 
 /// The indicators: a one-year run's one per row with its median, range,
 /// mean and sd (and the charts); a plan's with a column per year.
-fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart], lang: Lang) -> String {
+fn indicators(scenario: &Scenario, summary: &Summary, charts: &[Chart], lang: Lang) -> Markup {
     if summary.is_plan() {
         return super::html_plan::indicators_by_year(scenario, summary, lang);
     }
-    let mut out = String::new();
-    if let Some(c) = charts.iter().find(|c| c.spec == Spec::Ranges) {
-        out.push_str(&figure(c));
-    }
-    out.push_str(&format!(
-        "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">10% – 90%</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>\n",
-        lang.t("指标", "indicator"),
-        lang.t("中位数", "median"),
-        lang.t("均值", "mean"),
-        lang.t("标准差", "sd"),
-        lang.t("单位", "unit"),
-    ));
-    for (name, ind) in summary.indicators() {
-        let q = &ind.quantiles;
-        let unit = match ind.kind {
-            Kind::Rate => "%".to_string(),
-            _ => ind.unit.clone().unwrap_or_default(),
-        };
-        out.push_str(&format!(
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-            label_in(lang, name, ind.label.as_deref(), ind.label_en.as_deref()),
-            format::value(q.p50, ind.kind),
-            format::value(q.p10, ind.kind),
-            format::value(q.p90, ind.kind),
-            format::value(ind.mean, ind.kind),
-            format::value(ind.sd, ind.kind),
-            escape(&unit),
-        ));
-    }
-    out.push_str(lang.t(
-        "</tbody></table>\n<p class=\"note\">中位数与10%–90%区间：一半的模拟年份低于中位数，80%落在区间内。</p>\n",
-        "</tbody></table>\n<p class=\"note\">Median and 10% – 90%: half of the simulated years fall below the median; 80% fall between the two bounds. Quantiles are type 7 (R and NumPy's default); sd is the sample standard deviation.</p>\n",
-    ));
     let dists: Vec<&Chart> = charts
         .iter()
         .filter(|c| matches!(c.spec, Spec::Distribution(_)))
         .collect();
-    if !dists.is_empty() {
-        out.push_str(lang.t(
-            "<h3>目标指标的分布</h3>\n",
-            "<h3>Distributions of the targeted indicators</h3>\n",
-        ));
-        for c in dists {
-            out.push_str(&figure(c));
+    html! {
+        @if let Some(c) = charts.iter().find(|c| c.spec == Spec::Ranges) {
+            (figure(c))
+        }
+        table {
+            thead { tr {
+                th { (lang.t("指标", "indicator")) }
+                th.num { (lang.t("中位数", "median")) }
+                th.num { "10% – 90%" }
+                th.num { (lang.t("均值", "mean")) }
+                th.num { (lang.t("标准差", "sd")) }
+                th { (lang.t("单位", "unit")) }
+            } }
+            tbody {
+                @for (name, ind) in summary.indicators() {
+                    @let q = &ind.quantiles;
+                    tr {
+                        td { (label_in(lang, name, ind.label.as_deref(), ind.label_en.as_deref())) }
+                        td.num { (format::value(q.p50, ind.kind)) }
+                        td.num { (format::value(q.p10, ind.kind)) " – " (format::value(q.p90, ind.kind)) }
+                        td.num { (format::value(ind.mean, ind.kind)) }
+                        td.num { (format::value(ind.sd, ind.kind)) }
+                        td { @match ind.kind {
+                            Kind::Rate => { "%" }
+                            _ => { (ind.unit.as_deref().unwrap_or_default()) }
+                        } }
+                    }
+                }
+            }
+        }
+        p.note { (lang.t(
+            "中位数与10%–90%区间：一半的模拟年份低于中位数，80%落在区间内。",
+            "Median and 10% – 90%: half of the simulated years fall below the median; 80% fall between the two bounds. Quantiles are type 7 (R and NumPy's default); sd is the sample standard deviation.",
+        )) }
+        @if !dists.is_empty() {
+            h3 { (lang.t("目标指标的分布", "Distributions of the targeted indicators")) }
+            @for c in dists { (figure(c)) }
         }
     }
-    out
 }
 
 fn meta_value(x: f64, meta: &Meta) -> String {
@@ -540,47 +499,7 @@ fn meta_value(x: f64, meta: &Meta) -> String {
 
 /// The assumptions in `lang`. Its tables name each variable by its code
 /// name too: they are the report's glossary of the scenario's names.
-pub(crate) fn assumptions_in(s: &Scenario, lang: Lang) -> String {
-    let mut out = String::new();
-    out.push_str(lang.t("<h3>基期数值</h3>\n", "<h3>Base-year values</h3>\n"));
-    if s.base.is_empty() {
-        out.push_str(lang.t("<p>无。</p>\n", "<p>None.</p>\n"));
-    } else {
-        out.push_str(lang.t("<table><thead><tr><th>代码名</th><th>名称</th><th class=\"num\">数值</th><th>单位</th></tr></thead><tbody>\n", "<table><thead><tr><th>name</th><th>label</th><th class=\"num\">value</th><th>unit</th></tr></thead><tbody>\n"));
-        for b in &s.base {
-            out.push_str(&format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-                escape(&b.name),
-                label_in(lang, &b.name, b.meta.label.as_deref(), b.meta.label_en.as_deref()),
-                meta_value(b.value, &b.meta),
-                escape(b.meta.unit.as_deref().unwrap_or("")),
-            ));
-        }
-        out.push_str("</tbody></table>\n");
-    }
-
-    out.push_str(lang.t("<h3>不确定因素</h3>\n", "<h3>Uncertain drivers</h3>\n"));
-    if s.drivers.is_empty() {
-        out.push_str(lang.t("<p>无。</p>\n", "<p>None.</p>\n"));
-    } else {
-        out.push_str(lang.t("<table><thead><tr><th>代码名</th><th>名称</th><th>分布</th><th class=\"num\">均值</th><th class=\"num\">5% – 95%</th><th>形状</th></tr></thead><tbody>\n", "<table><thead><tr><th>name</th><th>label</th><th>distribution</th><th class=\"num\">mean</th><th class=\"num\">5% – 95%</th><th>shape</th></tr></thead><tbody>\n"));
-        for d in &s.drivers {
-            let m = &d.marginal;
-            out.push_str(&format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td>{}</td></tr>\n",
-                escape(&d.name),
-                label_in(lang, &d.name, d.meta.label.as_deref(), d.meta.label_en.as_deref()),
-                escape(&d.distribution.describe()),
-                meta_value(m.mean(), &d.meta),
-                meta_value(m.quantile(0.05), &d.meta),
-                meta_value(m.quantile(0.95), &d.meta),
-                super::sparkline::svg(m, &format!("distribution of {}", d.name)),
-            ));
-        }
-        out.push_str(lang.t("</tbody></table>\n<p class=\"note\">形状：连续因素在0.5%至99.5%分位数之间的密度，或离散因素各取值的概率。</p>\n", "</tbody></table>\n<p class=\"note\">Shape: the density of a continuous driver between its 0.5% and 99.5% quantiles, or the probability of each value of a discrete one.</p>\n"));
-    }
-
-    out.push_str(lang.t("<h3>相关性</h3>\n", "<h3>Correlations</h3>\n"));
+pub(crate) fn assumptions_in(s: &Scenario, lang: Lang) -> Markup {
     let n = s.correlation.n().min(s.drivers.len());
     let mut pairs = Vec::new();
     for i in 0..n {
@@ -591,78 +510,135 @@ pub(crate) fn assumptions_in(s: &Scenario, lang: Lang) -> String {
             }
         }
     }
-    if pairs.is_empty() {
-        out.push_str(lang.t(
-            "<p>各因素相互独立。</p>\n",
-            "<p>The drivers are independent.</p>\n",
-        ));
-    } else {
-        out.push_str(lang.t("<p>各因素之间的相关系数（高斯copula）；未列出的两两之间相互独立。</p>\n<table><thead><tr><th>因素</th><th>因素</th><th class=\"num\">相关系数</th><th class=\"num\">秩相关系数</th></tr></thead><tbody>\n", "<p>Correlations of the drivers' normal scores (Gaussian copula); unlisted pairs are independent.</p>\n<table><thead><tr><th>driver</th><th>driver</th><th class=\"num\">correlation</th><th class=\"num\">rank correlation</th></tr></thead><tbody>\n"));
-        for (i, j, rho) in pairs {
-            let adjusted = s
-                .correlation_adjustments
-                .iter()
-                .find(|a| (a.i, a.j) == (i, j) || (a.i, a.j) == (j, i))
-                .map(|a| format!(" (repaired from {:.3})", a.from))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "<tr><td><code>{}</code></td><td><code>{}</code></td><td class=\"num\">{:.2}{}</td><td class=\"num\">{:.2}</td></tr>\n",
-                escape(&s.drivers[i].name),
-                escape(&s.drivers[j].name),
-                rho,
-                adjusted,
-                crate::sampling::correlation::spearman_from_normal(rho),
-            ));
+    let none = html! { p { (lang.t("无。", "None.")) } };
+    html! {
+        h3 { (lang.t("基期数值", "Base-year values")) }
+        @if s.base.is_empty() {
+            (none)
+        } @else {
+            table {
+                thead { tr {
+                    th { (lang.t("代码名", "name")) }
+                    th { (lang.t("名称", "label")) }
+                    th.num { (lang.t("数值", "value")) }
+                    th { (lang.t("单位", "unit")) }
+                } }
+                tbody { @for b in &s.base { tr {
+                    td { code { (b.name) } }
+                    td { (label_in(lang, &b.name, b.meta.label.as_deref(), b.meta.label_en.as_deref())) }
+                    td.num { (meta_value(b.value, &b.meta)) }
+                    td { (b.meta.unit.as_deref().unwrap_or("")) }
+                } } }
+            }
         }
-        out.push_str("</tbody></table>\n");
-    }
 
-    out.push_str(lang.t("<h3>计算公式</h3>\n<table><thead><tr><th>代码名</th><th>名称</th><th>公式</th></tr></thead><tbody>\n", "<h3>Formulas</h3>\n<table><thead><tr><th>indicator</th><th>label</th><th>formula</th></tr></thead><tbody>\n"));
-    for ind in &s.indicators {
-        out.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>\n",
-            escape(&ind.name),
-            label_in(
-                lang,
-                &ind.name,
-                ind.meta.label.as_deref(),
-                ind.meta.label_en.as_deref()
-            ),
-            escape(&ind.formula),
-        ));
+        h3 { (lang.t("不确定因素", "Uncertain drivers")) }
+        @if s.drivers.is_empty() {
+            (none)
+        } @else {
+            table {
+                thead { tr {
+                    th { (lang.t("代码名", "name")) }
+                    th { (lang.t("名称", "label")) }
+                    th { (lang.t("分布", "distribution")) }
+                    th.num { (lang.t("均值", "mean")) }
+                    th.num { "5% – 95%" }
+                    th { (lang.t("形状", "shape")) }
+                } }
+                tbody { @for d in &s.drivers {
+                    @let m = &d.marginal;
+                    tr {
+                        td { code { (d.name) } }
+                        td { (label_in(lang, &d.name, d.meta.label.as_deref(), d.meta.label_en.as_deref())) }
+                        td { (d.distribution.describe()) }
+                        td.num { (meta_value(m.mean(), &d.meta)) }
+                        td.num { (meta_value(m.quantile(0.05), &d.meta)) " – " (meta_value(m.quantile(0.95), &d.meta)) }
+                        // Drawn by the sparkline module, which escapes its own text.
+                        td { (PreEscaped(super::sparkline::svg(m, &format!("distribution of {}", d.name)))) }
+                    }
+                } }
+            }
+            p.note { (lang.t(
+                "形状：连续因素在0.5%至99.5%分位数之间的密度，或离散因素各取值的概率。",
+                "Shape: the density of a continuous driver between its 0.5% and 99.5% quantiles, or the probability of each value of a discrete one.",
+            )) }
+        }
+
+        h3 { (lang.t("相关性", "Correlations")) }
+        @if pairs.is_empty() {
+            p { (lang.t("各因素相互独立。", "The drivers are independent.")) }
+        } @else {
+            p { (lang.t(
+                "各因素之间的相关系数（高斯copula）；未列出的两两之间相互独立。",
+                "Correlations of the drivers' normal scores (Gaussian copula); unlisted pairs are independent.",
+            )) }
+            table {
+                thead { tr {
+                    th { (lang.t("因素", "driver")) }
+                    th { (lang.t("因素", "driver")) }
+                    th.num { (lang.t("相关系数", "correlation")) }
+                    th.num { (lang.t("秩相关系数", "rank correlation")) }
+                } }
+                tbody { @for (i, j, rho) in pairs {
+                    @let adjusted = s
+                        .correlation_adjustments
+                        .iter()
+                        .find(|a| (a.i, a.j) == (i, j) || (a.i, a.j) == (j, i));
+                    tr {
+                        td { code { (s.drivers[i].name) } }
+                        td { code { (s.drivers[j].name) } }
+                        td.num {
+                            (format!("{rho:.2}"))
+                            @if let Some(a) = adjusted { @match lang {
+                                Lang::Zh => { "（由 " (format!("{:.3}", a.from)) " 修正）" }
+                                Lang::En => { " (repaired from " (format!("{:.3}", a.from)) ")" }
+                            } }
+                        }
+                        td.num { (format!("{:.2}", crate::sampling::correlation::spearman_from_normal(rho))) }
+                    }
+                } }
+            }
+        }
+
+        h3 { (lang.t("计算公式", "Formulas")) }
+        table {
+            thead { tr {
+                th { (lang.t("代码名", "indicator")) }
+                th { (lang.t("名称", "label")) }
+                th { (lang.t("公式", "formula")) }
+            } }
+            tbody { @for ind in &s.indicators { tr {
+                td { code { (ind.name) } }
+                td { (label_in(lang, &ind.name, ind.meta.label.as_deref(), ind.meta.label_en.as_deref())) }
+                td { code { (ind.formula) } }
+            } } }
+        }
     }
-    out.push_str("</tbody></table>\n");
-    out
 }
 
 /// A short plain appendix: what to keep to get the same numbers again.
-fn reproducibility(s: &Scenario, summary: &Summary, lang: Lang) -> String {
+fn reproducibility(s: &Scenario, summary: &Summary, lang: Lang) -> Markup {
     let command = format!(
         "targetsim run {} --seed {} --draws {}",
         s.file.display(),
         summary.seed,
         summary.draws
     );
-    let hash = escape(short_hash(&summary.scenario.hash));
-    match lang {
-        Lang::Zh => format!(
-            "<p class=\"note\">以上数字由 {} {} 对情景文件 <code>{}</code>（指纹 <code>{hash}</code>）模拟 {} 次、随机种子 {} 得出。保留该文件，运行 <code>{}</code> 即可在任何电脑上得到完全相同的结果。</p>\n",
-            summary.tool.name,
-            summary.tool.version,
-            escape(&summary.scenario.file),
-            thousands(summary.draws),
-            summary.seed,
-            escape(&command),
-        ),
-        Lang::En => format!(
-            "<p class=\"note\">These numbers come from {} {} simulating the scenario file <code>{}</code> (fingerprint <code>{hash}</code>) {} times with seed {}. Keep the file and run <code>{}</code> to get exactly the same results on any computer.</p>\n",
-            summary.tool.name,
-            summary.tool.version,
-            escape(&summary.scenario.file),
-            thousands(summary.draws),
-            summary.seed,
-            escape(&command),
-        ),
+    let hash = short_hash(&summary.scenario.hash);
+    let (tool, version) = (&summary.tool.name, &summary.tool.version);
+    html! {
+        p.note { @match lang {
+            Lang::Zh => {
+                "以上数字由 " (tool) " " (version) " 对情景文件 " code { (summary.scenario.file) }
+                "（指纹 " code { (hash) } "）模拟 " (thousands(summary.draws)) " 次、随机种子 " (summary.seed)
+                " 得出。保留该文件，运行 " code { (command) } " 即可在任何电脑上得到完全相同的结果。"
+            }
+            Lang::En => {
+                "These numbers come from " (tool) " " (version) " simulating the scenario file " code { (summary.scenario.file) }
+                " (fingerprint " code { (hash) } ") " (thousands(summary.draws)) " times with seed " (summary.seed)
+                ". Keep the file and run " code { (command) } " to get exactly the same results on any computer."
+            }
+        } }
     }
 }
 
@@ -671,20 +647,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markup_in_text_is_escaped() {
-        assert_eq!(
-            escape("<script>alert(1)</script> & \"x\" 'y'"),
-            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; &#39;y&#39;"
+    fn markup_in_text_is_escaped_and_control_characters_dropped() {
+        let r = Report::new("<script>alert(1)</script> & \"x\" \u{1b}[31m\u{7}区");
+        let html = r.to_html();
+        assert!(
+            html.contains(
+                "<h1>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; [31m区</h1>"
+            ),
+            "{html}"
         );
-        assert_eq!(escape("地区生产总值增速"), "地区生产总值增速");
+        assert!(!html.contains("<script"));
+        assert!(!html.chars().any(|c| c.is_control() && c != '\n'));
     }
 
     #[test]
     fn a_later_section_slots_in_without_touching_the_others() {
         let mut r = Report::new("t <b>");
-        r.push(Section::new("a", "A", "<p>a</p>".into()));
-        r.push(Section::new("c", "C", "<p>c</p>".into()));
-        r.insert_before("c", Section::new("b", "B & b", "<p>b</p>".into()));
+        r.push(Section::new("a", "A", html! { p { "a" } }));
+        r.push(Section::new("c", "C", html! { p { "c" } }));
+        r.insert_before("c", Section::new("b", "B & b", html! { p { "b" } }));
         let html = r.to_html();
         let (a, b, c) = (
             html.find("<p>a</p>").unwrap(),

@@ -7,7 +7,6 @@
 //! charts inline when it drew them.
 
 use super::format::probability;
-use super::headline::clean;
 use super::html::{Report, Section, chart_figure};
 use super::lang::Lang;
 use crate::briefing::publish;
@@ -24,11 +23,8 @@ fn verdict(v: Verdict, lang: Lang) -> &'static str {
     }
 }
 
-fn figures(charts: &[(String, String)]) -> String {
-    charts
-        .iter()
-        .map(|(stem, svg)| chart_figure(stem, stem, svg))
-        .collect()
+fn figures(charts: &[(String, String)]) -> Markup {
+    html! { @for (stem, svg) in charts { (chart_figure(stem, stem, svg)) } }
 }
 
 /// File name of `calibrate`'s page.
@@ -52,7 +48,7 @@ pub fn calibration(
     let set_label = lang.label(c.set_label.as_deref(), None, &c.set).to_string();
     let body: Markup = html! {
         p.lead {
-            (clean(&set_label)) " · "
+            (set_label) " · "
             @match lang {
                 Lang::Zh => { "置信水平 " (conf) " · 草案全部同时实现的概率 " strong { (probability(c.draft_joint_probability)) } " · 建议目标全部同时实现的概率 " (probability(c.recommended_joint_probability)) }
                 Lang::En => { "confidence " (conf) " · all draft targets met together: " strong { (probability(c.draft_joint_probability)) } " · all recommended targets together: " (probability(c.recommended_joint_probability)) }
@@ -72,15 +68,15 @@ pub fn calibration(
                 @let label = s.indicator_index(name).map(|i| lang.meta_label(&s.indicators[i].meta, name).to_string()).unwrap_or_else(|| t.label.clone().unwrap_or_else(|| name.clone()));
                 @let unit = s.indicator_index(name).and_then(|i| s.indicators[i].meta.unit.clone());
                 tr {
-                    td title=(clean(name)) { (clean(&label)) }
-                    td { (clean(&publish::text(&t.draft, t.kind, unit.as_deref(), lang))) }
+                    td title=(name) { (label) }
+                    td { (publish::text(&t.draft, t.kind, unit.as_deref(), lang)) }
                     td.num { (probability(t.probability)) }
                     td class=(match t.verdict { Verdict::TooAmbitious => "verdict high", Verdict::Within => "verdict fit", Verdict::TooTimid => "verdict low" }) { (verdict(t.verdict, lang)) }
-                    td { (clean(&publish::text(&t.published.rule, t.kind, unit.as_deref(), lang))) }
+                    td { (publish::text(&t.published.rule, t.kind, unit.as_deref(), lang)) }
                     td.num { (probability(t.published.probability)) }
                     td {
                         @if let Some(u) = &t.upper {
-                            (clean(&publish::text(&u.rule, t.kind, unit.as_deref(), lang)))
+                            (publish::text(&u.rule, t.kind, unit.as_deref(), lang))
                             " (" (probability(u.probability)) ")"
                         }
                     }
@@ -97,7 +93,7 @@ pub fn calibration(
     r.push(Section::new(
         super::headline::ID,
         lang.t("结论", "Conclusion"),
-        body.into_string() + &figures(charts),
+        html! { (body) (figures(charts)) },
     ));
     r.push(Section::new(
         "reproducibility",
@@ -123,7 +119,7 @@ pub fn comparison(s: &Scenario, c: &Comparison, lang: Lang, charts: &[(String, S
                 th { (lang.t("指标", "indicator")) }
                 th.num { (lang.t("中位数", "median")) }
                 @for (name, set) in &c.sets {
-                    th title=(clean(name)) { (clean(lang.label(set.label.as_deref(), set.label_en.as_deref(), name))) }
+                    th title=(name) { (lang.label(set.label.as_deref(), set.label_en.as_deref(), name)) }
                 }
             } }
             tbody {
@@ -131,12 +127,12 @@ pub fn comparison(s: &Scenario, c: &Comparison, lang: Lang, charts: &[(String, S
                     @let meta = s.indicator_index(name).map(|i| &s.indicators[i].meta);
                     @let unit = meta.and_then(|m| m.unit.clone());
                     tr {
-                        td title=(clean(name)) { (clean(&meta.map(|m| lang.meta_label(m, name).to_string()).unwrap_or_else(|| name.clone()))) }
+                        td title=(name) { (meta.map(|m| lang.meta_label(m, name).to_string()).unwrap_or_else(|| name.clone())) }
                         td.num { (super::format::value(row.median, row.kind)) }
                         @for set in c.sets.keys() {
                             td {
                                 @if let Some(t) = row.targets.get(set) {
-                                    (clean(&publish::text(&t.rule, row.kind, unit.as_deref(), lang)))
+                                    (publish::text(&t.rule, row.kind, unit.as_deref(), lang))
                                     br;
                                     span.note { (probability(t.probability)) }
                                 } @else { "—" }
@@ -161,8 +157,8 @@ pub fn comparison(s: &Scenario, c: &Comparison, lang: Lang, charts: &[(String, S
                 } }
                 tbody { @for (vname, v) in &c.variants { @for (sname, vs) in &v.sets {
                     tr {
-                        td title=(clean(vname)) { (clean(lang.label(v.label.as_deref(), v.label_en.as_deref(), vname))) }
-                        td title=(clean(sname)) { (clean(c.sets.get(sname).map(|x| lang.label(x.label.as_deref(), x.label_en.as_deref(), sname)).unwrap_or(sname))) }
+                        td title=(vname) { (lang.label(v.label.as_deref(), v.label_en.as_deref(), vname)) }
+                        td title=(sname) { (c.sets.get(sname).map(|x| lang.label(x.label.as_deref(), x.label_en.as_deref(), sname)).unwrap_or(sname)) }
                         td.num { (probability(vs.joint_probability)) }
                         td.num { (format!("{:+.2} ± {:.2}", vs.joint_change * 100.0, vs.joint_change_se * 100.0)) }
                     }
@@ -173,7 +169,7 @@ pub fn comparison(s: &Scenario, c: &Comparison, lang: Lang, charts: &[(String, S
     r.push(Section::new(
         super::headline::ID,
         lang.t("结论", "Conclusion"),
-        body.into_string() + &figures(charts),
+        html! { (body) (figures(charts)) },
     ));
     r.push(Section::new(
         "reproducibility",
@@ -183,7 +179,7 @@ pub fn comparison(s: &Scenario, c: &Comparison, lang: Lang, charts: &[(String, S
     r
 }
 
-fn appendix(s: &Scenario, seed: u64, draws: u64, lang: Lang, command: &str) -> String {
+fn appendix(s: &Scenario, seed: u64, draws: u64, lang: Lang, command: &str) -> Markup {
     let cmd = format!(
         "targetsim {command} {} --seed {seed} --draws {draws}",
         s.file.display()
@@ -191,10 +187,9 @@ fn appendix(s: &Scenario, seed: u64, draws: u64, lang: Lang, command: &str) -> S
     html! {
         p.note {
             @match lang {
-                Lang::Zh => { "保留情景文件，运行 " code { (clean(&cmd)) } " 即可得到完全相同的结果。" }
-                Lang::En => { "Keep the scenario file and run " code { (clean(&cmd)) } " to get exactly the same results." }
+                Lang::Zh => { "保留情景文件，运行 " code { (cmd) } " 即可得到完全相同的结果。" }
+                Lang::En => { "Keep the scenario file and run " code { (cmd) } " to get exactly the same results." }
             }
         }
     }
-    .into_string()
 }

@@ -3,7 +3,6 @@
 //! those of [`crate::summary::pipeline`].
 
 use super::format;
-use super::headline::clean;
 use super::html::{Section, label_in};
 use super::lang::Lang;
 use crate::scenario::Scenario;
@@ -20,12 +19,12 @@ fn indicator(s: &Scenario, name: &str, lang: Lang) -> Markup {
         .iter()
         .find(|i| i.name == name)
         .map(|i| &i.meta);
-    PreEscaped(label_in(
+    label_in(
         lang,
         name,
         m.and_then(|m| m.label.as_deref()),
         m.and_then(|m| m.label_en.as_deref()),
-    ))
+    )
 }
 
 /// The section, or `None` without a pipeline.
@@ -47,7 +46,7 @@ pub fn section(s: &Scenario, summary: &Summary, lang: Lang) -> Option<Section> {
                 strong { "critical" } " when its lift is at least " (lift) " points."
             } }
         }
-        @if let Some(svg) = super::pipeline_chart::svg(s, pl) {
+        @if let Some(svg) = super::pipeline_chart::svg(s, pl, lang) {
             figure {
                 // Drawn by the chart module, which escapes its own text.
                 (PreEscaped(svg))
@@ -91,7 +90,7 @@ pub fn section(s: &Scenario, summary: &Summary, lang: Lang) -> Option<Section> {
                 tbody {
                     @for c in &pl.critical {
                         tr {
-                            td { (clean(&c.project)) }
+                            td { (c.project) }
                             td { (indicator(s, &c.indicator, lang)) }
                             td.num { (format::probability(c.p_missed_if_not_started)) }
                             td.num { (format::probability(c.p_missed_if_started)) }
@@ -102,9 +101,5 @@ pub fn section(s: &Scenario, summary: &Summary, lang: Lang) -> Option<Section> {
             }
         }
     };
-    Some(Section::new(
-        ID,
-        lang.t("重点项目", "Key projects"),
-        markup.into_string(),
-    ))
+    Some(Section::new(ID, lang.t("重点项目", "Key projects"), markup))
 }

@@ -10,7 +10,6 @@
 
 use super::fan::Drawn;
 use super::format;
-use super::headline::clean;
 use super::html::{self, label_in};
 use super::lang::Lang;
 use super::table::thousands;
@@ -18,7 +17,7 @@ use crate::scenario::horizon::Measure;
 use crate::scenario::{Kind, Meta, Scenario};
 use crate::summary::Summary;
 use crate::summary::plan::{PlanTargetSummary, kind_of};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 fn meta_of<'a>(s: &'a Scenario, name: &str) -> Option<&'a Meta> {
     s.indicators
@@ -30,12 +29,12 @@ fn meta_of<'a>(s: &'a Scenario, name: &str) -> Option<&'a Meta> {
 /// An indicator's label in the page's language, its code name as a hover.
 fn indicator_label(s: &Scenario, name: &str, lang: Lang) -> Markup {
     let m = meta_of(s, name);
-    PreEscaped(label_in(
+    label_in(
         lang,
         name,
         m.and_then(|m| m.label.as_deref()),
         m.and_then(|m| m.label_en.as_deref()),
-    ))
+    )
 }
 
 /// The kind the plan target's rule reads in: the indicator's for a level,
@@ -68,11 +67,11 @@ fn probability_cells(p: f64, se: f64) -> Markup {
 }
 
 /// The plan targets section (`None` without `[plan_targets]`).
-pub(crate) fn plan(s: &Scenario, sum: &Summary, lang: Lang) -> Option<String> {
+pub(crate) fn plan(s: &Scenario, sum: &Summary, lang: Lang) -> Option<Markup> {
     let p = sum.plan_targets.as_ref()?;
     let label = match lang.label(p.label.as_deref(), p.label_en.as_deref(), "") {
         "" => lang.t("规划目标", "the plan's targets").to_string(),
-        l => clean(l),
+        l => l.to_string(),
     };
     let worded = p.targets.iter().any(|t| t.wording.is_some());
     let n = p.targets.len();
@@ -113,7 +112,7 @@ pub(crate) fn plan(s: &Scenario, sum: &Summary, lang: Lang) -> Option<String> {
                         td { (indicator_label(s, &t.indicator, lang)) }
                         td { (measure_text(t, lang)) }
                         td { (rule(s, t)) }
-                        @if worded { td { (clean(t.wording.as_deref().unwrap_or(""))) } }
+                        @if worded { td { (t.wording.as_deref().unwrap_or("")) } }
                         td.num { (format::value(t.level_needed, kind_of(s, &t.indicator))) }
                         (probability_cells(t.probability, t.se))
                     }
@@ -219,22 +218,22 @@ pub(crate) fn plan(s: &Scenario, sum: &Summary, lang: Lang) -> Option<String> {
             }
         }
     };
-    Some(markup.into_string())
+    Some(markup)
 }
 
 /// A target set's label in the page's language, its code name as a hover.
 fn set_label(sum: &Summary, name: &str, lang: Lang) -> Markup {
     let set = sum.target_sets.get(name);
-    PreEscaped(label_in(
+    label_in(
         lang,
         name,
         set.and_then(|t| t.label.as_deref()),
         set.and_then(|t| t.label_en.as_deref()),
-    ))
+    )
 }
 
 /// The indicators with a target first (in the scenario's order), then the others.
-pub(crate) fn fan_figures(sum: &Summary, fans: &[Drawn], lang: Lang) -> String {
+pub(crate) fn fan_figures(sum: &Summary, fans: &[Drawn], lang: Lang) -> Markup {
     let targeted = |name: &str| {
         sum.target_sets
             .values()
@@ -259,18 +258,15 @@ pub(crate) fn fan_figures(sum: &Summary, fans: &[Drawn], lang: Lang) -> String {
             @if !group.is_empty() {
                 h3 { (heading) }
                 @for f in group {
-                    // The chart's SVG is drawn by the chart modules, which
-                    // escape their own text; the figure wraps it as is.
-                    (PreEscaped(html::chart_figure(&f.stem, &clean(&f.title), &f.svg)))
+                    (html::chart_figure(&f.stem, &f.title, &f.svg))
                 }
             }
         }
     }
-    .into_string()
 }
 
 /// The indicators, a column per year: each cell the median and the 10–90% range.
-pub(crate) fn indicators_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> String {
+pub(crate) fn indicators_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> Markup {
     html! {
         table {
             thead { tr {
@@ -298,8 +294,8 @@ pub(crate) fn indicators_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> Str
                             }
                         }
                         td { (match kind {
-                            Kind::Rate => "%".to_string(),
-                            _ => clean(ind.meta.unit.as_deref().unwrap_or_default()),
+                            Kind::Rate => "%",
+                            _ => ind.meta.unit.as_deref().unwrap_or_default(),
                         }) }
                     }
                 }
@@ -310,13 +306,12 @@ pub(crate) fn indicators_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> Str
             "Each cell: the median, and below it the 10% – 90% range (80% of simulated paths fall between the two). Quantiles are type 7.",
         )) }
     }
-    .into_string()
 }
 
 /// Each driver's persistence and mean in every year (empty for one year).
-pub(crate) fn drivers_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> String {
+pub(crate) fn drivers_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> Markup {
     let Some(h) = &s.horizon else {
-        return String::new();
+        return html! {};
     };
     html! {
         h3 { (lang.t("驱动因素逐年", "Drivers by year")) }
@@ -333,7 +328,7 @@ pub(crate) fn drivers_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> String
             tbody {
                 @for (d, path) in s.drivers.iter().zip(&h.drivers) {
                     tr {
-                        td { (PreEscaped(label_in(lang, &d.name, d.meta.label.as_deref(), d.meta.label_en.as_deref()))) }
+                        td { (label_in(lang, &d.name, d.meta.label.as_deref(), d.meta.label_en.as_deref())) }
                         td.num { (format!("{:.2}", path.persistence)) }
                         @for y in &path.per_year {
                             td.num { (format::value(y.marginal.mean(), d.meta.kind)) }
@@ -343,5 +338,4 @@ pub(crate) fn drivers_by_year(s: &Scenario, sum: &Summary, lang: Lang) -> String
             }
         }
     }
-    .into_string()
 }

@@ -5,13 +5,12 @@
 //! [`crate::sensitivity`].
 
 use super::format;
-use super::headline::clean;
 use super::html::{Section, label_in};
 use super::lang::Lang;
 use super::table::thousands;
 use crate::scenario::{Kind, Scenario};
 use crate::sensitivity::Sensitivity;
-use maud::{PreEscaped, html};
+use maud::{Markup, PreEscaped, html};
 
 /// Section id, for [`super::html::Report::insert_before`].
 pub const ID: &str = "sensitivity";
@@ -29,7 +28,7 @@ pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> 
         return None;
     }
     // One column per target set that has a target on some analysed indicator.
-    let sets: Vec<(&str, String)> = s
+    let sets: Vec<(&str, Markup)> = s
         .target_sets
         .iter()
         .filter(|t| {
@@ -88,7 +87,7 @@ pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> 
                 th.num { "p10 → p90" }
                 @for (_, label) in &sets {
                     th.num {
-                        (lang.t("未达成 ", "misses of ")) (PreEscaped(label)) ":" br;
+                        (lang.t("未达成 ", "misses of ")) (label) ":" br;
                         (lang.t("百分位", "percentile"))
                     }
                 }
@@ -102,7 +101,7 @@ pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> 
                 tbody.keep {
                     tr.group {
                         td colspan="3" {
-                            (PreEscaped(label_in(lang, name, meta.and_then(|m| m.label.as_deref()), meta.and_then(|m| m.label_en.as_deref()))))
+                            (label_in(lang, name, meta.and_then(|m| m.label.as_deref()), meta.and_then(|m| m.label_en.as_deref())))
                             @if more > 0 {
                                 " " span.note { (match lang {
                                     Lang::Zh => format!("（另有 {more} 个驱动因素见 summary.json）"),
@@ -122,7 +121,7 @@ pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> 
                     @for (driver, d) in ind.drivers.iter().take(TOP) {
                         @let dm = driver_meta(driver);
                         tr {
-                            td.driver { (PreEscaped(label_in(lang, driver, dm.and_then(|m| m.label.as_deref()), dm.and_then(|m| m.label_en.as_deref())))) }
+                            td.driver { (label_in(lang, driver, dm.and_then(|m| m.label.as_deref()), dm.and_then(|m| m.label_en.as_deref()))) }
                             td.num { (d.rank_correlation.map_or_else(|| "–".to_string(), |r| format!("{r:+.2}"))) }
                             td.num { (match (d.at_p10, d.at_p90) {
                                 (Some(a), Some(b)) => format!("{} → {}", format::value(a, kind), format::value(b, kind)),
@@ -148,12 +147,12 @@ pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> 
             @for name in &multi {
                 @if let Some(svg) = super::tornado::svg(s, sens, name, &tornado_settings) {
                     @let m = meta_of(name);
-                    figure id=(format!("tornado-{}", clean(name))) class="tornado" {
+                    figure id={ "tornado-" (name) } class="tornado" {
                         // Drawn by the chart module, which escapes its own text.
                         (PreEscaped(svg))
                         figcaption {
                             (lang.t("最能影响 ", "What moves "))
-                            (PreEscaped(label_in(lang, name, m.and_then(|m| m.label.as_deref()), m.and_then(|m| m.label_en.as_deref()))))
+                            (label_in(lang, name, m.and_then(|m| m.label.as_deref()), m.and_then(|m| m.label_en.as_deref())))
                             (lang.t(" 的因素 — tornado.svg 中的一幅", " most — one panel of tornado.svg"))
                         }
                     }
@@ -161,5 +160,5 @@ pub fn section(s: &Scenario, sens: &Sensitivity, lang: Lang) -> Option<Section> 
             }
         }
     };
-    Some(Section::new(ID, heading(lang), markup.into_string()))
+    Some(Section::new(ID, heading(lang), markup))
 }

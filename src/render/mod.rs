@@ -24,5 +24,6 @@ pub mod raster;
 pub mod sheets;
 pub mod sparkline;
 pub mod table;
+pub mod text;
 pub mod tornado;
 pub mod workbook;

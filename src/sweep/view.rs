@@ -16,7 +16,8 @@
 use super::file::Sweep;
 use crate::calibrate::{Bands, Verdict};
 use crate::render::chart::svg::{self as svg_chart, PALETTE};
-use crate::render::html::{self, Report, Section};
+use crate::render::html::{Report, Section};
+use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 use std::path::Path;
 
@@ -281,48 +282,53 @@ fn pct(p: f64) -> String {
 /// `report.html`: the ranking charts, the P(met) grids and the table.
 pub fn html(sweep: &Sweep, rows: &[Row]) -> String {
     let mut report = Report::new(&sweep.title);
-    let units = sweep.units.len();
-    report.lead = format!(
-        "<p class=\"meta\">{} units (scenario × variant) from {}; verdict bands: 偏高 below {}, 偏低 above {}.</p>\n",
-        units,
-        html::escape(&sweep.file.display().to_string()),
-        pct(sweep.bands.too_ambitious_below),
-        pct(sweep.bands.too_timid_above),
-    );
-    let mut ranking = String::from(
-        "<p class=\"note\">Each bar is one unit's probability that every target of the set is met, least likely first.</p>\n",
-    );
-    let mut grids = String::from(
-        "<p class=\"note\">Each cell is one target's P(met) in one unit: vermillion 偏高 (too ambitious), grey 适中, blue 偏低 (too timid).</p>\n",
-    );
-    for set in set_names(rows) {
-        let mut of_set: Vec<&Row> = rows.iter().filter(|r| r.set == set).collect();
-        of_set.sort_by(|a, b| a.joint.total_cmp(&b.joint));
-        let label = of_set
-            .first()
-            .map(|r| r.set_label.clone())
-            .unwrap_or_default();
-        let heading = format!("{set} {label}").trim_end().to_string();
-        ranking.push_str(&format!(
-            "<figure>{}<figcaption>{}</figcaption></figure>\n",
-            ranking_svg(&heading, &of_set),
-            html::escape(&format!("Joint probability of {heading}, by unit"))
-        ));
-        grids.push_str(&format!(
-            "<figure>{}<figcaption>{}</figcaption></figure>\n",
-            grid_svg(&heading, &of_set, sweep.bands),
-            html::escape(&format!("P(met) of each target of {heading}, by unit"))
-        ));
-    }
+    report.lead = html! {
+        p.meta {
+            (sweep.units.len()) " units (scenario × variant) from "
+            (sweep.file.display().to_string())
+            "; verdict bands: 偏高 below " (pct(sweep.bands.too_ambitious_below))
+            ", 偏低 above " (pct(sweep.bands.too_timid_above)) "."
+        }
+    };
+    // Per set, least likely first: its heading and its rows.
+    let sets: Vec<(String, Vec<&Row>)> = set_names(rows)
+        .into_iter()
+        .map(|set| {
+            let mut of_set: Vec<&Row> = rows.iter().filter(|r| r.set == set).collect();
+            of_set.sort_by(|a, b| a.joint.total_cmp(&b.joint));
+            let label = of_set
+                .first()
+                .map(|r| r.set_label.clone())
+                .unwrap_or_default();
+            (format!("{set} {label}").trim_end().to_string(), of_set)
+        })
+        .collect();
+    // The charts are drawn by `svg_chart`, which escapes their text.
     report.push(Section::new(
         "ranking",
         "Units ranked by joint probability",
-        ranking,
+        html! {
+            p.note { "Each bar is one unit's probability that every target of the set is met, least likely first." }
+            @for (heading, of_set) in &sets {
+                figure {
+                    (PreEscaped(ranking_svg(heading, of_set)))
+                    figcaption { "Joint probability of " (heading) ", by unit" }
+                }
+            }
+        },
     ));
     report.push(Section::new(
         "targets",
         "Each target's P(met) across units",
-        grids,
+        html! {
+            p.note { "Each cell is one target's P(met) in one unit: vermillion 偏高 (too ambitious), grey 适中, blue 偏低 (too timid)." }
+            @for (heading, of_set) in &sets {
+                figure {
+                    (PreEscaped(grid_svg(heading, of_set, sweep.bands)))
+                    figcaption { "P(met) of each target of " (heading) ", by unit" }
+                }
+            }
+        },
     ));
     report.push(Section::new(
         "table",
@@ -332,34 +338,35 @@ pub fn html(sweep: &Sweep, rows: &[Row]) -> String {
     report.to_html()
 }
 
-fn table(rows: &[Row]) -> String {
-    let mut s = String::from(
-        "<table>\n<tr><th>scenario</th><th>variant</th><th>target set</th><th class=\"num\">joint P</th><th class=\"num\">rank</th><th class=\"num\">偏高</th><th class=\"num\">适中</th><th class=\"num\">偏低</th><th>P(met) of each target</th></tr>\n",
-    );
-    for r in rows {
-        let targets: Vec<String> = r
-            .targets
-            .iter()
-            .map(|(t, p)| format!("{} {}", html::escape(t), pct(*p)))
-            .collect();
-        s.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{} {}{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-            html::escape(&r.scenario),
-            html::escape(&r.variant),
-            html::escape(&r.set),
-            html::escape(&r.set_label),
-            if r.upper_level { " (upper level)" } else { "" },
-            pct(r.joint),
-            r.rank,
-            r.of,
-            r.verdicts[0],
-            r.verdicts[1],
-            r.verdicts[2],
-            targets.join(", ")
-        ));
+fn table(rows: &[Row]) -> Markup {
+    html! {
+        table {
+            tr {
+                th { "scenario" } th { "variant" } th { "target set" }
+                th.num { "joint P" } th.num { "rank" }
+                th.num { "偏高" } th.num { "适中" } th.num { "偏低" }
+                th { "P(met) of each target" }
+            }
+            @for r in rows {
+                tr {
+                    td { (r.scenario) }
+                    td { (r.variant) }
+                    td { (r.set) " " (r.set_label) @if r.upper_level { " (upper level)" } }
+                    td.num { (pct(r.joint)) }
+                    td.num { (r.rank) " of " (r.of) }
+                    td.num { (r.verdicts[0]) }
+                    td.num { (r.verdicts[1]) }
+                    td.num { (r.verdicts[2]) }
+                    td {
+                        @for (i, (t, p)) in r.targets.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (t) " " (pct(*p))
+                        }
+                    }
+                }
+            }
+        }
     }
-    s.push_str("</table>\n");
-    s
 }
 
 fn unit_name(r: &Row) -> String {

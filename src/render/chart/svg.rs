@@ -11,9 +11,9 @@
 use super::style;
 use std::fmt::Write;
 
-/// Escape text for SVG content and attribute values, dropping control
-/// characters (other than tab and newline), which XML 1.0 forbids and
-/// which would make the whole file unreadable.
+/// Escape text for SVG content and attribute values, dropping what
+/// [`crate::render::text::stripped`] names (control characters, which XML
+/// 1.0 forbids and which would make the whole file unreadable).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -24,7 +24,7 @@ pub fn escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\n' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if crate::render::text::stripped(c) => {}
             c => out.push(c),
         }
     }
