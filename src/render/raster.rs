@@ -16,6 +16,13 @@ use std::sync::{Arc, OnceLock};
 /// Pixels per SVG unit.
 pub const SCALE: f32 = 1.5;
 
+thread_local! {
+    /// The pixels (RGBA, then RGB) of the chart being drawn on this
+    /// thread, kept for the next.
+    static PAGE: std::cell::RefCell<(Vec<u8>, Vec<u8>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
 /// The family name inside the shipped font file.
 const FAMILY: &str = "WenQuanYi Micro Hei";
 
@@ -57,31 +64,36 @@ pub fn png(svg: &str) -> Result<Vec<u8>, RasterError> {
         .to_int_size()
         .scale_by(SCALE)
         .ok_or_else(|| RasterError("the chart has no size".into()))?;
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
-        .ok_or_else(|| RasterError(format!("no {} x {} image", size.width(), size.height())))?;
-    pixmap.fill(resvg::tiny_skia::Color::WHITE);
-    resvg::render(
-        &tree,
-        resvg::tiny_skia::Transform::from_scale(SCALE, SCALE),
-        &mut pixmap.as_mut(),
-    );
-    // Opaque after the white fill, so dropping alpha loses nothing.
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    let mut out = Vec::new();
-    {
-        let mut enc = ::png::Encoder::new(&mut out, size.width(), size.height());
+    let (w, h) = (size.width(), size.height());
+    PAGE.with_borrow_mut(|(page, rgb)| {
+        // White, premultiplied: every byte 255, written over the page the
+        // last chart on this thread left (a fresh pixmap each time cost a
+        // page fault per 4 KiB, the zeroing, then this fill).
+        page.clear();
+        page.resize(w as usize * h as usize * 4, 255);
+        let mut pixmap = resvg::tiny_skia::PixmapMut::from_bytes(page, w, h)
+            .ok_or_else(|| RasterError(format!("no {w} x {h} image")))?;
+        resvg::render(
+            &tree,
+            resvg::tiny_skia::Transform::from_scale(SCALE, SCALE),
+            &mut pixmap,
+        );
+        // Opaque after the white fill, so dropping alpha loses nothing.
+        rgb.resize(w as usize * h as usize * 3, 0);
+        for (o, p) in rgb.chunks_exact_mut(3).zip(page.chunks_exact(4)) {
+            o.copy_from_slice(&p[..3]);
+        }
+        let mut out = Vec::new();
+        let mut enc = ::png::Encoder::new(&mut out, w, h);
         enc.set_color(::png::ColorType::Rgb);
         enc.set_depth(::png::BitDepth::Eight);
         enc.set_compression(::png::Compression::Fast);
         enc.set_filter(::png::FilterType::Paeth);
-        let mut w = enc.write_header().map_err(|e| fail("PNG", &e))?;
-        w.write_image_data(&rgb).map_err(|e| fail("PNG", &e))?;
-    }
-    Ok(out)
+        let mut writer = enc.write_header().map_err(|e| fail("PNG", &e))?;
+        writer.write_image_data(rgb).map_err(|e| fail("PNG", &e))?;
+        writer.finish().map_err(|e| fail("PNG", &e))?;
+        Ok(out)
+    })
 }
 
 #[cfg(test)]
