@@ -78,8 +78,13 @@ pub fn png(svg: &str) -> Result<Vec<u8>, RasterError> {
         draw(tree.root(), scale, &mut pixmap);
         // Opaque after the white fill, so dropping alpha loses nothing.
         rgb.resize(w as usize * h as usize * 3, 0);
-        for (o, p) in rgb.chunks_exact_mut(3).zip(page.chunks_exact(4)) {
-            o.copy_from_slice(&p[..3]);
+        for (o, &[r, g, b, _]) in rgb
+            .as_chunks_mut::<3>()
+            .0
+            .iter_mut()
+            .zip(page.as_chunks::<4>().0)
+        {
+            *o = [r, g, b];
         }
         let mut out = Vec::new();
         let mut enc = ::png::Encoder::new(&mut out, w, h);
