@@ -283,6 +283,7 @@ pub fn stream_extended<R: Send>(
             model
         } else {
             let mut m = model.clone();
+            m.joint_sets = m.target_sets.len();
             for set in sets {
                 count_on_pilot(&m, &mut pilot, opts.draws, &set);
                 m.target_sets.push(set);
@@ -381,25 +382,22 @@ pub fn stream_extended<R: Send>(
     })
 }
 
-/// Count a target set on the pilot's kept columns, block by block, as
-/// `block::run` counts it, adding its counts to the pilot's.
+/// Count an added target set on the pilot's kept columns, block by block,
+/// as `block::run` counts it (target by target, no joint: see
+/// `YearModel::joint_sets`), adding its counts to the pilot's.
 fn count_on_pilot(model: &YearModel, pilot: &mut Pilot, draws: u64, set: &[YearTargetPlan]) {
     let k = model.n_indicators;
     let mut total = SetCounts::zero(set.len());
     for (b, counts) in pilot.blocks.iter_mut().enumerate() {
         let (start, n) = (b * BLOCK, block_len(draws, b as u64));
-        let mut joint = vec![true; n];
         let met = set
             .iter()
             .map(|t| {
                 let col = &pilot.columns[t.year * k + t.target.indicator][start..start + n];
-                count_met(t.target.rule, col, &mut joint)
+                count_only(t.target.rule, col)
             })
             .collect();
-        let block = SetCounts {
-            met,
-            joint: joint.iter().filter(|&&j| j).count() as u64,
-        };
+        let block = SetCounts { met, joint: 0 };
         total.add(&block);
         counts.sets.push(block);
     }
@@ -593,6 +591,20 @@ pub(crate) fn in_blocks<W, R: Send>(
 
 /// Count the draws meeting `rule` and clear `joint` where it is missed.
 /// Matching on the rule once, outside the loop, lets each loop vectorise.
+/// Draws in `col` meeting `rule` (as [`count_met`], without a joint).
+pub fn count_only(rule: Rule, col: &[f64]) -> u64 {
+    #[inline(always)]
+    fn count(col: &[f64], met: impl Fn(f64) -> bool) -> u64 {
+        col.iter().map(|&x| met(x) as u64).sum()
+    }
+    match rule {
+        Rule::AtLeast { threshold } => count(col, |x| x >= threshold),
+        Rule::AtMost { threshold } => count(col, |x| x <= threshold),
+        Rule::About { value, tolerance } => count(col, |x| (x - value).abs() <= tolerance),
+        Rule::Range { low, high } => count(col, |x| low <= x && x <= high),
+    }
+}
+
 pub fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
     #[inline(always)]
     fn count(col: &[f64], joint: &mut [bool], met: impl Fn(f64) -> bool) -> u64 {
