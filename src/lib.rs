@@ -34,11 +34,14 @@ pub use engine::RunOptions;
 /// [`briefing::probe`]), at the scenario's `[report] confidence`, so
 /// [`briefing::build`] gives their probabilities exactly.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Summary, RunError> {
-    let mut model = model::years::YearModel::of(scenario);
+    let model = model::years::YearModel::of(scenario);
     let confidence = scenario.report.settings(None).confidence;
-    let mut probes = briefing::probe::prepare(scenario, &model, opts, confidence)?;
-    probes.extend(&mut model);
-    let run = engine::stream(scenario, &model, opts)?;
+    let mut probes = briefing::probe::Probes::default();
+    let more = |pilot: &summary::tally::Pilot| {
+        probes = briefing::probe::of_pilot(scenario, &model, pilot, confidence);
+        probes.sets(&model)
+    };
+    let (run, ()) = engine::stream_extended(scenario, &model, opts, more, |_| ())?;
     let mut summary = summary::summarise(scenario, &run);
     summary.probes = probes.read(&run);
     Ok(summary)

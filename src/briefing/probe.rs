@@ -8,38 +8,37 @@
 //! Instead the rounded candidates are *counted during the run*, exactly as
 //! targets are:
 //!
-//! 1. A short pre-run (the run's own first [`PRE_BLOCKS`] blocks, the same
-//!    draws the run starts with) estimates, for each target, the quantile
-//!    the recommendation rounds: the (1 − c) quantile for `at_least`, the c
-//!    quantile for `at_most`, the c quantile of |x − centre| for the
-//!    half-width of `about` and `range`.
+//! 1. The run's pilot (its first 65,536 draws, or all of a smaller run,
+//!    kept whole; see `summary::sketch`) estimates, for each target, the
+//!    quantile the recommendation rounds: the (1 − c) quantile for
+//!    `at_least`, the c quantile for `at_most`, the c quantile of
+//!    |x − centre| for the half-width of `about` and `range`.
 //! 2. Around each estimate a window of ±[`WINDOW_SE`] of its standard
 //!    errors (order statistics `k = ceil(6 sqrt(p (1 − p) m)) + 2` ranks
 //!    either side, as the sketch's windows) is widened to the rounding
 //!    grid plus one step each side; every grid point in it becomes a
 //!    candidate rule.
 //! 3. The candidates ride along as one hidden target set appended to the
-//!    model; the engine counts them draw by draw like any target, so their
-//!    probabilities are exact proportions over all draws (any threads, any
-//!    block order: integer counts).
+//!    model after the pilot (`engine::stream_extended`): counted on the
+//!    pilot's kept draws, then draw by draw in every later block like any
+//!    target, so their probabilities are exact proportions over all draws
+//!    (any threads, any block order: integer counts). Taking the pilot
+//!    rather than a pre-run of its own saves simulating the first draws
+//!    twice, and its four times as many draws halve the windows.
 //! 4. The recommendation is the most demanding candidate met with
 //!    probability at least c. It is *bracketed* when the candidate one
 //!    step more demanding is in the window and falls short of c, so no
 //!    grid point outside the window could be the answer. Outside the
-//!    window (the full run's quantile more than 6 pre-run standard errors
-//!    from the pre-run's, probability about 2e-9 for a continuous
+//!    window (the full run's quantile more than 6 pilot standard errors
+//!    from the pilot's, probability about 2e-9 for a continuous
 //!    indicator) the briefing falls back to the quantile table and says so.
 
 use super::publish;
-use crate::RunOptions;
-use crate::engine::{self, Streamed};
-use crate::error::RunError;
+use crate::engine::Streamed;
 use crate::model::TargetPlan;
 use crate::model::years::{YearModel, YearTargetPlan};
 use crate::scenario::{Rule, Scenario};
-
-/// Blocks of the pre-run (16,384 draws, or every draw of a smaller run).
-pub const PRE_BLOCKS: u64 = 2;
+use crate::summary::tally::Pilot;
 /// Half-width of a candidate window in standard errors of the quantile.
 pub const WINDOW_SE: f64 = 6.0;
 /// Candidates per probe at most; a wider window (a step far finer than the
@@ -152,20 +151,8 @@ fn candidates(shape: Shape, sorted: &[f64], confidence: f64, step: f64) -> Optio
 }
 
 /// The probes of every target of every set that is not the upper level's,
-/// from the run's first blocks.
-pub fn prepare(
-    s: &Scenario,
-    model: &YearModel,
-    opts: &RunOptions,
-    confidence: f64,
-) -> Result<Probes, RunError> {
-    let pre = RunOptions {
-        draws: opts.draws.min(PRE_BLOCKS * crate::sampling::BLOCK as u64),
-        progress: None,
-        shard: None,
-        ..*opts
-    };
-    let (pilot, _) = engine::pilot(s, model, &pre)?;
+/// from the run's pilot.
+pub fn of_pilot(s: &Scenario, model: &YearModel, pilot: &Pilot, confidence: f64) -> Probes {
     let k = model.n_indicators;
     let mut probes = Vec::new();
     for (si, set) in model.target_sets.iter().enumerate() {
@@ -211,16 +198,16 @@ pub fn prepare(
             }
         }
     }
-    Ok(Probes { probes, set: None })
+    Probes { probes, set: None }
 }
 
 impl Probes {
-    /// Append the candidates to `model` as one hidden target set, after
-    /// the scenario's sets (which `summarise` reads by position, so it
-    /// never sees this one).
-    pub fn extend(&mut self, model: &mut YearModel) {
+    /// The candidates as one hidden target set, to append after `model`'s
+    /// sets (the scenario's, which `summarise` reads by position, so it
+    /// never sees this one): for `engine::stream_extended`.
+    pub fn sets(&mut self, model: &YearModel) -> Vec<Vec<YearTargetPlan>> {
         if self.probes.is_empty() {
-            return;
+            return Vec::new();
         }
         let mut hidden = Vec::new();
         for p in &self.probes {
@@ -236,7 +223,7 @@ impl Probes {
             }
         }
         self.set = Some(model.target_sets.len());
-        model.target_sets.push(hidden);
+        vec![hidden]
     }
 
     /// The probes with their counts from the finished run.

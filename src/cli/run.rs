@@ -203,13 +203,15 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     // The rounded recommendations' candidates ride along with the run so
     // their probabilities are counted, not interpolated (briefing::probe).
     let confidence = s.report.settings(out.lang).confidence;
-    let mut probes = targetsim::briefing::probe::prepare(&s, &model, &opts, confidence)?;
-    let mut model = model;
-    probes.extend(&mut model);
+    let mut probes = targetsim::briefing::probe::Probes::default();
+    let more = |pilot: &targetsim::summary::tally::Pilot| {
+        probes = targetsim::briefing::probe::of_pilot(&s, &model, pilot, confidence);
+        probes.sets(&model)
+    };
     // A one-year run's sensitivity analysis reads only the pilot: it runs
     // beside the blocks (a plan's simulates its draws again, afterwards).
     let one_year = s.horizon.is_none();
-    let (run, sensitivity) = engine::stream_beside(&s, &model, &counted, |pilot| {
+    let (run, sensitivity) = engine::stream_extended(&s, &model, &counted, more, |pilot| {
         one_year.then(|| targetsim::sensitivity::of_pilot(&s, &opts, pilot))
     })?;
     let sensitivity = sensitivity.transpose()?;

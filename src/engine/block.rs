@@ -8,7 +8,7 @@
 //! order. A driver with persistence `rho` turns the year's score `u_t` into
 //! `z_t = rho z_{t-1} + sqrt(1 - rho^2) u_t` before its marginal maps it.
 
-use super::{SetCounts, count_met};
+use super::{SetCounts, count_met, count_only};
 use crate::error::RunError;
 use crate::model::Source;
 use crate::model::expr::Scratch;
@@ -166,7 +166,20 @@ pub(crate) fn run(
         }
     }
     let mut sets = Vec::with_capacity(model.target_sets.len());
-    for set in &model.target_sets {
+    for (si, set) in model.target_sets.iter().enumerate() {
+        if si >= model.joint_sets {
+            let met = set
+                .iter()
+                .map(|t| {
+                    count_only(
+                        t.target.rule,
+                        &ws.cols[t.year * w + d + t.target.indicator][..n],
+                    )
+                })
+                .collect();
+            sets.push(SetCounts { met, joint: 0 });
+            continue;
+        }
         let joint = &mut ws.joint[..n];
         joint.fill(true);
         let mut met = Vec::with_capacity(set.len());

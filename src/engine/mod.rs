@@ -18,7 +18,7 @@ pub(crate) mod projects;
 
 use crate::error::RunError;
 use crate::model::Model;
-use crate::model::years::YearModel;
+use crate::model::years::{YearModel, YearTargetPlan};
 use crate::plan_view::Column;
 use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
@@ -258,10 +258,39 @@ pub fn stream_beside<R: Send>(
     opts: &RunOptions,
     beside: impl Fn(&Pilot) -> R + Sync,
 ) -> Result<(Streamed, R), RunError> {
+    stream_extended(s, model, opts, |_| Vec::new(), beside)
+}
+
+/// [`stream_beside`], with target sets made from the pilot: `more` reads
+/// the pilot and returns sets to append to the model's (the recommended
+/// targets' rounded candidates, `briefing::probe`). They are counted on
+/// the pilot's kept columns, then in every later block like any set, so
+/// their counts are exact over all draws; the pilot is not simulated twice.
+pub fn stream_extended<R: Send>(
+    s: &Scenario,
+    model: &YearModel,
+    opts: &RunOptions,
+    more: impl FnOnce(&Pilot) -> Vec<Vec<YearTargetPlan>> + Send,
+    beside: impl Fn(&Pilot) -> R + Sync,
+) -> Result<(Streamed, R), RunError> {
     let pool = pool(opts.threads)?;
     check_stream_memory(model, opts.draws, pool.current_num_threads())?;
     pool.install(|| {
-        let (pilot, layout) = pilot_in_pool(s, model, opts)?;
+        let (mut pilot, layout) = pilot_in_pool(s, model, opts)?;
+        let sets = more(&pilot);
+        let extended;
+        let model = if sets.is_empty() {
+            model
+        } else {
+            let mut m = model.clone();
+            m.joint_sets = m.target_sets.len();
+            for set in sets {
+                count_on_pilot(&m, &mut pilot, opts.draws, &set);
+                m.target_sets.push(set);
+            }
+            extended = m;
+            &extended
+        };
         let taken = AtomicBool::new(false);
         let beside_result = std::sync::Mutex::new(None);
         let run_beside = || {
@@ -351,6 +380,28 @@ pub fn stream_beside<R: Send>(
         }
         Ok((run, beside))
     })
+}
+
+/// Count an added target set on the pilot's kept columns, block by block,
+/// as `block::run` counts it (target by target, no joint: see
+/// `YearModel::joint_sets`), adding its counts to the pilot's.
+fn count_on_pilot(model: &YearModel, pilot: &mut Pilot, draws: u64, set: &[YearTargetPlan]) {
+    let k = model.n_indicators;
+    let mut total = SetCounts::zero(set.len());
+    for (b, counts) in pilot.blocks.iter_mut().enumerate() {
+        let (start, n) = (b * BLOCK, block_len(draws, b as u64));
+        let met = set
+            .iter()
+            .map(|t| {
+                let col = &pilot.columns[t.year * k + t.target.indicator][start..start + n];
+                count_only(t.target.rule, col)
+            })
+            .collect();
+        let block = SetCounts { met, joint: 0 };
+        total.add(&block);
+        counts.sets.push(block);
+    }
+    pilot.counts.sets.push(total);
 }
 
 /// Refuse a run whose indicators are too large to summarise (their spread
@@ -540,6 +591,20 @@ pub(crate) fn in_blocks<W, R: Send>(
 
 /// Count the draws meeting `rule` and clear `joint` where it is missed.
 /// Matching on the rule once, outside the loop, lets each loop vectorise.
+/// Draws in `col` meeting `rule` (as [`count_met`], without a joint).
+pub fn count_only(rule: Rule, col: &[f64]) -> u64 {
+    #[inline(always)]
+    fn count(col: &[f64], met: impl Fn(f64) -> bool) -> u64 {
+        col.iter().map(|&x| met(x) as u64).sum()
+    }
+    match rule {
+        Rule::AtLeast { threshold } => count(col, |x| x >= threshold),
+        Rule::AtMost { threshold } => count(col, |x| x <= threshold),
+        Rule::About { value, tolerance } => count(col, |x| (x - value).abs() <= tolerance),
+        Rule::Range { low, high } => count(col, |x| low <= x && x <= high),
+    }
+}
+
 pub fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
     #[inline(always)]
     fn count(col: &[f64], joint: &mut [bool], met: impl Fn(f64) -> bool) -> u64 {

@@ -47,6 +47,10 @@ pub struct YearModel {
     /// Per year, the indicator programs in evaluation order.
     pub programs: Vec<Vec<IndicatorPlan>>,
     pub target_sets: Vec<Vec<YearTargetPlan>>,
+    /// Sets from this index on are counted target by target, without their
+    /// joint (the hidden set of recommendation candidates,
+    /// `briefing::probe`, whose joint means nothing); `usize::MAX` for none.
+    pub joint_sets: usize,
     pub plan: Vec<PlanTarget>,
     /// Names of a year's slots (drivers, then indicators), for messages.
     pub slot_names: Vec<String>,
@@ -104,6 +108,7 @@ impl YearModel {
                         .collect()
                 })
                 .collect(),
+            joint_sets: usize::MAX,
             plan: Vec::new(),
             slot_names: one.slot_names,
             formulas: one.formulas,
@@ -224,6 +229,7 @@ impl YearModel {
             drivers,
             programs,
             target_sets,
+            joint_sets: usize::MAX,
             plan: h
                 .plan
                 .as_ref()

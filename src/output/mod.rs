@@ -454,7 +454,9 @@ impl Drop for Staging {
     fn drop(&mut self) {
         {
             let _held = signals::hold();
-            let _ = remove_any(&self.dir);
+            if remove_tree(&self.dir).is_err() {
+                let _ = remove_any(&self.dir);
+            }
         }
         signals::unregister(self.registration);
     }
@@ -604,6 +606,66 @@ fn remove_any(p: &Path) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Remove a folder and everything in it, its files unlinked on several
+/// threads at once (else as [`remove_any`]). Where the file system drops a
+/// file's blocks on the device as it is unlinked (ext4 mounted with
+/// `discard`), each unlink of a file written to disk waits for the device,
+/// some milliseconds: one after another, removing the previous run's
+/// folder (about forty files) took a tenth of a second, a sixth of the
+/// whole run. Threads overlap those waits. `std::fs::remove_dir_all`
+/// removes one entry at a time.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    /// Enough threads to keep a device's queue busy; each costs little.
+    const THREADS: usize = 8;
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        _ => return remove_any(dir),
+    }
+    // Files first (every thread takes the next from a shared counter),
+    // then the folders, deepest first.
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    let mut i = 0;
+    while let Some(d) = dirs.get(i) {
+        for e in std::fs::read_dir(d)? {
+            let e = e?;
+            if e.file_type()?.is_dir() {
+                dirs.push(e.path());
+            } else {
+                files.push(e.path());
+            }
+        }
+        i += 1;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let unlink = || -> std::io::Result<()> {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(f) = files.get(i) else {
+                return Ok(());
+            };
+            match std::fs::remove_file(f) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+    };
+    let threads = THREADS.min(files.len());
+    std::thread::scope(|sc| {
+        let others: Vec<_> = (1..threads).map(|_| sc.spawn(unlink)).collect();
+        let mine = unlink();
+        others
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .chain([mine])
+            .collect::<std::io::Result<()>>()
+    })?;
+    for d in dirs.iter().rev() {
+        std::fs::remove_dir(d)?;
+    }
+    Ok(())
 }
 
 /// Put `src` at `dst` without copying bytes where possible: a hard link per
