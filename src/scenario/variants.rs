@@ -134,6 +134,100 @@ pub(super) fn read(
     out
 }
 
+/// A scenario kept as its document, so that sets of overrides can be
+/// applied to it again and again (`targetsim serve`), each checked exactly
+/// as a variant's are: applied to the document, then the whole validated.
+#[derive(Debug)]
+pub struct Editable {
+    path: std::path::PathBuf,
+    /// Includes merged, `[variants]` taken out (overrides change the base).
+    expanded: super::include::Expanded,
+    /// The scenario as written, with its variants.
+    pub scenario: Scenario,
+}
+
+impl Editable {
+    /// Read and validate a scenario file and keep its document.
+    pub fn load(path: &Path) -> Result<Editable, crate::error::ScenarioError> {
+        let bytes = super::source::read(path)?;
+        let mut expanded = super::expand(path, &bytes, super::Format::of(path))?;
+        let scenario = super::validated(path, &expanded, &expanded.doc)?;
+        if let Value::Object(map) = &mut expanded.doc {
+            map.shift_remove("variants");
+        }
+        Ok(Editable {
+            path: path.to_path_buf(),
+            expanded,
+            scenario,
+        })
+    }
+
+    /// The document without its variants: the paths overrides may name.
+    pub fn document(&self) -> &Value {
+        &self.expanded.doc
+    }
+
+    /// The document with the variant `variant` (if any), then `overrides`,
+    /// applied; a path that names no value is a problem under `overrides`.
+    pub fn document_with(
+        &self,
+        variant: Option<&str>,
+        overrides: &[Override],
+    ) -> Result<Value, crate::error::ScenarioError> {
+        let invalid = |problems| crate::error::ScenarioError::Invalid {
+            file: self.path.clone(),
+            problems,
+        };
+        let mut doc = self.expanded.doc.clone();
+        if let Some(name) = variant {
+            let Some(v) = self.scenario.variants.iter().find(|v| v.name == name) else {
+                let names = self.scenario.variants.iter().map(|v| v.name.as_str());
+                let hint = did_you_mean(name, names)
+                    .unwrap_or_else(|| "choose one of the scenario's [variants]".into());
+                return Err(invalid(vec![
+                    Problem::new("variant", "no variant of this name")
+                        .value(name)
+                        .hint(hint),
+                ]));
+            };
+            for o in &v.overrides {
+                apply(&mut doc, o).map_err(|p| invalid(vec![p.within("variants", name)]))?;
+            }
+        }
+        let problems: Vec<Problem> = overrides
+            .iter()
+            .filter_map(|o| {
+                apply(&mut doc, o)
+                    .err()
+                    .map(|p| p.within("overrides", &o.path))
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(invalid(problems));
+        }
+        Ok(doc)
+    }
+
+    /// The whole scenario of the variant `variant` (if any) with
+    /// `overrides` applied, validated as the file itself is.
+    pub fn with(
+        &self,
+        variant: Option<&str>,
+        overrides: &[Override],
+    ) -> Result<Scenario, crate::error::ScenarioError> {
+        let doc = self.document_with(variant, overrides)?;
+        let mut s = super::validated(&self.path, &self.expanded, &doc)?;
+        s.variant = variant.map(str::to_string);
+        Ok(s)
+    }
+}
+
+/// The steps of a dotted override path, as [`Editable::with`] reads it;
+/// `None` when it is not one.
+pub fn path_steps(path: &str) -> Option<Vec<Step>> {
+    steps(path).ok()
+}
+
 /// Nested tables (TOML's unquoted dotted keys) become dotted paths.
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<Override>) {
     match value {
@@ -161,9 +255,12 @@ impl PathProblem {
     }
 }
 
+/// One step of a dotted override path.
 #[derive(Debug, PartialEq)]
-enum Step {
+pub enum Step {
+    /// A key of a table; in a list of targets, a target's indicator.
     Key(String),
+    /// An entry of a list, counted from 0.
     Index(usize),
 }
 
