@@ -19,6 +19,10 @@ use serde_json::{Map, Value};
 /// `data:` images as in `report.html`.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// The same policy in the page itself, for a copy saved from the browser;
+/// `frame-ancestors` works only as a header, so it is left out here.
+const CSP_META: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 /// The page's script.
 pub const SCRIPT: &str = include_str!("app.js");
 
@@ -101,7 +105,7 @@ pub fn html(info: &PageInfo, controls: &[Control]) -> String {
         html lang=(lang.t("zh-CN", "en")) {
             head {
                 meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content=(CSP);
+                meta http-equiv="Content-Security-Policy" content=(CSP_META);
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 style { (PreEscaped(STYLE)) }
