@@ -105,36 +105,48 @@ fn request(port: u16, method: &str, target: &str, headers: &[(&str, &str)], body
     s.write_all(body).expect("send body");
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").expect("an HTTP reply");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP reply");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let rest = &raw[split + 4..];
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .expect("a status code");
-    // tiny_http answers with a Content-Length, or chunked for long bodies.
+    // tiny_http answers with a Content-Length, or chunked for long bodies;
+    // a chunk may end inside a character, so the body is joined as bytes.
     let body = if head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
     {
         dechunk(rest)
     } else {
-        rest.to_string()
+        rest.to_vec()
     };
-    Reply { status, body }
+    Reply {
+        status,
+        body: String::from_utf8(body).expect("a UTF-8 body"),
+    }
 }
 
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).expect("chunk size");
+fn dechunk(mut s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let end = s
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size");
+        let size = std::str::from_utf8(&s[..end]).expect("a chunk size");
+        let n = usize::from_str_radix(size.trim(), 16).expect("a chunk size");
         if n == 0 {
-            break;
+            return out;
         }
-        out.push_str(&rest[..n]);
-        s = &rest[n + 2..];
+        out.extend_from_slice(&s[end + 2..end + 2 + n]);
+        s = &s[end + 4 + n..];
     }
-    out
 }
 
 impl Served {

@@ -207,12 +207,13 @@ aside { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow-y: 
 button, select, input { font: inherit; font-size: 15px; }
 details.group { border-top: 2px solid var(--rule); padding: 4px 0; }
 details.group > summary { font-weight: bold; cursor: pointer; padding: 4px 0; }
-.control { display: grid; grid-template-columns: 1fr 90px; grid-template-areas: "label label" "range number" "was unit"; gap: 0 6px; padding: 4px 4px; border-left: 4px solid transparent; }
+.control { display: grid; grid-template-columns: 1fr 90px 3em; grid-template-areas: "label label label" "range number unit" "was was was"; gap: 0 6px; align-items: center; padding: 4px 4px; border-left: 4px solid transparent; }
 .control label { grid-area: label; font-size: 14px; }
 .control input[type=range] { grid-area: range; width: 100%; }
 .control input[type=number] { grid-area: number; width: 90px; text-align: right; }
-.control .unit { grid-area: unit; font-size: 13px; color: var(--grey); text-align: right; }
+.control .unit { grid-area: unit; font-size: 13px; color: var(--grey); }
 .control .was { grid-area: was; font-size: 13px; color: var(--verm); }
+.control .was:empty { display: none; }
 .control.changed { border-left-color: var(--verm); background: #fff4ec; }
 .control.changed input[type=number] { font-weight: bold; color: var(--verm); }
 #problem { white-space: pre-wrap; color: #fff; background: var(--verm); padding: 8px; font-size: 13px; }
