@@ -21,6 +21,8 @@ struct Served {
     port: u16,
     token: String,
     url: String,
+    /// What it printed up to and including the address.
+    printed: Vec<String>,
 }
 
 impl Drop for Served {
@@ -49,6 +51,7 @@ fn serve(dir: &Path, scenario: &str, extra: &[&str]) -> Served {
         port: 0,
         token: String::new(),
         url: String::new(),
+        printed: Vec::new(),
     };
     let mut lines = BufReader::new(stdout).lines();
     let url = loop {
@@ -56,11 +59,16 @@ fn serve(dir: &Path, scenario: &str, extra: &[&str]) -> Served {
             .next()
             .expect("the server printed its address before exiting")
             .expect("stdout line");
+        served.printed.push(line.clone());
         if let Some(url) = line.strip_prefix("open ") {
             break url.to_string();
         }
     };
-    // Keep reading (and dropping) what it prints later, so it never blocks.
+    // The line after the address, then the rest read (and dropped) so the
+    // server never blocks on a full pipe.
+    if let Some(Ok(line)) = lines.next() {
+        served.printed.push(line);
+    }
     std::thread::spawn(move || for _ in lines {});
     let rest = url
         .strip_prefix("http://127.0.0.1:")
@@ -705,4 +713,20 @@ fn in_chromium_a_target_slider_redraws_the_probability_with_no_console_message_o
         "requests outside the server: {outside:?}"
     );
     assert!(log.requests.iter().any(|u| u.ends_with("/api/run")));
+}
+
+#[test]
+fn the_readme_shows_what_serve_prints_but_the_port_and_token() {
+    let readme = std::fs::read_to_string(repo("README.md")).expect("README");
+    let first = "```text\ntargetsim serve: the target workshop";
+    let start = readme.find(first).expect("the README shows serve's output") + "```text\n".len();
+    let end = start + readme[start..].find("```").expect("end of block");
+    let shown = &readme[start..end];
+    let s = serve(&repo(""), "scenarios/seed-district.toml", &[]);
+    let printed = s
+        .printed
+        .join("\n")
+        .replace(&format!(":{}/", s.port), ":8400/")
+        .replace(&s.token, "3f9c0d1e5a7b24c68e1f0a9d2b4c6e80");
+    assert_eq!(shown.trim_end(), printed);
 }
