@@ -490,6 +490,45 @@ targets = [{ indicator = "gdp_growth", at_least = 0.08 }, { indicator = "gdp_1",
     }
 
     #[test]
+    fn an_editable_scenario_applies_a_variant_then_overrides_and_names_a_bad_path() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("v.toml");
+        let text = format!("{BASE}\n[variants.low]\n\"drivers.g.mean\" = 0.05");
+        std::fs::write(&file, text).expect("write");
+        let e = Editable::load(&file).expect("valid");
+        assert!(e.document().get("variants").is_none());
+        let mean = |s: &Scenario| match s.drivers[0].distribution {
+            crate::model::distribution::Distribution::Normal { mean, .. } => mean,
+            _ => f64::NAN,
+        };
+        let o = |path: &str, v: f64| Override {
+            path: path.into(),
+            value: serde_json::json!(v),
+        };
+        assert_eq!(mean(&e.with(None, &[]).expect("base")), 0.08);
+        let low = e.with(Some("low"), &[]).expect("variant");
+        assert_eq!((mean(&low), low.variant.as_deref()), (0.05, Some("low")));
+        // The overrides come after the variant's.
+        let both = e
+            .with(Some("low"), &[o("drivers.g.mean", 0.06)])
+            .expect("both");
+        assert_eq!(mean(&both), 0.06);
+        let bad = e
+            .with(None, &[o("drivers.g.maen", 0.06)])
+            .expect_err("a bad path");
+        let msg = bad.to_string();
+        assert!(
+            msg.contains("overrides.\"drivers.g.maen\"") && msg.contains("did you mean `mean`?"),
+            "{msg}"
+        );
+        let rule = e
+            .with(None, &[o("drivers.g.sd", -0.02)])
+            .expect_err("a broken rule");
+        assert!(rule.to_string().contains("drivers.g.sd"), "{rule}");
+        assert!(e.with(Some("high"), &[]).is_err());
+    }
+
+    #[test]
     fn paths_parse_into_keys_and_indices() {
         assert_eq!(
             steps("a.b[2][3].c").ok(),

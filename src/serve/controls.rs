@@ -347,8 +347,12 @@ mod tests {
         );
         let n = c.iter().find(|x| x.path == "drivers.new_scale_firms.n");
         assert_eq!(n.map(|x| x.step), Some(1.0));
-        let sd = c.iter().find(|x| x.path == "drivers.g_fai.sd").expect("sd");
-        assert_eq!((sd.scale, sd.min), (100.0, 0.0));
+        let sd = c
+            .iter()
+            .find(|x| x.path == "drivers.g_tertiary.sd")
+            .expect("sd");
+        // 2% less 5 points, kept at 0: a standard deviation is never negative.
+        assert_eq!((sd.scale, sd.min, sd.max), (100.0, 0.0, 7.0));
     }
 
     #[test]
