@@ -194,6 +194,16 @@ impl Editable {
                 apply(&mut doc, o).map_err(|p| invalid(vec![p.within("variants", name)]))?;
             }
         }
+        // The overrides' text follows the file's rule (no control
+        // characters, bounded length), checked as a variant's is at load.
+        let given: serde_json::Map<String, Value> = overrides
+            .iter()
+            .map(|o| (o.path.clone(), o.value.clone()))
+            .collect();
+        let text = super::inert::check(&Value::Object(given), "overrides");
+        if !text.is_empty() {
+            return Err(invalid(text));
+        }
         let problems: Vec<Problem> = overrides
             .iter()
             .filter_map(|o| {
@@ -526,6 +536,16 @@ targets = [{ indicator = "gdp_growth", at_least = 0.08 }, { indicator = "gdp_1",
             .expect_err("a broken rule");
         assert!(rule.to_string().contains("drivers.g.sd"), "{rule}");
         assert!(e.with(Some("high"), &[]).is_err());
+        // Text is held to the file's rule: no terminal control sequences.
+        let label = Override {
+            path: "drivers.g.label".into(),
+            value: serde_json::json!("g\u{1b}[31m"),
+        };
+        let text = e.with(None, &[label]).expect_err("control characters");
+        assert!(
+            text.to_string().contains("overrides.\"drivers.g.label\""),
+            "{text}"
+        );
     }
 
     #[test]
