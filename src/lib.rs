@@ -17,6 +17,7 @@ pub mod render;
 pub mod sampling;
 pub mod scenario;
 pub mod sensitivity;
+pub mod serve;
 pub mod shard;
 pub mod summary;
 pub mod sweep;

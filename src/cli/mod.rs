@@ -12,6 +12,7 @@ mod merge;
 mod new;
 mod progress;
 mod run;
+mod serve;
 mod status;
 mod sweep;
 mod validate;
@@ -26,7 +27,7 @@ use targetsim::error::{ProblemDisplay, RunError, ScenarioError};
     version,
     about = "Set next year's targets with your eyes open: the probability that each target, and each target set, is met.",
     long_about = None,
-    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml\n  targetsim sweep scenarios/province/sweep.toml --out output/province\n  targetsim new east-district"
+    after_help = "Examples:\n  targetsim run scenarios/seed-district.toml\n  targetsim run scenarios/seed-district.toml --draws 1000000 --seed 7\n  targetsim validate scenarios/seed-district.toml\n  targetsim calibrate scenarios/seed-district.toml --confidence 0.7\n  targetsim compare scenarios/seed-district.toml\n  targetsim sweep scenarios/province/sweep.toml --out output/province\n  targetsim new east-district\n  targetsim serve scenarios/seed-district.toml"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,6 +45,7 @@ enum Command {
     Merge(merge::Args),
     Sweep(sweep::Args),
     New(new::Args),
+    Serve(serve::Args),
 }
 
 /// Why a command stopped, and so its exit code.
@@ -145,6 +147,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::execute(args),
         Command::Sweep(args) => sweep::execute(args),
         Command::New(args) => new::execute(args),
+        Command::Serve(args) => serve::execute(args),
     };
     match result {
         Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,

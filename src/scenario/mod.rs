@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 pub use source::Format;
 pub use validate::check_draws;
-pub use variants::{Override, Variant};
+pub use variants::{Editable, Override, Variant};
 
 /// Draws when neither the scenario nor `--draws` says.
 pub const DEFAULT_DRAWS: u64 = 100_000;
@@ -306,6 +306,13 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Parse and validate scenario text; `path` is used in messages only.
 pub fn from_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Scenario, ScenarioError> {
+    let expanded = expand(path, bytes, format)?;
+    validated(path, &expanded, &expanded.doc)
+}
+
+/// The parsed document, its text checked and its includes merged: what
+/// [`validated`] checks, kept by [`variants::Editable`] to change again.
+fn expand(path: &Path, bytes: &[u8], format: Format) -> Result<include::Expanded, ScenarioError> {
     let doc = source::parse(path, bytes, format)?;
     // Text that could drive a terminal or stall a later step is refused
     // before anything else reads the document.
@@ -316,15 +323,24 @@ pub fn from_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Scenario,
             problems: text,
         });
     }
-    let expanded = include::expand(path, bytes, doc)?;
-    let mut s = validate::scenario(path, &expanded.hashed, &expanded.doc).map_err(|problems| {
+    include::expand(path, bytes, doc)
+}
+
+/// `doc`, the expanded document or one changed from it, validated; its
+/// problems name the included file an entry came from.
+fn validated(
+    path: &Path,
+    expanded: &include::Expanded,
+    doc: &serde_json::Value,
+) -> Result<Scenario, ScenarioError> {
+    let mut s = validate::scenario(path, &expanded.hashed, doc).map_err(|problems| {
         ScenarioError::Invalid {
             file: path.to_path_buf(),
             problems: include::annotate(problems, &expanded.origins),
         }
     })?;
     s.inputs = std::iter::once(path.to_path_buf())
-        .chain(expanded.files)
+        .chain(expanded.files.iter().cloned())
         .chain(s.pipeline.as_ref().and_then(|p| p.file.clone()))
         .collect();
     Ok(s)

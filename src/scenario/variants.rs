@@ -134,6 +134,110 @@ pub(super) fn read(
     out
 }
 
+/// A scenario kept as its document, so that sets of overrides can be
+/// applied to it again and again (`targetsim serve`), each checked exactly
+/// as a variant's are: applied to the document, then the whole validated.
+#[derive(Debug)]
+pub struct Editable {
+    path: std::path::PathBuf,
+    /// Includes merged, `[variants]` taken out (overrides change the base).
+    expanded: super::include::Expanded,
+    /// The scenario as written, with its variants.
+    pub scenario: Scenario,
+}
+
+impl Editable {
+    /// Read and validate a scenario file and keep its document.
+    pub fn load(path: &Path) -> Result<Editable, crate::error::ScenarioError> {
+        let bytes = super::source::read(path)?;
+        let mut expanded = super::expand(path, &bytes, super::Format::of(path))?;
+        let scenario = super::validated(path, &expanded, &expanded.doc)?;
+        if let Value::Object(map) = &mut expanded.doc {
+            map.shift_remove("variants");
+        }
+        Ok(Editable {
+            path: path.to_path_buf(),
+            expanded,
+            scenario,
+        })
+    }
+
+    /// The document without its variants: the paths overrides may name.
+    pub fn document(&self) -> &Value {
+        &self.expanded.doc
+    }
+
+    /// The document with the variant `variant` (if any), then `overrides`,
+    /// applied; a path that names no value is a problem under `overrides`.
+    pub fn document_with(
+        &self,
+        variant: Option<&str>,
+        overrides: &[Override],
+    ) -> Result<Value, crate::error::ScenarioError> {
+        let invalid = |problems| crate::error::ScenarioError::Invalid {
+            file: self.path.clone(),
+            problems,
+        };
+        let mut doc = self.expanded.doc.clone();
+        if let Some(name) = variant {
+            let Some(v) = self.scenario.variants.iter().find(|v| v.name == name) else {
+                let names = self.scenario.variants.iter().map(|v| v.name.as_str());
+                let hint = did_you_mean(name, names)
+                    .unwrap_or_else(|| "choose one of the scenario's [variants]".into());
+                return Err(invalid(vec![
+                    Problem::new("variant", "no variant of this name")
+                        .value(name)
+                        .hint(hint),
+                ]));
+            };
+            for o in &v.overrides {
+                apply(&mut doc, o).map_err(|p| invalid(vec![p.within("variants", name)]))?;
+            }
+        }
+        // The overrides' text follows the file's rule (no control
+        // characters, bounded length), checked as a variant's is at load.
+        let given: serde_json::Map<String, Value> = overrides
+            .iter()
+            .map(|o| (o.path.clone(), o.value.clone()))
+            .collect();
+        let text = super::inert::check(&Value::Object(given), "overrides");
+        if !text.is_empty() {
+            return Err(invalid(text));
+        }
+        let problems: Vec<Problem> = overrides
+            .iter()
+            .filter_map(|o| {
+                apply(&mut doc, o)
+                    .err()
+                    .map(|p| p.within("overrides", &o.path))
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(invalid(problems));
+        }
+        Ok(doc)
+    }
+
+    /// The whole scenario of the variant `variant` (if any) with
+    /// `overrides` applied, validated as the file itself is.
+    pub fn with(
+        &self,
+        variant: Option<&str>,
+        overrides: &[Override],
+    ) -> Result<Scenario, crate::error::ScenarioError> {
+        let doc = self.document_with(variant, overrides)?;
+        let mut s = super::validated(&self.path, &self.expanded, &doc)?;
+        s.variant = variant.map(str::to_string);
+        Ok(s)
+    }
+}
+
+/// The steps of a dotted override path, as [`Editable::with`] reads it;
+/// `None` when it is not one.
+pub fn path_steps(path: &str) -> Option<Vec<Step>> {
+    steps(path).ok()
+}
+
 /// Nested tables (TOML's unquoted dotted keys) become dotted paths.
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<Override>) {
     match value {
@@ -161,9 +265,12 @@ impl PathProblem {
     }
 }
 
+/// One step of a dotted override path.
 #[derive(Debug, PartialEq)]
-enum Step {
+pub enum Step {
+    /// A key of a table; in a list of targets, a target's indicator.
     Key(String),
+    /// An entry of a list, counted from 0.
     Index(usize),
 }
 
@@ -390,6 +497,55 @@ targets = [{ indicator = "gdp_growth", at_least = 0.08 }, { indicator = "gdp_1",
         let e = load("[variants.bad]\n\"drivers.g.sd\" = -0.02").unwrap_err();
         assert!(e.contains("variants.bad: drivers.g.sd"), "{e}");
         assert!(e.contains("in variant `bad`"), "{e}");
+    }
+
+    #[test]
+    fn an_editable_scenario_applies_a_variant_then_overrides_and_names_a_bad_path() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("v.toml");
+        let text = format!("{BASE}\n[variants.low]\n\"drivers.g.mean\" = 0.05");
+        std::fs::write(&file, text).expect("write");
+        let e = Editable::load(&file).expect("valid");
+        assert!(e.document().get("variants").is_none());
+        let mean = |s: &Scenario| match s.drivers[0].distribution {
+            crate::model::distribution::Distribution::Normal { mean, .. } => mean,
+            _ => f64::NAN,
+        };
+        let o = |path: &str, v: f64| Override {
+            path: path.into(),
+            value: serde_json::json!(v),
+        };
+        assert_eq!(mean(&e.with(None, &[]).expect("base")), 0.08);
+        let low = e.with(Some("low"), &[]).expect("variant");
+        assert_eq!((mean(&low), low.variant.as_deref()), (0.05, Some("low")));
+        // The overrides come after the variant's.
+        let both = e
+            .with(Some("low"), &[o("drivers.g.mean", 0.06)])
+            .expect("both");
+        assert_eq!(mean(&both), 0.06);
+        let bad = e
+            .with(None, &[o("drivers.g.maen", 0.06)])
+            .expect_err("a bad path");
+        let msg = bad.to_string();
+        assert!(
+            msg.contains("overrides.\"drivers.g.maen\"") && msg.contains("did you mean `mean`?"),
+            "{msg}"
+        );
+        let rule = e
+            .with(None, &[o("drivers.g.sd", -0.02)])
+            .expect_err("a broken rule");
+        assert!(rule.to_string().contains("drivers.g.sd"), "{rule}");
+        assert!(e.with(Some("high"), &[]).is_err());
+        // Text is held to the file's rule: no terminal control sequences.
+        let label = Override {
+            path: "drivers.g.label".into(),
+            value: serde_json::json!("g\u{1b}[31m"),
+        };
+        let text = e.with(None, &[label]).expect_err("control characters");
+        assert!(
+            text.to_string().contains("overrides.\"drivers.g.label\""),
+            "{text}"
+        );
     }
 
     #[test]
