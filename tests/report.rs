@@ -148,7 +148,8 @@ fn run_leaves_svg_and_png_charts_and_a_self_contained_report_and_points_to_it() 
         assert!(!html.contains(banned), "report.html contains {banned}");
     }
     for text in [
-        "Seed district: next year's targets",
+        // The scenario's own Chinese title (title_zh), the report being Chinese.
+        "示例区：明年主要目标测算",
         "Content-Security-Policy",
         "@media print",
         "sha256:",
@@ -413,7 +414,8 @@ fn a_plan_run_leaves_fan_charts_as_svg_and_png_and_a_self_contained_report() {
     let plan_json = &json["plan_targets"];
     let joint = plan_json["joint_probability"].as_f64().expect("joint");
     for text in [
-        "Seed district: the five-year plan, 2026-2030".to_string(),
+        // The scenario's own Chinese title (title_zh), the report being Chinese.
+        "示例区：五年规划目标测算（2026—2030年）".to_string(),
         "<h2>规划目标</h2>".to_string(),
         "其余年份需要达到的增长".to_string(),
         "2026 年目标恰好实现时，规划目标仍可实现吗？".to_string(),
