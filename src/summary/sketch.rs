@@ -68,22 +68,32 @@ pub struct Grid {
 impl Grid {
     /// The grid for `levels` from a sorted pilot sample.
     pub fn from_pilot(sorted: &[f64], levels: &[f64]) -> Grid {
-        let m = sorted.len();
+        Grid::from_order_statistics(sorted.len(), levels, |r| sorted[r])
+    }
+
+    /// The pilot ranks (0-based, of `m` sorted draws) whose values the
+    /// grid for `levels` reads: each window's two ends.
+    pub fn ranks(m: usize, levels: &[f64]) -> Vec<usize> {
         if m == 0 {
-            return Grid {
-                windows: Vec::new(),
-            };
+            return Vec::new();
         }
-        let mut w: Vec<(f64, f64)> = levels
+        levels
             .iter()
-            .map(|&p| {
+            .flat_map(|&p| {
                 let r = (m - 1) as f64 * p;
                 let k = (WINDOW_SE * (p * (1.0 - p) * m as f64).sqrt()).ceil() as usize + 2;
                 let lo = (r.floor() as usize).saturating_sub(k);
                 let hi = (r.ceil() as usize + k).min(m - 1);
-                (sorted[lo], sorted[hi])
+                [lo, hi]
             })
-            .collect();
+            .collect()
+    }
+
+    /// The grid for `levels` of a pilot of `m` draws, `at(r)` being its
+    /// value of rank `r` (one of [`Grid::ranks`]).
+    pub fn from_order_statistics(m: usize, levels: &[f64], at: impl Fn(usize) -> f64) -> Grid {
+        let ranks = Grid::ranks(m, levels);
+        let mut w: Vec<(f64, f64)> = ranks.chunks(2).map(|r| (at(r[0]), at(r[1]))).collect();
         w.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut windows: Vec<(f64, f64)> = Vec::with_capacity(w.len());
         for (lo, hi) in w {

@@ -282,16 +282,28 @@ impl Layout {
                     levels(false)
                 };
                 let shift = col.first().copied().unwrap_or(0.0);
-                let sorted = stats::sorted(col);
-                let grid = Grid::from_pilot(&sorted, &lv);
-                let discrete = Distinct::default().add_all(&sorted);
+                // The few order statistics the layout reads (the sketch
+                // windows' ends, the histogram's range), selected rather
+                // than sorted.
+                let m = col.len();
+                let hist_levels = [0.0, 0.01, 0.99, 1.0];
+                let mut ranks = Grid::ranks(m, &lv);
+                if m > 0 {
+                    ranks.extend(
+                        hist_levels
+                            .iter()
+                            .flat_map(|&p| stats::quantile_ranks(m, p)),
+                    );
+                }
+                let values = stats::select_ranks(col, &ranks);
+                let at = |r: usize| values[ranks.iter().position(|&x| x == r).expect("selected")];
+                let grid = Grid::from_order_statistics(m, &lv, at);
+                let discrete = Distinct::default().add_all(col);
                 // Chart histograms: the one-year charts draw the targeted indicators.
-                let hist =
-                    (!plan && indicator_col && targeted[c] && !sorted.is_empty()).then(|| {
-                        let q = |p: f64| stats::quantile_sorted(&sorted, p);
-                        let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
-                        HistTally::new(min, max, q(0.01), q(0.99), draws)
-                    });
+                let hist = (!plan && indicator_col && targeted[c] && m > 0).then(|| {
+                    let q = |p: f64| stats::quantile_from(m, p, at);
+                    HistTally::new(q(0.0), q(1.0), q(0.01), q(0.99), draws)
+                });
                 (shift, grid, discrete, hist)
             })
             .collect();
