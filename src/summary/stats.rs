@@ -49,8 +49,8 @@ pub fn min_max(xs: &[f64]) -> (f64, f64) {
 /// of the draws by `f64::total_cmp` (`key` reads an item's draw back);
 /// items of equal draws come in no particular order.
 ///
-/// A bucket sort rather than a comparison sort: the pilot's columns and the
-/// sensitivity ranks sort tens of columns of 65,536 draws per run, and
+/// A bucket sort rather than a comparison sort: the sensitivity ranks sort
+/// tens of columns of 65,536 draws per run, and
 /// draws of a smooth distribution spread over equal-width buckets so evenly
 /// that the sort is a counting pass and a scatter. Bucketing is monotone
 /// (so the buckets are in order); each bucket is then sorted by
@@ -105,13 +105,8 @@ pub fn sort_by_draw<T: Copy>(
     out
 }
 
-/// The draws sorted by `f64::total_cmp` (see [`sort_by_draw`]).
-pub fn sorted(xs: &[f64]) -> Vec<f64> {
-    sort_by_draw(xs, |i| xs[i], |&x| x)
-}
-
 /// The values at `ranks` (0-based, in any order, repeats allowed) of `xs`
-/// ordered by `f64::total_cmp`: `sorted(xs)[r]` for each `r`, without
+/// ordered by `f64::total_cmp`: the `r`-th of them sorted, for each `r`, without
 /// sorting every draw. A run's layout needs a few dozen order statistics of
 /// each pilot column (the sketch windows, the histogram's range): a
 /// counting pass over equal-width buckets, then a selection inside the few
@@ -542,7 +537,7 @@ mod tests {
             for xs in [smooth, ties, tail, signed_zeros, nan] {
                 let mut want = xs.clone();
                 want.sort_by(f64::total_cmp);
-                let got = sorted(&xs);
+                let got = sort_by_draw(&xs, |i| xs[i], |&x| x);
                 let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&got), bits(&want), "n = {n}");
                 // Positions come along with their draws.
