@@ -483,7 +483,14 @@ mod cli {
         .success()
         // Chinese by default (`--lang en` is the README's, rerun there).
         .stdout(contains("建议目标（70.0%）"))
-        .stdout(contains("city（上级要求）"))
+        .stdout(contains("市下达（上级要求）"))
+        // Labels and published wording, not code names and `>= 9.0%`.
+        .stdout(contains("地区生产总值增速"))
+        .stdout(contains("9%以上"))
+        .stdout(contains("280亿元以上"))
+        .stdout(contains("第二产业增速 ρ"))
+        .stdout(contains("gdp_growth").not())
+        .stdout(contains(">=").not())
         .stdout(contains("偏高"))
         .stdout(contains("too ambitious").not())
         .stdout(contains("什么决定未达成"));
@@ -506,8 +513,8 @@ mod cli {
         let printed = String::from_utf8(run.get_output().stdout.clone()).unwrap();
         let row = printed
             .lines()
-            .find(|l| l.starts_with("gdp_growth "))
-            .expect("a gdp_growth row");
+            .find(|l| l.starts_with("地区生产总值增速 "))
+            .expect("a row for 地区生产总值增速 (gdp_growth)");
         assert!(row.contains(&published), "{row:?} lacks {published:?}");
         let t = &c["targets"]["gdp_growth"];
         let rec = t["recommended"].as_f64().unwrap();
@@ -618,7 +625,16 @@ mod cli {
         .assert()
         .success()
         .stdout(contains("公共随机数"))
-        .stdout(contains("downside"));
+        .stdout(contains("downside"))
+        // Labels and published wording in Chinese: sets, indicators,
+        // thresholds with their units, variants heading their columns.
+        .stdout(contains("目标组 区草案"))
+        .stdout(contains("市下达（上级）"))
+        .stdout(contains("地区生产总值增速"))
+        .stdout(contains("280亿元以上"))
+        .stdout(contains("农产品价格下跌"))
+        .stdout(contains("gdp_growth").not())
+        .stdout(contains(">=").not());
         let c = json(&dir.path().join("out/comparison.json"));
         assert_eq!(c["sets"]["city"]["upper_level"], true);
         let pct = c["indicators"]["gdp_growth"]["targets"]["city"]["percentile"]

@@ -583,10 +583,12 @@ fn compare_and_calibrate_on_a_plan_use_every_year_and_the_plan_targets() {
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&compare.get_output().stdout).into_owned();
+    // Every year's targets and the plan targets, by their labels
+    // (gdp_growth@2026, gdp_growth@2030, gdp@2030:average_growth).
     for row in [
-        "gdp_growth@2026",
-        "gdp_growth@2030",
-        "gdp@2030:average_growth",
+        "地区生产总值增速 2026",
+        "地区生产总值增速 2030",
+        "地区生产总值 2030 年均增长",
     ] {
         assert!(stdout.contains(row), "compare shows {row}:\n{stdout}");
     }

@@ -1,8 +1,10 @@
 //! The table `calibrate` prints: per target the draft, its probability and
 //! verdict, the recommended threshold, and the gap to the upper level; then
 //! the joint calibration and the drivers that decide a miss.
-//! Chinese by default; `--lang en` prints the English table exactly as it
-//! was before the tables were translated (scripts and the README read it).
+//! Chinese by default, in the scenario's labels and the targets' published
+//! wording (地区生产总值增速, 9%以上), as `run`'s headline prints them;
+//! `--lang en` prints the English table exactly as it was before the tables
+//! were translated, code names and all (scripts and the README read it).
 
 use super::format;
 use super::lang::Lang;
@@ -13,6 +15,64 @@ use crate::scenario::{Kind, Rule, Scenario};
 /// A rule with numbers formatted for the indicator's kind.
 fn rule(r: &Rule, kind: Kind, lang: Lang) -> String {
     rule_text(r, |x| format::threshold(x, kind), lang)
+}
+
+/// An indicator of the calibrated scenario (a plan's view: `name@year`) as
+/// the language names it, with its unit: the label in Chinese, the code
+/// name in English (the table scripts read).
+pub(crate) fn indicator_text(s: &Scenario, name: &str, lang: Lang) -> (String, Option<String>) {
+    s.indicators
+        .iter()
+        .find(|i| i.name == name)
+        .map_or((name.to_string(), None), |i| {
+            (
+                lang.meta_label(&i.meta, name).to_string(),
+                i.meta.unit.clone(),
+            )
+        })
+}
+
+/// What the table prints for a target of indicator `name`: the label and
+/// the published wording in Chinese, the code name and `>= 9.0%` in English.
+struct Names<'a> {
+    s: &'a Scenario,
+    lang: Lang,
+}
+
+impl Names<'_> {
+    fn indicator(&self, name: &str) -> String {
+        match self.lang {
+            Lang::Zh => indicator_text(self.s, name, self.lang).0,
+            Lang::En => name.to_string(),
+        }
+    }
+
+    fn rule(&self, name: &str, r: &Rule, kind: Kind) -> String {
+        match self.lang {
+            Lang::Zh => {
+                let unit = indicator_text(self.s, name, self.lang).1;
+                crate::briefing::publish::text(r, kind, unit.as_deref(), self.lang)
+            }
+            Lang::En => rule(r, kind, self.lang),
+        }
+    }
+
+    fn driver(&self, name: &str, label: Option<&str>) -> String {
+        match self.lang {
+            Lang::Zh => label.unwrap_or(name).to_string(),
+            Lang::En => name.to_string(),
+        }
+    }
+
+    /// A target set: its label in Chinese (区草案), name and label in English.
+    fn set(&self, name: &str, label: Option<&str>) -> String {
+        match (self.lang, label) {
+            (Lang::Zh, Some(l)) => l.to_string(),
+            (Lang::Zh, None) => name.to_string(),
+            (Lang::En, Some(l)) => format!("{name} {l}"),
+            (Lang::En, None) => name.to_string(),
+        }
+    }
 }
 
 /// The verdict: bilingual in English (as it always was), Chinese alone in Chinese.
@@ -50,7 +110,12 @@ fn gap_text(x: f64, kind: Kind, lang: Lang) -> String {
 
 /// The recommended rule, with its own probability when it differs from Q
 /// (indicators that move in steps).
-fn recommended(t: &crate::calibrate::TargetCalibration, q: f64, lang: Lang) -> String {
+fn recommended(
+    t: &crate::calibrate::TargetCalibration,
+    unit: Option<&str>,
+    q: f64,
+    lang: Lang,
+) -> String {
     // A planner reads the target as it can be published (rounded, with the
     // rounded rule's own probability); the English table keeps the exact
     // threshold scripts read.
@@ -58,7 +123,7 @@ fn recommended(t: &crate::calibrate::TargetCalibration, q: f64, lang: Lang) -> S
         let p = &t.published;
         return format!(
             "{}（{}）",
-            crate::briefing::publish::text(&p.rule, t.kind, None, lang),
+            crate::briefing::publish::text(&p.rule, t.kind, unit, lang),
             format::probability(p.probability)
         );
     }
@@ -76,11 +141,8 @@ fn pct_rank(p: f64) -> String {
 
 pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
     let mut out = String::new();
-    let set_label = c
-        .set_label
-        .as_deref()
-        .map(|l| format!(" {l}"))
-        .unwrap_or_default();
+    let names = Names { s, lang };
+    let set = names.set(&c.set, c.set_label.as_deref());
     let hash = &c.scenario.hash[..c.scenario.hash.len().min(19)];
     let q = format::probability(c.confidence);
     let (low, high) = (
@@ -89,32 +151,39 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
     );
     out.push_str(&match lang {
         Lang::En => format!(
-            "{}\ncalibration of target set {}{}\n{} draws, seed {}, scenario {} ({})\n\
+            "{}\ncalibration of target set {}\n{} draws, seed {}, scenario {} ({})\n\
              confidence {q}: each recommended threshold is met with probability {q}\n\
              verdict on the draft: too ambitious below {low}, too timid above {high} (--ambitious-below, --timid-above)\n\n",
             s.title_in(lang),
-            c.set,
-            set_label,
+            set,
             thousands(c.draws),
             c.seed,
             s.name,
             hash
         ),
         Lang::Zh => format!(
-            "{}\n目标组 {}{} 的校准\n{} 次抽样，种子 {}，情景 {}（{}）\n\
+            "{}\n目标组“{}”的校准\n{} 次抽样，种子 {}，情景 {}（{}）\n\
              置信度 {q}：每个建议目标的达成概率为 {q}\n\
              对草案的判断：达成概率低于 {low} 为偏高，高于 {high} 为偏低（--ambitious-below、--timid-above）\n\n",
             s.title_in(lang),
-            c.set,
-            set_label,
+            set,
             thousands(c.draws),
             c.seed,
             s.name,
             hash
         ),
     });
-    let name_w = c.targets.keys().map(|k| k.len()).max().unwrap_or(6).max(6);
-    let upper_name = c.upper_level.as_ref().map(|u| u.set.as_str());
+    let name_w = c
+        .targets
+        .keys()
+        .map(|k| unicode_width::UnicodeWidthStr::width(names.indicator(k).as_str()))
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let upper_name = c.upper_level.as_ref().map(|u| match lang {
+        Lang::Zh => names.set(&u.set, u.label.as_deref()),
+        Lang::En => u.set.clone(),
+    });
     let mut head = format!(
         "{}  {}  {}  {}  {}",
         pad(lang.t("目标", "target"), name_w),
@@ -129,7 +198,7 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
             22
         ),
     );
-    if let Some(u) = upper_name {
+    if let Some(u) = &upper_name {
         head.push_str(&format!(
             "  {}  {}  {}",
             pad(
@@ -148,17 +217,25 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
     for (name, t) in &c.targets {
         let mut line = format!(
             "{}  {}  {}  {}  {}",
-            pad(name, name_w),
-            pad(&rule(&t.draft, t.kind, lang), 14),
+            pad(&names.indicator(name), name_w),
+            pad(&names.rule(name, &t.draft, t.kind), 14),
             pad_left(&format::probability(t.probability), 8),
             pad(verdict(t.verdict, lang), 18),
-            pad(&recommended(t, c.confidence, lang), 22),
+            pad(
+                &recommended(
+                    t,
+                    indicator_text(s, name, lang).1.as_deref(),
+                    c.confidence,
+                    lang
+                ),
+                22
+            ),
         );
         if upper_name.is_some() {
             match &t.upper {
                 Some(u) => line.push_str(&format!(
                     "  {}  {}  {}",
-                    pad(&rule(&u.rule, t.kind, lang), 18),
+                    pad(&names.rule(name, &u.rule, t.kind), 18),
                     pad_left(&format::probability(u.probability), 8),
                     pad_left(&gap_text(u.gap, t.kind, lang), 10)
                 )),
@@ -184,22 +261,14 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
         format::probability(c.recommended_joint_probability),
     ));
     if let Some(u) = &c.upper_level {
-        let label = u
-            .label
-            .as_deref()
-            .map(|l| format!(" {l}"))
-            .unwrap_or_default();
+        let upper = names.set(&u.set, u.label.as_deref());
         out.push_str(&match lang {
             Lang::En => format!(
-                "upper level {}{}: all its targets together {}; gap = recommended − upper level (+ is above it)\n",
-                u.set,
-                label,
+                "upper level {upper}: all its targets together {}; gap = recommended − upper level (+ is above it)\n",
                 format::probability(u.joint_probability)
             ),
             Lang::Zh => format!(
-                "上级要求 {}{}：全部目标同时达成 {}；差距 = 建议目标 − 上级要求（+ 为高于上级）\n",
-                u.set,
-                label,
+                "上级要求“{upper}”：全部目标同时达成 {}；差距 = 建议目标 − 上级要求（+ 为高于上级）\n",
                 format::probability(u.joint_probability)
             ),
         });
@@ -227,8 +296,8 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
             let kind = c.targets.get(name).map_or(Kind::Level, |x| x.kind);
             out.push_str(&format!(
                 "  {}  {}  {}\n",
-                pad(name, name_w),
-                pad(&rule(&t.rule, kind, lang), 22),
+                pad(&names.indicator(name), name_w),
+                pad(&names.rule(name, &t.rule, kind), 22),
                 pad_left(&format::probability(t.probability), 8)
             ));
         }
@@ -266,7 +335,7 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
                 let threshold = k.threshold.map_or(
                     lang.t("无：任何首年都守不住", "none: no first year keeps it")
                         .to_string(),
-                    |x| format!(">= {}", format::threshold(x, kind)),
+                    |x| names.rule(name, &Rule::AtLeast { threshold: x }, kind),
                 );
                 out.push_str(&match lang {
                     Lang::En => format!(
@@ -279,8 +348,8 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
                     ),
                     Lang::Zh => format!(
                         "  {}  {} 达 {}：{}；按草案 {}\n",
-                        pad(name, name_w),
-                        k.plan_target,
+                        pad(&names.indicator(name), name_w),
+                        names.indicator(&k.plan_target),
                         format::probability(k.keep),
                         threshold,
                         format::probability(k.at_draft)
@@ -313,12 +382,12 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
                         Lang::En => format!(", misses at {}", pct_rank(p)),
                         Lang::Zh => format!("，未达成时位于 {}", pct_rank(p)),
                     });
-                format!("{} {rho}{at}", d.driver)
+                format!("{} {rho}{at}", names.driver(&d.driver, d.label.as_deref()))
             })
             .collect();
         out.push_str(&format!(
             "  {}  {}\n",
-            pad(name, name_w),
+            pad(&names.indicator(name), name_w),
             parts.join(lang.t("；", "; "))
         ));
     }

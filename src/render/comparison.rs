@@ -1,16 +1,39 @@
 //! The tables `compare` prints: target sets side by side, then each
 //! variant's probabilities and their change against the base.
-//! Chinese by default; `--lang en` prints the English table exactly as it
-//! was before the tables were translated (scripts and the README read it).
+//! Chinese by default, in the scenario's labels and the targets' published
+//! wording (地区生产总值增速, 9%以上); `--lang en` prints the English table
+//! exactly as it was before the tables were translated, code names and all
+//! (scripts and the README read it).
 
 use super::format;
 use super::lang::Lang;
 use super::table::{pad, pad_left, rule_text, thousands};
 use crate::compare::Comparison;
-use crate::scenario::Scenario;
+use crate::scenario::{Kind, Rule, Scenario};
 
 fn points(x: f64) -> String {
     format!("{:+.1}", x * 100.0)
+}
+
+/// An indicator as the table names it: its label in Chinese, its code name
+/// in English.
+fn indicator(s: &Scenario, name: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => super::calibration::indicator_text(s, name, lang).0,
+        Lang::En => name.to_string(),
+    }
+}
+
+/// A target's rule: the published wording with its unit in Chinese
+/// (280亿元以上), `>= 280.0` in English.
+fn rule(s: &Scenario, name: &str, r: &Rule, kind: Kind, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => {
+            let unit = super::calibration::indicator_text(s, name, lang).1;
+            crate::briefing::publish::text(r, kind, unit.as_deref(), lang)
+        }
+        Lang::En => rule_text(r, |x| format::threshold(x, kind), lang),
+    }
 }
 
 pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
@@ -37,7 +60,7 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
     let name_w = c
         .indicators
         .keys()
-        .map(|k| k.len())
+        .map(|k| unicode_width::UnicodeWidthStr::width(indicator(s, k, lang).as_str()))
         .max()
         .unwrap_or(9)
         .max(12);
@@ -52,11 +75,11 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
         pad_left(lang.t("中位数", "median"), 8)
     );
     for (name, set) in &c.sets {
-        let mut h = name.clone();
-        if let Some(l) = &set.label {
-            h.push(' ');
-            h.push_str(l);
-        }
+        let mut h = match (lang, &set.label) {
+            (Lang::Zh, Some(l)) => l.clone(),
+            (_, None) => name.clone(),
+            (Lang::En, Some(l)) => format!("{name} {l}"),
+        };
         if set.upper_level {
             h.push_str(lang.t("（上级）", " (upper)"));
         }
@@ -67,17 +90,14 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
     for (name, row) in &c.indicators {
         let mut line = format!(
             "{}  {}",
-            pad(name, name_w),
+            pad(&indicator(s, name, lang), name_w),
             pad_left(&format::value(row.median, row.kind), 8)
         );
         for set in c.sets.keys() {
             let cell = match row.targets.get(set) {
                 Some(t) => format!(
                     "{} {} {}",
-                    pad(
-                        &rule_text(&t.rule, |x| format::threshold(x, row.kind), lang),
-                        11
-                    ),
+                    pad(&rule(s, name, &t.rule, row.kind, lang), 11),
                     pad_left(&format::probability(t.probability), 6),
                     pad_left(&format!("p{:.0}", t.percentile * 100.0), 4)
                 ),
@@ -167,13 +187,22 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
         let mut head = format!(
             "\n{}  {}",
             pad(
-                &format!("{} {set_name}", lang.t("目标组", "target set")),
+                &match (lang, &set.label) {
+                    (Lang::Zh, Some(l)) => format!("目标组 {l}"),
+                    _ => format!("{} {set_name}", lang.t("目标组", "target set")),
+                },
                 name_w + 12
             ),
             pad_left(lang.t("基准", "base"), 6)
         );
-        for v in c.variants.keys() {
-            head.push_str(&format!("  {}", pad_left(v, VCOL)));
+        // Chinese heads each variant's column with its label (listed above
+        // beside its name and changes).
+        for (name, v) in &c.variants {
+            let head_text = match (lang, &v.label) {
+                (Lang::Zh, Some(l)) => l.as_str(),
+                _ => name.as_str(),
+            };
+            head.push_str(&format!("  {}", pad_left(head_text, VCOL)));
         }
         out.push_str(head.trim_end());
         out.push('\n');
@@ -183,11 +212,8 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
             };
             let mut line = format!(
                 "{} {}  {}",
-                pad(ind, name_w),
-                pad(
-                    &rule_text(&t.rule, |x| format::threshold(x, row.kind), lang),
-                    11
-                ),
+                pad(&indicator(s, ind, lang), name_w),
+                pad(&rule(s, ind, &t.rule, row.kind, lang), 11),
                 pad_left(&format::probability(t.probability), 6)
             );
             for v in c.variants.values() {
