@@ -391,6 +391,58 @@ fn assert_english(svg: &str, labels: &[String], what: &str) {
     }
 }
 
+/// Every `<text>` of an SVG lies inside its canvas: a label never runs off
+/// the edge. Widths as the embedded font draws them, near enough: a CJK
+/// character 1 em, any other 0.45 em (the charts' own layout estimate,
+/// `svg::text_width`, is wider on purpose).
+fn shown_width(s: &str, size: f64) -> f64 {
+    s.chars()
+        .map(|c| if is_cjk(c) { 1.0 } else { 0.45 })
+        .sum::<f64>()
+        * size
+}
+
+fn assert_inside(svg: &str, what: &str) {
+    let canvas = attr(&svg[svg.find("<svg").expect("svg")..], "width").map_or(0.0, num);
+    for t in svg.split("<text").skip(1) {
+        let tag = &t[..t.find('>').expect("tag end")];
+        let body = &t[t.find('>').expect("tag end") + 1..t.find("</text>").expect("end")];
+        // Text without its inner tags and with entities as one character.
+        let mut shown = String::new();
+        let mut inside = false;
+        for c in body.chars() {
+            match c {
+                '<' => inside = true,
+                '>' => inside = false,
+                _ if !inside => shown.push(c),
+                _ => {}
+            }
+        }
+        let shown = shown
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'");
+        let (Some(x), Some(size)) = (attr(tag, "x"), attr(tag, "font-size")) else {
+            continue;
+        };
+        if tag.contains("transform=") {
+            continue; // rotated axis titles: measured along another axis
+        }
+        let (x, w) = (num(x), shown_width(&shown, num(size)));
+        let (from, to) = match attr(tag, "text-anchor") {
+            Some("end") => (x - w, x),
+            Some("middle") => (x - w / 2.0, x + w / 2.0),
+            _ => (x, x + w),
+        };
+        assert!(
+            from >= -0.5 && to <= canvas + 0.5,
+            "{what}: {shown:?} spans {from:.1}..{to:.1} of a {canvas} wide canvas"
+        );
+    }
+}
+
 #[test]
 fn english_charts_show_no_chinese_except_inside_scenario_labels() {
     let en = Settings {
@@ -407,6 +459,11 @@ fn english_charts_show_no_chinese_except_inside_scenario_labels() {
         // The same chart in Chinese does show Chinese: the test can fail.
         let zh = chart::render(&summary, &Settings::default(), c.spec, false).expect("zh");
         assert!(visible_text(&zh.svg).iter().any(|t| t.chars().any(is_cjk)));
+        // The English labels are the longer: every one stays on the canvas
+        // (the ladder cut "fixed-asset investment, next year at least 280
+        // 亿元" at its left edge); the Chinese ones too.
+        assert_inside(&c.svg, &c.stem);
+        assert_inside(&zh.svg, &zh.stem);
     }
     let p = scenario::load(&scenario_path("seed-district-plan.toml")).expect("plan");
     let summary = targetsim::run(&p, &RunOptions::new(5_000, 7)).expect("run");

@@ -282,25 +282,36 @@ pub fn svg(summary: &Summary, index: usize, settings: &Settings) -> Result<Strin
         for &px in &xs {
             d.marker(style::set_shape(l.index), (px, py - 5.0), 7.0, c, &l.set);
         }
-        let text = format!(
-            "{} {}: {} {}",
-            l.set,
+        let threshold = format!(
+            "{}: {} {}",
             super::rule_text_unit(&l.rule, kind, unit),
             style::p_met(lang),
             format::probability(l.probability)
         );
-        let w = text_width(&text, style::TEXT) + 20.0;
-        let fits_left = lo_px - w >= left;
-        let fits_right = hi_px + w <= right;
-        let go_left = if (lo_px + hi_px) / 2.0 < median_px {
-            fits_left || !fits_right
-        } else {
-            !fits_right && fits_left
-        };
+        // The set's name first where it fits; else the threshold and
+        // probability alone (the marker's shape and colour and the legend
+        // say whose), on the side with more room: a label never runs off
+        // the plot (the city's ran past the right edge, its probability cut).
+        let full = format!("{} {threshold}", l.set);
+        let room_left = lo_px - left;
+        let room_right = right - hi_px;
+        let fits = |t: &str, room: f64| text_width(t, style::TEXT) + 20.0 <= room;
+        let prefer_left = (lo_px + hi_px) / 2.0 < median_px;
+        let (text, go_left) = [&full, &threshold]
+            .into_iter()
+            .find_map(|t| {
+                let (l_ok, r_ok) = (fits(t, room_left), fits(t, room_right));
+                match (prefer_left, l_ok, r_ok) {
+                    (true, true, _) | (false, true, false) => Some((t, true)),
+                    (false, _, true) | (true, false, true) => Some((t, false)),
+                    _ => None,
+                }
+            })
+            .unwrap_or((&threshold, room_left > room_right));
         if go_left {
-            d.text(lo_px - 14.0, py, style::TEXT, Anchor::End, c, &text);
+            d.text(lo_px - 14.0, py, style::TEXT, Anchor::End, c, text);
         } else {
-            d.text(hi_px + 14.0, py, style::TEXT, Anchor::Start, c, &text);
+            d.text(hi_px + 14.0, py, style::TEXT, Anchor::Start, c, text);
         }
     }
     Ok(d.finish())

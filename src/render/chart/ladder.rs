@@ -30,7 +30,10 @@ pub fn plot_span(set: &SetBriefing, upper: Option<&SetBriefing>, lang: Lang) -> 
         .iter()
         .map(|r| text_width(&r.0, style::TEXT).max(text_width(&r.1, style::SMALL)))
         .fold(120.0, f64::max)
-        .min(300.0);
+        // Room for a long English label ("fixed-asset investment, next
+        // year at least 280 亿元" was cut at 300) while the scale keeps
+        // at least 286 units.
+        .min(420.0);
     (24.0 + label_w + 20.0, WIDTH - 230.0)
 }
 
@@ -173,10 +176,13 @@ pub fn svg(
             );
         }
     }
+    // Ticks every 10 points, or every 20 where long labels leave the scale
+    // too narrow for eleven of them to stand apart.
+    let step = if right - left < 400.0 { 0.2 } else { 0.1 };
     x_axis(
         &mut d,
         &x,
-        0.1,
+        step,
         TickKind::Percent,
         bottom,
         top,
