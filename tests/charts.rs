@@ -472,6 +472,8 @@ fn english_charts_show_no_chinese_except_inside_scenario_labels() {
     assert_eq!(fans.len(), 20);
     for f in &fans {
         assert_english(&f.svg, &labels_plan, &f.stem);
+        // Their side column wraps to the canvas (English ran past it).
+        assert_inside(&f.svg, &f.stem);
     }
 }
 
@@ -627,4 +629,43 @@ fn calibrate_draws_its_recommended_thresholds_as_a_ladder() {
             assert!((g - w).abs() < 1e-3, "{role} at {g}%, want {w}%");
         }
     }
+}
+
+#[test]
+fn every_chart_of_every_command_keeps_its_text_on_the_canvas_in_both_languages() {
+    // The English wording is the longer: the comparison's bar labels, the
+    // plan's tornado heading and the pipeline's note ran past the edge.
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut checked = 0;
+    for lang in ["en", "zh"] {
+        let jobs: [(&str, &str, &[&str]); 5] = [
+            ("compare", "seed-district-variants.toml", &[]),
+            ("compare", "seed-district-plan.toml", &[]),
+            (
+                "calibrate",
+                "seed-district-plan.toml",
+                &["--set", "annual_path"],
+            ),
+            ("run", "seed-district-plan.toml", &[]),
+            ("run", "seed-district-projects.toml", &[]),
+        ];
+        for (k, (cmd, file, extra)) in jobs.iter().enumerate() {
+            let out = dir.path().join(format!("{lang}-{k}"));
+            let path = scenario_path(file);
+            let mut args = vec![*cmd, path.to_str().expect("utf-8"), "-n", "20000", "-q"];
+            args.extend(["--lang", lang]);
+            args.extend(extra.iter().copied());
+            command(&args, &out);
+            let mut files = svgs(&out);
+            if out.join("charts").is_dir() {
+                files.extend(svgs(&out.join("charts")));
+            }
+            assert!(!files.is_empty(), "{cmd} {file} drew no chart");
+            for f in files {
+                assert_inside(&read(&f), &format!("{lang} {cmd} {file}: {}", f.display()));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "{checked} charts");
 }

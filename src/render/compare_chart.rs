@@ -42,8 +42,9 @@ fn set_label(c: &Comparison, set: &str, lang: Lang) -> String {
     })
 }
 
-/// One bar: the set's index, its text, its probability.
-type Bar = (usize, String, f64);
+/// One bar: the set's index, its text, the text without the set's name
+/// (the bar's colour and the legend say whose), its probability.
+type Bar = (usize, String, String, f64);
 
 /// P(met) of every target, sets side by side, and each set's joint bar.
 pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
@@ -60,14 +61,15 @@ pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
                 .iter()
                 .filter_map(|(set, t)| {
                     let k = c.sets.get_index_of(set)?;
+                    let short = format!(
+                        "{}: {}",
+                        super::chart::rule_text_unit(&t.rule, kind, unit.as_deref()),
+                        format::probability(t.probability)
+                    );
                     Some((
                         k,
-                        format!(
-                            "{} {}: {}",
-                            set_label(c, set, lang),
-                            super::chart::rule_text_unit(&t.rule, kind, unit.as_deref()),
-                            format::probability(t.probability)
-                        ),
+                        format!("{} {short}", set_label(c, set, lang)),
+                        short,
                         t.probability,
                     ))
                 })
@@ -88,6 +90,7 @@ pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
                         set_label(c, name, lang),
                         format::probability(set.joint_probability)
                     ),
+                    format::probability(set.joint_probability),
                     set.joint_probability,
                 )
             })
@@ -97,7 +100,9 @@ pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
         .iter()
         .map(|g| text_width(&g.0, style::SMALL))
         .fold(80.0, f64::max)
-        .min(260.0);
+        // Room for a plan target's long English label ("urban disposable
+        // income per capita 2030 cumulative growth" was cut at 260).
+        .min(340.0);
     let left = 24.0 + label_w + 14.0;
     let right = style::WIDTH - 24.0;
     let top = 104.0;
@@ -154,7 +159,7 @@ pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
             style::INK,
             label,
         );
-        for (i, (k, text, p)) in bars.iter().enumerate() {
+        for (i, (k, text, short, p)) in bars.iter().enumerate() {
             let by = y + i as f64 * BAR;
             let colour = palette::target_set(*k);
             d.rect(
@@ -165,14 +170,33 @@ pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
                 colour,
                 Some(text),
             );
-            if *p > 0.6 {
+            // The whole text beside the bar or inside it, where it fits;
+            // else without the set's name; never past the canvas.
+            let after = style::WIDTH - 8.0 - (x.at(*p) + 6.0);
+            let within = x.at(*p) - left - 12.0;
+            let fits = |t: &str, room: f64| text_width(t, 12.0) <= room;
+            let (shown, inside) = [text, short]
+                .into_iter()
+                .find_map(|t| {
+                    if *p <= 0.6 && fits(t, after) {
+                        Some((t, false))
+                    } else if fits(t, within) {
+                        Some((t, true))
+                    } else if fits(t, after) {
+                        Some((t, false))
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or((short, within > after));
+            if inside {
                 d.text(
                     left + 6.0,
                     by + BAR / 2.0 + 4.5,
                     12.0,
                     Anchor::Start,
                     "#FFFFFF",
-                    text,
+                    shown,
                 );
             } else {
                 d.text(
@@ -181,7 +205,7 @@ pub fn sets_svg(s: &Scenario, c: &Comparison, settings: &Settings) -> String {
                     12.0,
                     Anchor::Start,
                     colour,
-                    text,
+                    shown,
                 );
             }
         }

@@ -15,7 +15,7 @@
 //! resvg like every other chart.
 
 use super::chart::style::{self, Shape, palette};
-use super::chart::svg::{Anchor, Doc, Key, Scale, TickKind, legend, y_axis};
+use super::chart::svg::{Anchor, Doc, Key, Scale, TickKind, legend, wrap, y_axis};
 use super::format;
 use crate::briefing::Settings;
 use crate::render::lang::Lang;
@@ -291,8 +291,9 @@ pub fn svg(c: &FanChart) -> Result<String, FanError> {
         );
     }
 
-    // The column of numbers.
+    // The column of numbers, its text wrapped to the canvas.
     let col = right + 22.0;
+    let room = WIDTH - (col + 18.0) - 8.0;
     let mut ly = top + 8.0;
     let mut last_set = usize::MAX;
     for t in &c.annual_targets {
@@ -305,15 +306,10 @@ pub fn svg(c: &FanChart) -> Result<String, FanError> {
                 colour,
                 &t.set,
             );
-            d.bold(
-                col + 18.0,
-                ly,
-                style::SMALL,
-                Anchor::Start,
-                colour,
-                &format!("{} {}", t.set, t.rule),
-            );
-            ly += 17.0;
+            for line in wrap(&format!("{} {}", t.set, t.rule), style::SMALL, room) {
+                d.bold(col + 18.0, ly, style::SMALL, Anchor::Start, colour, &line);
+                ly += 17.0;
+            }
             last_set = t.index;
         }
         d.text(
@@ -340,28 +336,42 @@ pub fn svg(c: &FanChart) -> Result<String, FanError> {
             style::INK,
             &c.plan_label,
         );
-        d.bold(
-            col + 18.0,
-            ly,
-            style::SMALL,
-            Anchor::Start,
-            style::INK,
-            &c.plan_label,
-        );
-        ly += 17.0;
-        for t in &c.plan_targets {
-            d.text(
+        for line in wrap(&c.plan_label, style::SMALL, room) {
+            d.bold(
                 col + 18.0,
                 ly,
                 style::SMALL,
                 Anchor::Start,
                 style::INK,
-                &format!("{}: {}", t.text, format::probability(t.probability)),
+                &line,
             );
             ly += 17.0;
-            if let Some(i) = &t.implies {
-                d.text(col + 18.0, ly, style::SMALL, Anchor::Start, style::MUTED, i);
+        }
+        for t in &c.plan_targets {
+            let text = format!("{}: {}", t.text, format::probability(t.probability));
+            for line in wrap(&text, style::SMALL, room) {
+                d.text(
+                    col + 18.0,
+                    ly,
+                    style::SMALL,
+                    Anchor::Start,
+                    style::INK,
+                    &line,
+                );
                 ly += 17.0;
+            }
+            if let Some(i) = &t.implies {
+                for line in wrap(i, style::SMALL, room) {
+                    d.text(
+                        col + 18.0,
+                        ly,
+                        style::SMALL,
+                        Anchor::Start,
+                        style::MUTED,
+                        &line,
+                    );
+                    ly += 17.0;
+                }
             }
         }
     }

@@ -285,7 +285,7 @@ pub fn svg(s: &Scenario, summary: &PipelineSummary, lang: Lang) -> Option<String
         doc.boxed(
             left + 8.0,
             sy.at(t) - 7.0,
-            style::SMALL,
+            super::chart::svg::fit_size(&note, style::SMALL, doc.width - left - 16.0),
             Anchor::Start,
             colour,
             &note,

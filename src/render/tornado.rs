@@ -164,13 +164,14 @@ fn panel(p: &Panel, lang: Lang) -> (String, f64) {
     let height = bottom + 80.0;
     let mut d = Doc::new(WIDTH, height, "");
     let colour = palette::target_set(p.set_index);
+    let heading = format!("{} · {}", p.set, p.title);
     d.bold(
         24.0,
         24.0,
-        style::TEXT,
+        super::chart::svg::fit_size(&heading, style::TEXT, WIDTH - 32.0),
         Anchor::Start,
         colour,
-        &format!("{} · {}", p.set, p.title),
+        &heading,
     );
     d.text(
         24.0,

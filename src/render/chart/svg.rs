@@ -39,6 +39,64 @@ pub fn text_width(s: &str, size: f64) -> f64 {
     UnicodeWidthStr::width(s) as f64 * size * 0.55
 }
 
+/// The font size, at most `size` and at least 10 units (in half units),
+/// at which `s` takes no more than `room` (by [`text_width`]): a long line
+/// is set smaller rather than run off the canvas.
+pub fn fit_size(s: &str, size: f64, room: f64) -> f64 {
+    let fitted = (size * room / text_width(s, size).max(1.0)).clamp(10.0_f64.min(size), size);
+    (fitted * 2.0).floor() / 2.0
+}
+
+/// `s` broken into lines of at most `width` units at `size` (by
+/// [`text_width`]): at spaces, or anywhere in a run without one (Chinese),
+/// so a side column's text stays on the canvas.
+pub fn wrap(s: &str, size: f64, width: f64) -> Vec<String> {
+    let fits = |t: &str| text_width(t.trim_end(), size) <= width;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split_inclusive(' ') {
+        if !line.is_empty() && !fits(&format!("{line}{word}")) {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+        }
+        if fits(word) {
+            line.push_str(word);
+            continue;
+        }
+        // A run longer than a line: broken where it must be.
+        for c in word.chars() {
+            if !line.is_empty() && !fits(&format!("{line}{c}")) {
+                lines.push(line.trim_end().to_string());
+                line.clear();
+            }
+            line.push(c);
+        }
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    #[test]
+    fn lines_break_at_spaces_within_the_width_and_long_runs_anywhere() {
+        let w = text_width("GDP growth of 8% or", 12.0);
+        let lines = wrap("GDP growth of 8% or more in every year ≥ 8.0%", 12.0, w);
+        assert_eq!(
+            lines,
+            ["GDP growth of 8% or", "more in every year", "≥ 8.0%"]
+        );
+        assert!(lines.iter().all(|l| text_width(l, 12.0) <= w));
+        let cjk = wrap("五年规划目标二〇三〇年", 12.0, text_width("五年规划", 12.0));
+        assert_eq!(cjk, ["五年规划", "目标二〇", "三〇年"]);
+        assert_eq!(wrap("short", 12.0, 500.0), ["short"]);
+    }
+}
+
 /// Okabe & Ito (2008), in their order, without black: series colours of
 /// the charts that draw no target set (tornado, pipeline, sweep).
 pub const PALETTE: [&str; 7] = [
@@ -119,9 +177,12 @@ impl Doc {
         self.bold(24.0, 32.0, style::TITLE, Anchor::Start, style::INK, s);
     }
 
-    /// A chart's subtitle, under its title in every chart.
+    /// A chart's subtitle, under its title in every chart; a long one (an
+    /// English target's wording) is set smaller, down to 10 units, rather
+    /// than run off the canvas.
     pub fn subtitle(&mut self, s: &str) {
-        self.text(24.0, 56.0, style::SMALL, Anchor::Start, style::MUTED, s);
+        let size = fit_size(s, style::SMALL, self.width - 24.0 - 8.0);
+        self.text(24.0, 56.0, size, Anchor::Start, style::MUTED, s);
     }
 
     /// Bold text.
