@@ -291,9 +291,20 @@ pub fn svg(c: &FanChart) -> Result<String, FanError> {
         );
     }
 
-    // The column of numbers, its text wrapped to the canvas.
+    // The column of numbers, its text wrapped to the canvas: each call
+    // writes `text` from line `ly` on and moves `ly` past it.
     let col = right + 22.0;
     let room = WIDTH - (col + 18.0) - 8.0;
+    let lines = |d: &mut Doc, ly: &mut f64, text: &str, bold: bool, fill: &str| {
+        for line in wrap(text, style::SMALL, room) {
+            if bold {
+                d.bold(col + 18.0, *ly, style::SMALL, Anchor::Start, fill, &line);
+            } else {
+                d.text(col + 18.0, *ly, style::SMALL, Anchor::Start, fill, &line);
+            }
+            *ly += 17.0;
+        }
+    };
     let mut ly = top + 8.0;
     let mut last_set = usize::MAX;
     for t in &c.annual_targets {
@@ -306,26 +317,22 @@ pub fn svg(c: &FanChart) -> Result<String, FanError> {
                 colour,
                 &t.set,
             );
-            for line in wrap(&format!("{} {}", t.set, t.rule), style::SMALL, room) {
-                d.bold(col + 18.0, ly, style::SMALL, Anchor::Start, colour, &line);
-                ly += 17.0;
-            }
+            lines(
+                &mut d,
+                &mut ly,
+                &format!("{} {}", t.set, t.rule),
+                true,
+                colour,
+            );
             last_set = t.index;
         }
-        d.text(
-            col + 18.0,
-            ly,
-            style::SMALL,
-            Anchor::Start,
-            style::INK,
-            &format!(
-                "{}: {} {}",
-                t.year,
-                style::p_met(lang),
-                format::probability(t.probability)
-            ),
+        let p_met = format!(
+            "{}: {} {}",
+            t.year,
+            style::p_met(lang),
+            format::probability(t.probability)
         );
-        ly += 17.0;
+        lines(&mut d, &mut ly, &p_met, false, style::INK);
     }
     if !c.plan_targets.is_empty() {
         ly += 6.0;
@@ -336,42 +343,12 @@ pub fn svg(c: &FanChart) -> Result<String, FanError> {
             style::INK,
             &c.plan_label,
         );
-        for line in wrap(&c.plan_label, style::SMALL, room) {
-            d.bold(
-                col + 18.0,
-                ly,
-                style::SMALL,
-                Anchor::Start,
-                style::INK,
-                &line,
-            );
-            ly += 17.0;
-        }
+        lines(&mut d, &mut ly, &c.plan_label, true, style::INK);
         for t in &c.plan_targets {
             let text = format!("{}: {}", t.text, format::probability(t.probability));
-            for line in wrap(&text, style::SMALL, room) {
-                d.text(
-                    col + 18.0,
-                    ly,
-                    style::SMALL,
-                    Anchor::Start,
-                    style::INK,
-                    &line,
-                );
-                ly += 17.0;
-            }
+            lines(&mut d, &mut ly, &text, false, style::INK);
             if let Some(i) = &t.implies {
-                for line in wrap(i, style::SMALL, room) {
-                    d.text(
-                        col + 18.0,
-                        ly,
-                        style::SMALL,
-                        Anchor::Start,
-                        style::MUTED,
-                        &line,
-                    );
-                    ly += 17.0;
-                }
+                lines(&mut d, &mut ly, i, false, style::MUTED);
             }
         }
     }
