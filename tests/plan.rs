@@ -681,3 +681,36 @@ fn sensitivity_of_a_plan_target_names_each_years_driver_with_its_exact_rank_corr
     assert!(g.misses.contains_key("annual"));
     assert!(cum.misses.contains_key("plan_targets"));
 }
+
+#[test]
+fn keep_plan_in_chinese_names_the_plan_target_by_label_with_its_exact_threshold() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let scenario = root().join("scenarios/seed-district-plan.toml");
+    let out = Command::cargo_bin("targetsim")
+        .expect("binary")
+        .current_dir(tmp.path())
+        .args([
+            "calibrate",
+            scenario.to_str().expect("utf-8 path"),
+            "--set",
+            "annual_path",
+            "--keep-plan",
+            "0.5",
+            "--draws",
+            "20000",
+        ])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("地区生产总值 2030 年均增长 达 50.0%："))
+        .unwrap_or_else(|| panic!("no keep-plan line for the average growth:\n{stdout}"));
+    // "…：9.24%以上；按草案 31.9%": the threshold as calibrate computes it,
+    // to two decimals of a percent, not a published rounding nor 9.237671%.
+    let threshold = line.split('：').nth(1).expect("threshold");
+    let number = threshold.split("%以上").next().expect("以上");
+    let decimals = number.split('.').nth(1).map_or(0, str::len);
+    assert_eq!(decimals, 2, "{line}");
+    assert!(!stdout.contains("gdp@2030"), "code names in:\n{stdout}");
+}

@@ -335,7 +335,11 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
                 let threshold = k.threshold.map_or(
                     lang.t("无：任何首年都守不住", "none: no first year keeps it")
                         .to_string(),
-                    |x| names.rule(name, &Rule::AtLeast { threshold: x }, kind),
+                    // The exact threshold (not a published, rounded one).
+                    |x| match lang {
+                        Lang::Zh => format!("{}以上", format::threshold(x, kind)),
+                        Lang::En => format!(">= {}", format::threshold(x, kind)),
+                    },
                 );
                 out.push_str(&match lang {
                     Lang::En => format!(
