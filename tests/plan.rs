@@ -696,12 +696,25 @@ fn keep_plan_in_chinese_names_the_plan_target_by_label_with_its_exact_threshold(
             "annual_path",
             "--keep-plan",
             "0.5",
+            "--joint",
+            "0.3",
             "--draws",
             "20000",
         ])
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    // Every threshold printed, the joint calibration's computed ones
+    // included, carries at most two decimals of a percent.
+    for piece in stdout.split("%以上").filter(|p| !p.is_empty()) {
+        let digits: String = piece
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        let decimals = digits.find('.').unwrap_or(0);
+        assert!(decimals <= 2, "{piece:?} in:\n{stdout}");
+    }
     let line = stdout
         .lines()
         .find(|l| l.contains("地区生产总值 2030 年均增长 达 50.0%："))

@@ -115,7 +115,31 @@ pub fn half_width(h: f64, kind: Kind, unit: Option<&str>, lang: Lang) -> String 
 /// `6%至7%`; in English `at least 9%`, `at most 3%`, `about 9% (±0.5
 /// points)`, `6% to 7%`.
 pub fn text(rule: &Rule, kind: Kind, unit: Option<&str>, lang: Lang) -> String {
-    let u = |x: f64| with_unit(x, kind, unit, lang);
+    worded(rule, kind, unit, lang, &|x| number(x, kind))
+}
+
+/// A computed threshold (a joint calibration's, `--keep-plan`'s) in the
+/// published wording but with the digits `format::threshold` gives
+/// (`9.24%以上`, `269.2亿元以上`): it is not a rounded target.
+pub fn text_exact(rule: &Rule, kind: Kind, unit: Option<&str>, lang: Lang) -> String {
+    worded(rule, kind, unit, lang, &|x| {
+        crate::render::format::threshold(x, kind)
+    })
+}
+
+/// [`text`]'s wording with the numbers written by `num`.
+fn worded(
+    rule: &Rule,
+    kind: Kind,
+    unit: Option<&str>,
+    lang: Lang,
+    num: &dyn Fn(f64) -> String,
+) -> String {
+    let u = |x: f64| match (kind, unit, lang) {
+        (Kind::Rate, _, _) | (_, None, _) => num(x),
+        (_, Some(u), Lang::Zh) => format!("{}{u}", num(x)),
+        (_, Some(u), Lang::En) => format!("{} {u}", num(x)),
+    };
     match (*rule, lang) {
         (Rule::AtLeast { threshold }, Lang::Zh) => format!("{}以上", u(threshold)),
         (Rule::AtLeast { threshold }, Lang::En) => format!("at least {}", u(threshold)),
@@ -131,12 +155,8 @@ pub fn text(rule: &Rule, kind: Kind, unit: Option<&str>, lang: Lang) -> String {
             u(value),
             half_width(tolerance, kind, unit, lang)
         ),
-        (Rule::Range { low, high }, Lang::Zh) => {
-            format!("{}至{}", number(low, kind), u(high))
-        }
-        (Rule::Range { low, high }, Lang::En) => {
-            format!("{} to {}", number(low, kind), u(high))
-        }
+        (Rule::Range { low, high }, Lang::Zh) => format!("{}至{}", num(low), u(high)),
+        (Rule::Range { low, high }, Lang::En) => format!("{} to {}", num(low), u(high)),
     }
 }
 

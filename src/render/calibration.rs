@@ -57,6 +57,18 @@ impl Names<'_> {
         }
     }
 
+    /// A computed threshold (joint calibration, `--keep-plan`): the
+    /// wording and unit in Chinese, its digits as calibrate computes it.
+    fn exact(&self, name: &str, r: &Rule, kind: Kind) -> String {
+        match self.lang {
+            Lang::Zh => {
+                let unit = indicator_text(self.s, name, self.lang).1;
+                crate::briefing::publish::text_exact(r, kind, unit.as_deref(), self.lang)
+            }
+            Lang::En => rule(r, kind, self.lang),
+        }
+    }
+
     fn driver(&self, name: &str, label: Option<&str>) -> String {
         match self.lang {
             Lang::Zh => label.unwrap_or(name).to_string(),
@@ -297,7 +309,7 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
             out.push_str(&format!(
                 "  {}  {}  {}\n",
                 pad(&names.indicator(name), name_w),
-                pad(&names.rule(name, &t.rule, kind), 22),
+                pad(&names.exact(name, &t.rule, kind), 22),
                 pad_left(&format::probability(t.probability), 8)
             ));
         }
@@ -335,11 +347,7 @@ pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
                 let threshold = k.threshold.map_or(
                     lang.t("无：任何首年都守不住", "none: no first year keeps it")
                         .to_string(),
-                    // The exact threshold (not a published, rounded one).
-                    |x| match lang {
-                        Lang::Zh => format!("{}以上", format::threshold(x, kind)),
-                        Lang::En => format!(">= {}", format::threshold(x, kind)),
-                    },
+                    |x| names.exact(name, &Rule::AtLeast { threshold: x }, kind),
                 );
                 out.push_str(&match lang {
                     Lang::En => format!(
