@@ -8,6 +8,7 @@
 
 use super::format;
 use super::lang::Lang;
+use super::names::{Names, indicator_text};
 use super::table::{pad, pad_left, rule_text, thousands};
 use crate::calibrate::{Calibration, Verdict};
 use crate::scenario::{Kind, Rule, Scenario};
@@ -15,76 +16,6 @@ use crate::scenario::{Kind, Rule, Scenario};
 /// A rule with numbers formatted for the indicator's kind.
 fn rule(r: &Rule, kind: Kind, lang: Lang) -> String {
     rule_text(r, |x| format::threshold(x, kind), lang)
-}
-
-/// An indicator of the calibrated scenario (a plan's view: `name@year`) as
-/// the language names it, with its unit: the label in Chinese, the code
-/// name in English (the table scripts read).
-pub(crate) fn indicator_text(s: &Scenario, name: &str, lang: Lang) -> (String, Option<String>) {
-    s.indicators
-        .iter()
-        .find(|i| i.name == name)
-        .map_or((name.to_string(), None), |i| {
-            (
-                lang.meta_label(&i.meta, name).to_string(),
-                i.meta.unit.clone(),
-            )
-        })
-}
-
-/// What the table prints for a target of indicator `name`: the label and
-/// the published wording in Chinese, the code name and `>= 9.0%` in English.
-struct Names<'a> {
-    s: &'a Scenario,
-    lang: Lang,
-}
-
-impl Names<'_> {
-    fn indicator(&self, name: &str) -> String {
-        match self.lang {
-            Lang::Zh => indicator_text(self.s, name, self.lang).0,
-            Lang::En => name.to_string(),
-        }
-    }
-
-    fn rule(&self, name: &str, r: &Rule, kind: Kind) -> String {
-        match self.lang {
-            Lang::Zh => {
-                let unit = indicator_text(self.s, name, self.lang).1;
-                crate::briefing::publish::text(r, kind, unit.as_deref(), self.lang)
-            }
-            Lang::En => rule(r, kind, self.lang),
-        }
-    }
-
-    /// A computed threshold (joint calibration, `--keep-plan`): the
-    /// wording and unit in Chinese, its digits as calibrate computes it.
-    fn exact(&self, name: &str, r: &Rule, kind: Kind) -> String {
-        match self.lang {
-            Lang::Zh => {
-                let unit = indicator_text(self.s, name, self.lang).1;
-                crate::briefing::publish::text_exact(r, kind, unit.as_deref(), self.lang)
-            }
-            Lang::En => rule(r, kind, self.lang),
-        }
-    }
-
-    fn driver(&self, name: &str, label: Option<&str>) -> String {
-        match self.lang {
-            Lang::Zh => label.unwrap_or(name).to_string(),
-            Lang::En => name.to_string(),
-        }
-    }
-
-    /// A target set: its label in Chinese (区草案), name and label in English.
-    fn set(&self, name: &str, label: Option<&str>) -> String {
-        match (self.lang, label) {
-            (Lang::Zh, Some(l)) => l.to_string(),
-            (Lang::Zh, None) => name.to_string(),
-            (Lang::En, Some(l)) => format!("{name} {l}"),
-            (Lang::En, None) => name.to_string(),
-        }
-    }
 }
 
 /// The verdict: bilingual in English (as it always was), Chinese alone in Chinese.
@@ -153,7 +84,7 @@ fn pct_rank(p: f64) -> String {
 
 pub fn render(s: &Scenario, c: &Calibration, lang: Lang) -> String {
     let mut out = String::new();
-    let names = Names { s, lang };
+    let names = Names::new(s, lang);
     let set = names.set(&c.set, c.set_label.as_deref());
     let hash = &c.scenario.hash[..c.scenario.hash.len().min(19)];
     let q = format::probability(c.confidence);

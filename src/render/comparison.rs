@@ -7,37 +7,18 @@
 
 use super::format;
 use super::lang::Lang;
-use super::table::{pad, pad_left, rule_text, thousands};
+use super::names::Names;
+use super::table::{pad, pad_left, thousands};
 use crate::compare::Comparison;
-use crate::scenario::{Kind, Rule, Scenario};
+use crate::scenario::Scenario;
 
 fn points(x: f64) -> String {
     format!("{:+.1}", x * 100.0)
 }
 
-/// An indicator as the table names it: its label in Chinese, its code name
-/// in English.
-fn indicator(s: &Scenario, name: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => super::calibration::indicator_text(s, name, lang).0,
-        Lang::En => name.to_string(),
-    }
-}
-
-/// A target's rule: the published wording with its unit in Chinese
-/// (280亿元以上), `>= 280.0` in English.
-fn rule(s: &Scenario, name: &str, r: &Rule, kind: Kind, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => {
-            let unit = super::calibration::indicator_text(s, name, lang).1;
-            crate::briefing::publish::text(r, kind, unit.as_deref(), lang)
-        }
-        Lang::En => rule_text(r, |x| format::threshold(x, kind), lang),
-    }
-}
-
 pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
     let mut out = String::new();
+    let names = Names::new(s, lang);
     let hash = &c.scenario.hash[..c.scenario.hash.len().min(19)];
     out.push_str(&match lang {
         Lang::En => format!(
@@ -60,7 +41,7 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
     let name_w = c
         .indicators
         .keys()
-        .map(|k| unicode_width::UnicodeWidthStr::width(indicator(s, k, lang).as_str()))
+        .map(|k| unicode_width::UnicodeWidthStr::width(names.indicator(k).as_str()))
         .max()
         .unwrap_or(9)
         .max(12);
@@ -90,14 +71,14 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
     for (name, row) in &c.indicators {
         let mut line = format!(
             "{}  {}",
-            pad(&indicator(s, name, lang), name_w),
+            pad(&names.indicator(name), name_w),
             pad_left(&format::value(row.median, row.kind), 8)
         );
         for set in c.sets.keys() {
             let cell = match row.targets.get(set) {
                 Some(t) => format!(
                     "{} {} {}",
-                    pad(&rule(s, name, &t.rule, row.kind, lang), 11),
+                    pad(&names.rule(name, &t.rule, row.kind), 11),
                     pad_left(&format::probability(t.probability), 6),
                     pad_left(&format!("p{:.0}", t.percentile * 100.0), 4)
                 ),
@@ -212,8 +193,8 @@ pub fn render(s: &Scenario, c: &Comparison, lang: Lang) -> String {
             };
             let mut line = format!(
                 "{} {}  {}",
-                pad(&indicator(s, ind, lang), name_w),
-                pad(&rule(s, ind, &t.rule, row.kind, lang), 11),
+                pad(&names.indicator(ind), name_w),
+                pad(&names.rule(ind, &t.rule, row.kind), 11),
                 pad_left(&format::probability(t.probability), 6)
             );
             for v in c.variants.values() {

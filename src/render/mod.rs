@@ -19,6 +19,7 @@ pub mod html_plan;
 pub mod html_sensitivity;
 pub mod json;
 pub mod lang;
+pub(crate) mod names;
 pub mod pipeline_chart;
 pub mod raster;
 pub mod sheets;

@@ -423,7 +423,7 @@ pub fn calibration_svg(
             .map_or(name, |t| lang.meta_label(&t.meta, name))
             .to_string()
     };
-    let describe = |ind: &str| crate::render::calibration::indicator_text(s, ind, lang);
+    let describe = |ind: &str| crate::render::names::indicator_text(s, ind, lang);
     let upper_name = c.upper_level.as_ref().map(|u| u.set.clone());
     let mut targets = Vec::new();
     let mut upper_targets = Vec::new();
