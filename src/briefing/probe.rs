@@ -39,6 +39,7 @@ use crate::model::TargetPlan;
 use crate::model::years::{YearModel, YearTargetPlan};
 use crate::scenario::{Rule, Scenario};
 use crate::summary::stats;
+use rayon::prelude::*;
 use crate::summary::tally::Pilot;
 /// Half-width of a candidate window in standard errors of the quantile.
 pub const WINDOW_SE: f64 = 6.0;
@@ -156,60 +157,85 @@ fn candidates(shape: Shape, (lo, hi): (f64, f64), step: f64) -> Option<Vec<Rule>
 /// The probes of every target of every set that is not the upper level's,
 /// from the run's pilot.
 pub fn of_pilot(s: &Scenario, model: &YearModel, pilot: &Pilot, confidence: f64) -> Probes {
-    let k = model.n_indicators;
+    let targets: Vec<(usize, usize)> = model
+        .target_sets
+        .iter()
+        .enumerate()
+        .filter(|&(si, _)| s.upper_level != Some(si) && si < s.target_sets.len())
+        .flat_map(|(si, set)| (0..set.len()).map(move |ti| (si, ti)))
+        .collect();
+    // Targets in parallel (a workshop turn waits for this between the pilot
+    // and the rest of the run), collected in their order.
+    let per_target: Vec<Vec<Probe>> = targets
+        .par_iter()
+        .map(|&(si, ti)| of_target(s, model, pilot, confidence, si, ti))
+        .collect();
+    Probes {
+        probes: per_target.into_iter().flatten().collect(),
+        set: None,
+    }
+}
+
+/// One target's probes: its shape's, and for `about` and `range` also the
+/// "state it as at least" alternative.
+fn of_target(
+    s: &Scenario,
+    model: &YearModel,
+    pilot: &Pilot,
+    confidence: f64,
+    si: usize,
+    ti: usize,
+) -> Vec<Probe> {
+    let t = &model.target_sets[si][ti];
+    let i = t.target.indicator;
+    let kind = s.indicators[i].meta.kind;
+    let round_to = s.report.step(i);
+    // A few order statistics of the pilot's 65,536 draws, selected rather
+    // than sorted (a sort per target was a seventh of a workshop turn):
+    // the median and the at-least window of the column in one selection,
+    // a half-width's window of |x - centre| in another.
+    let x = &pilot.columns[t.year * model.n_indicators + i];
+    let m = x.len();
+    let Some(at_least) = window_ranks(m, level(Shape::AtLeast, confidence)) else {
+        return Vec::new();
+    };
+    let at_most = window_ranks(m, level(Shape::AtMost, confidence)).unwrap_or(at_least);
+    let v = stats::select_ranks(x, &[m / 2, at_least.0, at_least.1, at_most.0, at_most.1]);
+    let median = v[0];
     let mut probes = Vec::new();
-    for (si, set) in model.target_sets.iter().enumerate() {
-        if s.upper_level == Some(si) || si >= s.target_sets.len() {
-            continue;
+    let mut push = |shape: Shape, window: (f64, f64), at: f64| {
+        let step = publish::step(kind, round_to, at);
+        if let Some(rules) = candidates(shape, window, step) {
+            probes.push(Probe {
+                set: si,
+                target: ti,
+                shape,
+                step,
+                rules,
+                met: Vec::new(),
+                draws: 0,
+            });
         }
-        for (ti, t) in set.iter().enumerate() {
-            let i = t.target.indicator;
-            let kind = s.indicators[i].meta.kind;
-            // A few order statistics of the pilot's 65,536 draws, selected
-            // rather than sorted (a sort per target was a seventh of a
-            // workshop turn): the median and each shape's window.
-            let x = &pilot.columns[t.year * k + i];
-            let round_to = s.report.step(i);
-            let mut push = |shape: Shape, sample: &[f64], at: f64| {
-                let step = publish::step(kind, round_to, at);
-                let Some((lo, hi)) = window_ranks(sample.len(), level(shape, confidence)) else {
-                    return;
-                };
-                let v = stats::select_ranks(sample, &[lo, hi]);
-                if let Some(rules) = candidates(shape, (v[0], v[1]), step) {
-                    probes.push(Probe {
-                        set: si,
-                        target: ti,
-                        shape,
-                        step,
-                        rules,
-                        met: Vec::new(),
-                        draws: 0,
-                    });
-                }
+    };
+    match t.target.rule {
+        Rule::AtLeast { .. } => push(Shape::AtLeast, (v[1], v[2]), median),
+        Rule::AtMost { .. } => push(Shape::AtMost, (v[3], v[4]), median),
+        Rule::About { .. } | Rule::Range { .. } => {
+            let range = matches!(t.target.rule, Rule::Range { .. });
+            let centre = match t.target.rule {
+                Rule::About { value, .. } => value,
+                _ => t.target.rule.reference_value(),
             };
-            let median = match x.len() {
-                0 => 0.0,
-                m => stats::select_ranks(x, &[m / 2])[0],
-            };
-            match t.target.rule {
-                Rule::AtLeast { .. } => push(Shape::AtLeast, x, median),
-                Rule::AtMost { .. } => push(Shape::AtMost, x, median),
-                Rule::About { .. } | Rule::Range { .. } => {
-                    let range = matches!(t.target.rule, Rule::Range { .. });
-                    let centre = match t.target.rule {
-                        Rule::About { value, .. } => value,
-                        _ => t.target.rule.reference_value(),
-                    };
-                    let d: Vec<f64> = x.iter().map(|v| (v - centre).abs()).collect();
-                    push(Shape::HalfWidth { centre, range }, &d, centre);
-                    // The "state it as at least" alternative.
-                    push(Shape::AtLeast, x, median);
-                }
-            }
+            let shape = Shape::HalfWidth { centre, range };
+            let d: Vec<f64> = x.iter().map(|v| (v - centre).abs()).collect();
+            let (lo, hi) = window_ranks(m, level(shape, confidence)).unwrap_or(at_least);
+            let w = stats::select_ranks(&d, &[lo, hi]);
+            push(shape, (w[0], w[1]), centre);
+            // The "state it as at least" alternative.
+            push(Shape::AtLeast, (v[1], v[2]), median);
         }
     }
-    Probes { probes, set: None }
+    probes
 }
 
 impl Probes {

@@ -118,19 +118,19 @@ pub fn select_ranks(xs: &[f64], ranks: &[usize]) -> Vec<f64> {
     let mut want = ranks.to_vec();
     want.sort_unstable();
     want.dedup();
-    let mut xs = xs.to_vec();
-    let (lo, hi) = min_max(&xs);
+    let (lo, hi) = min_max(xs);
     // A NaN has no bucket (it sorts last under total_cmp); select instead.
-    let found = match Buckets::new(lo, hi, xs.len()).filter(|_| !xs.iter().any(|x| x.is_nan())) {
-        Some(b) => {
+    let counted = Buckets::new(lo, hi, xs.len())
+        .filter(|_| !xs.iter().any(|x| x.is_nan()))
+        .and_then(|b| {
             let mut counts = vec![0usize; BUCKETS];
-            for &x in &xs {
+            for &x in xs {
                 counts[b.of(x)] += 1;
             }
-            order_statistics(&mut xs, &want, b, &counts)
-        }
-        None => select_in_place(&mut xs, &want),
-    };
+            order_statistics(xs, &want, b, &counts)
+        });
+    // Only the fallback reorders, so only it pays for a copy of the column.
+    let found = counted.unwrap_or_else(|| select_in_place(&mut xs.to_vec(), &want));
     ranks
         .iter()
         .map(|r| found[want.partition_point(|w| w < r)])
@@ -281,8 +281,9 @@ fn quantiles_with(xs: &mut [f64], ps: &[f64], lo: f64, hi: f64, counts: Vec<usiz
     ranks.dedup();
     let values = match Buckets::new(lo, hi, n) {
         Some(b) if counts.len() == BUCKETS => order_statistics(xs, &ranks, b, &counts),
-        _ => select_in_place(xs, &ranks),
-    };
+        _ => None,
+    }
+    .unwrap_or_else(|| select_in_place(xs, &ranks));
     let at = |r: usize| values[ranks.partition_point(|&x| x < r)];
     positions
         .iter()
@@ -323,8 +324,10 @@ impl Buckets {
     }
 }
 
-/// The values of the given (sorted, distinct) ranks, from bucket counts.
-fn order_statistics(xs: &mut [f64], ranks: &[usize], bk: Buckets, counts: &[usize]) -> Vec<f64> {
+/// The values of the given (sorted, distinct) ranks, from bucket counts;
+/// `None` when a wanted bucket is too large to gather (the caller selects
+/// over the whole column instead).
+fn order_statistics(xs: &[f64], ranks: &[usize], bk: Buckets, counts: &[usize]) -> Option<Vec<f64>> {
     let n = xs.len();
     let bucket = |x: f64| bk.of(x);
     // For each rank: its bucket and its rank inside the bucket.
@@ -374,11 +377,11 @@ fn order_statistics(xs: &mut [f64], ranks: &[usize], bk: Buckets, counts: &[usiz
             out.push(*gathered[s].select_nth_unstable_by(inside, f64::total_cmp).1);
         } else {
             // A large bucket of distinct values: a few extreme draws
-            // stretched the range. Select over the whole column instead.
-            return select_in_place(xs, ranks);
+            // stretched the range.
+            return None;
         }
     }
-    out
+    Some(out)
 }
 
 /// Order statistics by selection in place (reorders `xs`): select the middle
