@@ -24,8 +24,8 @@ use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
 use crate::summary::tally::{BlockView, Layout, Pilot, Tally, pilot_blocks};
 use block::Workspace;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use memory::{Need, available_memory_bytes, check as check_memory, need};
@@ -119,13 +119,14 @@ pub fn pilot(
     opts: &RunOptions,
 ) -> Result<(Pilot, Layout), RunError> {
     let pool = pool(opts.threads)?;
-    pool.install(|| pilot_in_pool(s, model, opts))
+    pool.install(|| pilot_in_pool(s, model, opts, &Mutex::new(Vec::new())))
 }
 
 fn pilot_in_pool(
     s: &Scenario,
     model: &YearModel,
     opts: &RunOptions,
+    spare: &Mutex<Vec<Workspace>>,
 ) -> Result<(Pilot, Layout), RunError> {
     let (paths, _) = crate::summary::tally::paths_and_reach(s, model);
     let blocks = pilot_blocks(opts.draws) as u64;
@@ -145,6 +146,7 @@ fn pilot_in_pool(
         &mut cols,
         draws,
         &quiet,
+        spare,
         || Workspace::new(model),
         |ws, b, n, outs| {
             let counts = block::run(model, opts.seed, b, n, ws)?;
@@ -276,7 +278,10 @@ pub fn stream_extended<R: Send>(
     let pool = pool(opts.threads)?;
     check_stream_memory(model, opts.draws, pool.current_num_threads())?;
     pool.install(|| {
-        let (mut pilot, layout) = pilot_in_pool(s, model, opts)?;
+        // The pilot's workspaces, for the streaming phase to reuse (the
+        // probes' hidden set changes no workspace's shape).
+        let spare = Mutex::new(Vec::new());
+        let (mut pilot, layout) = pilot_in_pool(s, model, opts, &spare)?;
         let sets = more(&pilot);
         let extended;
         let model = if sets.is_empty() {
@@ -329,7 +334,9 @@ pub fn stream_extended<R: Send>(
                     // The pilot's blocks are kept whole: fold them from there.
                     tally.add_block(&layout, model, BlockView::Kept(&pilot, b), b, n, counts);
                 } else {
-                    let ws = ws.get_or_insert_with(|| Workspace::new(model));
+                    let ws = ws.get_or_insert_with(|| {
+                        lock(&spare).pop().unwrap_or_else(|| Workspace::new(model))
+                    });
                     match block::run(model, opts.seed, b, n, ws) {
                         Ok(counts) => {
                             tally.add_block(&layout, model, BlockView::Ran(ws), b, n, &counts)
@@ -494,6 +501,7 @@ pub(crate) fn keep_columns(
             &mut cols,
             draws,
             opts,
+            &Mutex::new(Vec::new()),
             || Workspace::new(model),
             |ws, b, n, outs| {
                 let counts = block::run(model, opts.seed, b, n, ws)?;
@@ -559,14 +567,22 @@ pub(crate) fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError
 /// Run `block` over every block of draws in parallel and return its results
 /// in block order. Each call gets the block's index, its number of draws and
 /// its slice of every output column (the columns are cut into per-block
-/// slices, so threads share no mutable state), plus a per-thread workspace
-/// from `init`. Reports progress after each block.
-pub(crate) fn in_blocks<W, R: Send>(
+/// slices, so threads share no mutable state), plus a workspace. Reports
+/// progress after each block.
+///
+/// One workspace per worker, taken from `spare` (or made by `init`) and put
+/// back there at the end, so a later phase of the same run can reuse it:
+/// a workspace is megabytes of columns, and making one per block (as a
+/// split parallel iterator's `map_init` would) was a tenth of a workshop
+/// turn in page faults and zeroing. Workers take the next block from a
+/// shared counter, as the streaming phase does.
+pub(crate) fn in_blocks<W: Send, R: Send>(
     columns: &mut [&mut Vec<f64>],
     draws: usize,
     opts: &RunOptions,
-    init: impl Fn() -> W + Sync + Send,
-    block: impl Fn(&mut W, usize, usize, &mut [&mut [f64]]) -> R + Sync + Send,
+    spare: &Mutex<Vec<W>>,
+    init: impl Fn() -> W + Sync,
+    block: impl Fn(&mut W, usize, usize, &mut [&mut [f64]]) -> R + Sync,
 ) -> Vec<R> {
     let n_blocks = draws.div_ceil(BLOCK);
     let mut per_block: Vec<Vec<&mut [f64]>> = (0..n_blocks).map(|_| Vec::new()).collect();
@@ -575,18 +591,38 @@ pub(crate) fn in_blocks<W, R: Send>(
             per_block[b].push(chunk);
         }
     }
-    per_block
-        .into_par_iter()
-        .enumerate()
-        .map_init(init, |ws, (b, mut outs)| {
+    let per_block: Vec<Mutex<Vec<&mut [f64]>>> = per_block.into_iter().map(Mutex::new).collect();
+    let next = AtomicUsize::new(0);
+    let parts: Vec<Vec<(usize, R)>> = rayon::broadcast(|_| {
+        let mut done = Vec::new();
+        let mut ws: Option<W> = None;
+        loop {
+            let b = next.fetch_add(1, Ordering::Relaxed);
+            if b >= n_blocks {
+                break;
+            }
+            let ws = ws.get_or_insert_with(|| lock(spare).pop().unwrap_or_else(&init));
+            let mut outs = std::mem::take(&mut *lock(&per_block[b]));
             let n = draws.saturating_sub(b * BLOCK).min(BLOCK);
-            let result = block(ws, b, n, &mut outs);
+            done.push((b, block(ws, b, n, &mut outs)));
             if let Some(progress) = opts.progress {
                 progress(n as u64);
             }
-            result
-        })
-        .collect()
+        }
+        if let Some(ws) = ws {
+            lock(spare).push(ws);
+        }
+        done
+    });
+    let mut all: Vec<(usize, R)> = parts.into_iter().flatten().collect();
+    all.sort_unstable_by_key(|&(b, _)| b);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A mutex's contents even if a worker panicked holding it (the panic is
+/// propagated by the pool anyway; the data is plain buffers).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Count the draws meeting `rule` and clear `joint` where it is missed.
