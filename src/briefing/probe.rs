@@ -39,8 +39,8 @@ use crate::model::TargetPlan;
 use crate::model::years::{YearModel, YearTargetPlan};
 use crate::scenario::{Rule, Scenario};
 use crate::summary::stats;
-use rayon::prelude::*;
 use crate::summary::tally::Pilot;
+use rayon::prelude::*;
 /// Half-width of a candidate window in standard errors of the quantile.
 pub const WINDOW_SE: f64 = 6.0;
 /// Candidates per probe at most; a wider window (a step far finer than the

@@ -118,23 +118,63 @@ pub fn select_ranks(xs: &[f64], ranks: &[usize]) -> Vec<f64> {
     let mut want = ranks.to_vec();
     want.sort_unstable();
     want.dedup();
-    let (lo, hi) = min_max(xs);
+    let (lo, hi, nan) = range_and_nan(xs);
     // A NaN has no bucket (it sorts last under total_cmp); select instead.
     let counted = Buckets::new(lo, hi, xs.len())
-        .filter(|_| !xs.iter().any(|x| x.is_nan()))
-        .and_then(|b| {
-            let mut counts = vec![0usize; BUCKETS];
-            for &x in xs {
-                counts[b.of(x)] += 1;
-            }
-            order_statistics(xs, &want, b, &counts)
-        });
+        .filter(|_| !nan && xs.len() <= u32::MAX as usize)
+        .and_then(|b| order_statistics(xs, &want, b, &bucket_counts(xs, b)));
     // Only the fallback reorders, so only it pays for a copy of the column.
     let found = counted.unwrap_or_else(|| select_in_place(&mut xs.to_vec(), &want));
     ranks
         .iter()
         .map(|r| found[want.partition_point(|w| w < r)])
         .collect()
+}
+
+/// [`min_max`] and whether any draw is NaN, in one pass. Eight running
+/// extremes, one per lane, so the loop vectorises (`f64::min` with its NaN
+/// rule keeps one chain in draw order): the least and greatest values are
+/// the same whichever lane saw them. A NaN never replaces an extreme, as
+/// `f64::min` and `max` ignore it.
+fn range_and_nan(xs: &[f64]) -> (f64, f64, bool) {
+    const LANES: usize = 8;
+    let mut lo = [f64::INFINITY; LANES];
+    let mut hi = [f64::NEG_INFINITY; LANES];
+    let mut nan = [false; LANES];
+    let mut chunks = xs.chunks_exact(LANES);
+    for c in &mut chunks {
+        for k in 0..LANES {
+            let x = c[k];
+            lo[k] = if x < lo[k] { x } else { lo[k] };
+            hi[k] = if x > hi[k] { x } else { hi[k] };
+            nan[k] |= x.is_nan();
+        }
+    }
+    for &x in chunks.remainder() {
+        lo[0] = if x < lo[0] { x } else { lo[0] };
+        hi[0] = if x > hi[0] { x } else { hi[0] };
+        nan[0] |= x.is_nan();
+    }
+    let lo = lo.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    (lo, hi, nan.iter().any(|&n| n))
+}
+
+/// Draws per bucket (at most `u32::MAX` draws). Even and odd draws count
+/// into two tables, summed at the end: a count indicator's draws fall in a
+/// handful of buckets, and one table would make them a single chain of
+/// increments through memory.
+fn bucket_counts(xs: &[f64], b: Buckets) -> Vec<usize> {
+    let mut pair = vec![[0u32; 2]; BUCKETS];
+    let mut two = xs.chunks_exact(2);
+    for x in &mut two {
+        pair[b.of(x[0])][0] += 1;
+        pair[b.of(x[1])][1] += 1;
+    }
+    for &x in two.remainder() {
+        pair[b.of(x)][0] += 1;
+    }
+    pair.iter().map(|&[e, o]| e as usize + o as usize).collect()
 }
 
 /// The two ranks a type-7 quantile at `p` of `n` sorted values reads
@@ -327,7 +367,12 @@ impl Buckets {
 /// The values of the given (sorted, distinct) ranks, from bucket counts;
 /// `None` when a wanted bucket is too large to gather (the caller selects
 /// over the whole column instead).
-fn order_statistics(xs: &[f64], ranks: &[usize], bk: Buckets, counts: &[usize]) -> Option<Vec<f64>> {
+fn order_statistics(
+    xs: &[f64],
+    ranks: &[usize],
+    bk: Buckets,
+    counts: &[usize],
+) -> Option<Vec<f64>> {
     let n = xs.len();
     let bucket = |x: f64| bk.of(x);
     // For each rank: its bucket and its rank inside the bucket.
@@ -339,40 +384,45 @@ fn order_statistics(xs: &[f64], ranks: &[usize], bk: Buckets, counts: &[usize]) 
         .iter()
         .map(|&r| starts.partition_point(|&s| s <= r) - 1)
         .collect();
-    let mut slot = vec![usize::MAX; BUCKETS];
+    // Wanted buckets' slots, u16 (at most BUCKETS of them) so the table
+    // stays small beside the counts in cache.
+    const NONE: u16 = u16::MAX;
+    let mut slot = vec![NONE; BUCKETS];
     let mut buckets: Vec<usize> = wanted.clone();
     buckets.dedup();
     for (i, &b) in buckets.iter().enumerate() {
-        slot[b] = i;
+        slot[b] = i as u16;
     }
     // Gather the wanted buckets that are small; for every wanted bucket keep
     // its least and greatest draw, so a bucket of one repeated value (a
     // count, a binomial) needs no gathering at all.
     let cap = (n / 64).max(1024);
+    let small: Vec<bool> = buckets.iter().map(|&b| counts[b] <= cap).collect();
     let mut gathered: Vec<Vec<f64>> = buckets
         .iter()
-        .map(|&b| Vec::with_capacity(if counts[b] <= cap { counts[b] } else { 0 }))
+        .zip(&small)
+        .map(|(&b, &small)| Vec::with_capacity(if small { counts[b] } else { 0 }))
         .collect();
     let mut extremes = vec![(f64::INFINITY, f64::NEG_INFINITY); buckets.len()];
     for &x in xs.iter() {
-        let b = bucket(x);
-        let s = slot[b];
-        if s != usize::MAX {
+        let s = slot[bucket(x)];
+        if s != NONE {
+            let s = s as usize;
             let e = &mut extremes[s];
             e.0 = e.0.min(x);
             e.1 = e.1.max(x);
-            if counts[b] <= cap {
+            if small[s] {
                 gathered[s].push(x);
             }
         }
     }
     let mut out = Vec::with_capacity(ranks.len());
     for (&r, &b) in ranks.iter().zip(&wanted) {
-        let s = slot[b];
+        let s = slot[b] as usize;
         let (least, greatest) = extremes[s];
         if least == greatest {
             out.push(least);
-        } else if counts[b] <= cap {
+        } else if small[s] {
             let inside = r - starts[b];
             out.push(*gathered[s].select_nth_unstable_by(inside, f64::total_cmp).1);
         } else {
@@ -406,6 +456,21 @@ fn select_many(xs: &mut [f64], offset: usize, ranks: &[usize]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn range_and_nan_agrees_with_min_max_at_every_length_and_position() {
+        for n in 0..40 {
+            let xs: Vec<f64> = (0..n).map(|i| ((i * 7919) % 23) as f64 - 11.0).collect();
+            let (lo, hi) = min_max(&xs);
+            assert_eq!(range_and_nan(&xs), (lo, hi, false), "n = {n}");
+            for at in 0..n {
+                let mut with = xs.clone();
+                with[at] = f64::NAN;
+                let (lo, hi) = min_max(&with);
+                assert_eq!(range_and_nan(&with), (lo, hi, true), "n = {n}, NaN at {at}");
+            }
+        }
+    }
 
     fn sorted_type7(xs: &[f64], p: f64) -> f64 {
         let mut s = xs.to_vec();
