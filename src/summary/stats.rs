@@ -122,7 +122,7 @@ pub fn select_ranks(xs: &[f64], ranks: &[usize]) -> Vec<f64> {
     // A NaN has no bucket (it sorts last under total_cmp); select instead.
     let counted = Buckets::new(lo, hi, xs.len())
         .filter(|_| !nan && xs.len() <= u32::MAX as usize)
-        .and_then(|b| order_statistics(xs, &want, b, &bucket_counts(xs, b)));
+        .map(|b| order_statistics(xs, &want, b, &bucket_counts(xs, b)));
     // Only the fallback reorders, so only it pays for a copy of the column.
     let found = counted.unwrap_or_else(|| select_in_place(&mut xs.to_vec(), &want));
     ranks
@@ -321,9 +321,8 @@ fn quantiles_with(xs: &mut [f64], ps: &[f64], lo: f64, hi: f64, counts: Vec<usiz
     ranks.dedup();
     let values = match Buckets::new(lo, hi, n) {
         Some(b) if counts.len() == BUCKETS => order_statistics(xs, &ranks, b, &counts),
-        _ => None,
-    }
-    .unwrap_or_else(|| select_in_place(xs, &ranks));
+        _ => select_in_place(xs, &ranks),
+    };
     let at = |r: usize| values[ranks.partition_point(|&x| x < r)];
     positions
         .iter()
@@ -364,15 +363,8 @@ impl Buckets {
     }
 }
 
-/// The values of the given (sorted, distinct) ranks, from bucket counts;
-/// `None` when a wanted bucket is too large to gather (the caller selects
-/// over the whole column instead).
-fn order_statistics(
-    xs: &[f64],
-    ranks: &[usize],
-    bk: Buckets,
-    counts: &[usize],
-) -> Option<Vec<f64>> {
+/// The values of the given (sorted, distinct) ranks, from bucket counts.
+fn order_statistics(xs: &[f64], ranks: &[usize], bk: Buckets, counts: &[usize]) -> Vec<f64> {
     let n = xs.len();
     let bucket = |x: f64| bk.of(x);
     // For each rank: its bucket and its rank inside the bucket.
@@ -416,22 +408,39 @@ fn order_statistics(
             }
         }
     }
-    let mut out = Vec::with_capacity(ranks.len());
-    for (&r, &b) in ranks.iter().zip(&wanted) {
-        let s = slot[b] as usize;
-        let (least, greatest) = extremes[s];
-        if least == greatest {
-            out.push(least);
-        } else if small[s] {
-            let inside = r - starts[b];
-            out.push(*gathered[s].select_nth_unstable_by(inside, f64::total_cmp).1);
-        } else {
-            // A large bucket of distinct values: a few extreme draws
-            // stretched the range.
-            return None;
+    // A large wanted bucket of distinct values (a few extreme draws
+    // stretched the range, so the middle buckets are crowded): gather it in
+    // one more pass, still far less than selecting over the whole column.
+    let large: Vec<bool> = (0..buckets.len())
+        .map(|s| !small[s] && extremes[s].0 != extremes[s].1)
+        .collect();
+    if large.iter().any(|&l| l) {
+        for (s, g) in gathered.iter_mut().enumerate() {
+            if large[s] {
+                g.reserve_exact(counts[buckets[s]]);
+            }
+        }
+        for &x in xs.iter() {
+            let s = slot[bucket(x)];
+            if s != NONE && large[s as usize] {
+                gathered[s as usize].push(x);
+            }
         }
     }
-    Some(out)
+    ranks
+        .iter()
+        .zip(&wanted)
+        .map(|(&r, &b)| {
+            let s = slot[b] as usize;
+            let (least, greatest) = extremes[s];
+            if least == greatest {
+                least
+            } else {
+                let inside = r - starts[b];
+                *gathered[s].select_nth_unstable_by(inside, f64::total_cmp).1
+            }
+        })
+        .collect()
 }
 
 /// Order statistics by selection in place (reorders `xs`): select the middle
@@ -515,6 +524,20 @@ mod tests {
         let ranks = [0, 69_999, 35_000, 700, 69_300, 1, 12_345, 35_000, 6_999];
         for (r, g) in ranks.iter().zip(select_ranks(&big, &ranks)) {
             assert_eq!(g.to_bits(), sorted_big[*r].to_bits(), "rank {r}");
+        }
+        // Two extreme draws stretch the range, so nearly every draw falls
+        // in two or three crowded middle buckets (gathered in a second pass).
+        let mut tail = big.clone();
+        tail[17] = 1e12;
+        tail[40_000] = -1e12;
+        let mut sorted_tail = tail.clone();
+        sorted_tail.sort_by(f64::total_cmp);
+        for (r, g) in ranks.iter().zip(select_ranks(&tail, &ranks)) {
+            assert_eq!(
+                g.to_bits(),
+                sorted_tail[*r].to_bits(),
+                "rank {r}, heavy tail"
+            );
         }
         // And the type-7 quantile read from them is quantile_sorted's.
         let n = xs.len() - 1;
