@@ -24,6 +24,7 @@ use crate::sampling::BLOCK;
 use crate::scenario::{Rule, Scenario};
 use crate::summary::tally::{BlockView, Layout, Pilot, Tally, pilot_blocks};
 use block::Workspace;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -394,17 +395,25 @@ pub fn stream_extended<R: Send>(
 /// `YearModel::joint_sets`), adding its counts to the pilot's.
 fn count_on_pilot(model: &YearModel, pilot: &mut Pilot, draws: u64, set: &[YearTargetPlan]) {
     let k = model.n_indicators;
+    let columns = &pilot.columns;
+    // Blocks in parallel (a workshop turn waits for this between the pilot
+    // and the rest of the run); integer counts, so any order gives the same.
+    let per_block: Vec<SetCounts> = (0..pilot.blocks.len())
+        .into_par_iter()
+        .map(|b| {
+            let (start, n) = (b * BLOCK, block_len(draws, b as u64));
+            let met = set
+                .iter()
+                .map(|t| {
+                    let col = &columns[t.year * k + t.target.indicator][start..start + n];
+                    count_only(t.target.rule, col)
+                })
+                .collect();
+            SetCounts { met, joint: 0 }
+        })
+        .collect();
     let mut total = SetCounts::zero(set.len());
-    for (b, counts) in pilot.blocks.iter_mut().enumerate() {
-        let (start, n) = (b * BLOCK, block_len(draws, b as u64));
-        let met = set
-            .iter()
-            .map(|t| {
-                let col = &pilot.columns[t.year * k + t.target.indicator][start..start + n];
-                count_only(t.target.rule, col)
-            })
-            .collect();
-        let block = SetCounts { met, joint: 0 };
+    for (counts, block) in pilot.blocks.iter_mut().zip(per_block) {
         total.add(&block);
         counts.sets.push(block);
     }
