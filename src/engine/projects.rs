@@ -649,11 +649,28 @@ pub(crate) fn count(model: &YearModel, cols: &[Vec<f64>], n: usize, w: &mut Work
         }
         out[np + t] = miss.iter().map(|m| m.count_ones() as u64).sum();
     }
-    for i in 0..np {
-        let bits = &w.bits[i * WORDS..(i + 1) * WORDS];
+    let bits = &w.bits[..np * WORDS];
+    let missed = &w.missed[..nt * WORDS];
+    #[cfg(target_arch = "x86_64")]
+    if Level::detect() == Level::Avx512 && std::arch::is_x86_feature_detected!("avx512vpopcntdq") {
+        // SAFETY: the CPU has AVX-512 F, BW, DQ, VL and VPOPCNTDQ (checked
+        // just above).
+        unsafe { simd::count_starts(bits, missed, &mut out) };
+        return out;
+    }
+    count_starts(bits, missed, &mut out);
+    out
+}
+
+/// [`count`]'s per-project part: each project's starts (`bits`, `WORDS`
+/// words a project), and per tracked target (`missed`, likewise) those
+/// made in draws it was missed, into `out` laid out as [`count`] says.
+#[inline(always)]
+fn count_starts(bits: &[u64], missed: &[u64], out: &mut [u64]) {
+    let (np, nt) = (bits.len() / WORDS, missed.len() / WORDS);
+    for (i, bits) in bits.chunks_exact(WORDS).enumerate() {
         out[i] = bits.iter().map(|m| m.count_ones() as u64).sum();
-        for t in 0..nt {
-            let miss = &w.missed[t * WORDS..(t + 1) * WORDS];
+        for (t, miss) in missed.chunks_exact(WORDS).enumerate() {
             out[np + nt + t * np + i] = bits
                 .iter()
                 .zip(miss)
@@ -661,7 +678,6 @@ pub(crate) fn count(model: &YearModel, cols: &[Vec<f64>], n: usize, w: &mut Work
                 .sum();
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -783,6 +799,33 @@ mod tests {
                     assert_eq!(got, want, "fixed, {level:?}, case {case}: a = {a}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_vector_popcount_counts_starts_as_the_portable_loop() {
+        let mut rng = Xs(0x1234_5678_9abc_def1);
+        let (np, nt) = (37, 3);
+        let bits: Vec<u64> = (0..np * WORDS).map(|_| rng.next() & rng.next()).collect();
+        let missed: Vec<u64> = (0..nt * WORDS).map(|_| rng.next() | rng.next()).collect();
+        let mut want = vec![0u64; np + nt + nt * np];
+        count_starts(&bits, &missed, &mut want);
+        assert_eq!(
+            want[0],
+            bits[..WORDS]
+                .iter()
+                .map(|w| w.count_ones() as u64)
+                .sum::<u64>()
+        );
+        #[cfg(target_arch = "x86_64")]
+        if Level::detect() == Level::Avx512
+            && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+        {
+            let mut got = vec![0u64; want.len()];
+            // SAFETY: the CPU has AVX-512 F, BW, DQ, VL and VPOPCNTDQ
+            // (checked just above).
+            unsafe { simd::count_starts(&bits, &missed, &mut got) };
+            assert_eq!(got, want);
         }
     }
 

@@ -153,3 +153,9 @@ pub(super) fn uniforms(raw: &[u8], out: &mut [f64]) {
 pub(super) fn count_in(planes: &mut [u64], bits: &[u64], carry: &mut [u64]) {
     super::count_in(planes, bits, carry)
 }
+
+/// [`super::count_starts`] with the vector popcount, 8 words at a time.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq,popcnt")]
+pub(super) fn count_starts(bits: &[u64], missed: &[u64], out: &mut [u64]) {
+    super::count_starts(bits, missed, out)
+}

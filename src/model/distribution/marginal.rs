@@ -174,9 +174,12 @@ impl Triangular {
     /// one square root per value (correctly rounded in SIMD as in scalar,
     /// and no fused multiply-add, which Rust never contracts to). Every `u`
     /// must lie in `(0, 1)`.
+    /// Says whether every `u` was inside.
     #[inline(always)]
-    fn quantiles_any(&self, u: &[f64], out: &mut [f64]) {
+    fn quantiles_any(&self, u: &[f64], out: &mut [f64]) -> bool {
+        let mut inside = true;
         for (o, &u) in out.iter_mut().zip(u) {
+            inside &= u > 0.0 && u < 1.0;
             let q = 1.0 - u;
             let low = u <= 0.5;
             let use_left = (low & (u <= self.f_mode)) | (!low & (q > self.s_mode));
@@ -190,11 +193,12 @@ impl Triangular {
             let right = (self.max - self.k_right * r).max(self.min);
             *o = if use_left { left } else { right };
         }
+        inside
     }
 
     /// [`Triangular::quantiles_any`] compiled for the widest vectors the
     /// CPU has (a pipeline's drawn amounts: tens of millions of values).
-    fn quantiles(&self, u: &[f64], out: &mut [f64]) {
+    fn quantiles(&self, u: &[f64], out: &mut [f64]) -> bool {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f")
@@ -214,13 +218,13 @@ impl Triangular {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-    fn quantiles_avx512(&self, u: &[f64], out: &mut [f64]) {
+    fn quantiles_avx512(&self, u: &[f64], out: &mut [f64]) -> bool {
         self.quantiles_any(u, out)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn quantiles_avx2(&self, u: &[f64], out: &mut [f64]) {
+    fn quantiles_avx2(&self, u: &[f64], out: &mut [f64]) -> bool {
         self.quantiles_any(u, out)
     }
 
@@ -872,12 +876,13 @@ impl Marginal {
             Kind::Triangular(t) => {
                 let k = u.len().min(out.len());
                 let (u, out) = (&u[..k], &mut out[..k]);
-                t.quantiles(u, out);
                 // The batch form holds inside (0, 1) only; the rest (a
                 // caller's edge cases, never a pipeline's uniforms) again.
-                for (o, &u) in out.iter_mut().zip(u) {
-                    if !(u > 0.0 && u < 1.0) {
-                        *o = self.quantile(u);
+                if !t.quantiles(u, out) {
+                    for (o, &u) in out.iter_mut().zip(u) {
+                        if !(u > 0.0 && u < 1.0) {
+                            *o = self.quantile(u);
+                        }
                     }
                 }
             }
@@ -1013,15 +1018,15 @@ mod tests {
                     assert_eq!(x.to_bits(), w, "{name}, {min} {mode} {max}, u = {u:e}");
                 }
             };
-            t.quantiles_any(&u, &mut out);
+            assert!(t.quantiles_any(&u, &mut out));
             check("portable", &out);
-            t.quantiles(&u, &mut out);
+            assert!(t.quantiles(&u, &mut out));
             check("dispatched", &out);
             #[cfg(target_arch = "x86_64")]
             {
                 if std::arch::is_x86_feature_detected!("avx2") {
                     // SAFETY: the CPU has AVX2 (checked just above).
-                    unsafe { t.quantiles_avx2(&u, &mut out) };
+                    assert!(unsafe { t.quantiles_avx2(&u, &mut out) });
                     check("avx2", &out);
                 }
                 if std::arch::is_x86_feature_detected!("avx512f")
@@ -1029,7 +1034,7 @@ mod tests {
                     && std::arch::is_x86_feature_detected!("avx512vl")
                 {
                     // SAFETY: the CPU has AVX-512F, DQ and VL (checked just above).
-                    unsafe { t.quantiles_avx512(&u, &mut out) };
+                    assert!(unsafe { t.quantiles_avx512(&u, &mut out) });
                     check("avx512", &out);
                 }
             }
