@@ -234,7 +234,17 @@ fn draw_projects(
     let used = n.div_ceil(64);
     let mut open = [0u64; WORDS];
     let open = &mut open[..used];
+    // Fixed amounts still to add: (project's first word, amount, aggregate),
+    // in project order, for up to PENDING projects.
+    let mut pending: Vec<(usize, f64, u32)> = Vec::new();
+    let mut pending_projects = 0;
     for i in 0..p.n() {
+        // A drawn amount is added at once, so what waits goes first.
+        if p.drawn[i].is_some() || pending_projects == PENDING {
+            add_fixed(level, &mut w.agg, &w.bits, &pending, used);
+            pending.clear();
+            pending_projects = 0;
+        }
         let (a, bb) = (p.a[i], p.b[i]);
         let bits = &mut w.bits[i * WORDS..(i + 1) * WORDS];
         let bytes = &mut w.bytes[..n];
@@ -274,9 +284,10 @@ fn draw_projects(
             None => {
                 for &(k, by_amount) in &p.members[i] {
                     if by_amount {
-                        add_where_at(level, &mut w.agg[k as usize], bits, p.fixed[i]);
+                        pending.push((i * WORDS, p.fixed[i], k));
                     }
                 }
+                pending_projects += 1;
             }
             Some(m) => {
                 // One uniform per start, in draw order, whether or not an
@@ -298,9 +309,36 @@ fn draw_projects(
             }
         }
     }
+    add_fixed(level, &mut w.agg, &w.bits, &pending, used);
     for (agg, planes) in w.agg.iter_mut().zip(&w.planes) {
         if !planes.is_empty() {
             from_planes(planes, &mut agg[..n]);
+        }
+    }
+}
+
+/// How many projects' fixed amounts [`add_fixed`] adds in one pass.
+const PENDING: usize = 16;
+
+/// Fixed amounts added where their projects started: per entry
+/// `(first, amount, k)`, `agg[k][d] += amount` where bit `d` of the words
+/// from `bits[first]` is set, for the first `used` words; in entry order
+/// in every draw, as one [`add_where`] per entry would.
+fn add_fixed(
+    level: Level,
+    agg: &mut [Vec<f64>],
+    bits: &[u64],
+    pending: &[(usize, f64, u32)],
+    used: usize,
+) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512 F, BW, DQ and VL (`Level::detect`).
+        Level::Avx512 => unsafe { simd::add_fixed(agg, bits, pending, used) },
+        _ => {
+            for &(first, amount, k) in pending {
+                add_where(&mut agg[k as usize], &bits[first..first + used], amount);
+            }
         }
     }
 }
@@ -366,17 +404,6 @@ const NIBBLE_MASKS: [[u64; 4]; 16] = {
     }
     out
 };
-
-/// [`add_where`] in the CPU's widest form.
-#[inline]
-fn add_where_at(level: Level, agg: &mut [f64], bits: &[u64], amount: f64) {
-    match level {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the CPU has AVX-512 F, BW, DQ and VL (`Level::detect`).
-        Level::Avx512 => unsafe { simd::add_where(agg, bits, amount) },
-        _ => add_where(agg, bits, amount),
-    }
-}
 
 /// `agg[d] += amount` where draw `d` started (`bits`, 64 draws a word;
 /// `agg` holds at least 64 per word). A draw that did not start adds +0,
@@ -858,20 +885,53 @@ mod tests {
                     (0..k).map(|_| rng.unit() * 4.0 - 1.0).collect()
                 })
                 .collect();
+            // As `draw_projects` keeps them: WORDS words a project.
+            let mut flat = vec![0u64; projects * WORDS];
+            for (i, b) in bits.iter().enumerate() {
+                flat[i * WORDS..i * WORDS + used].copy_from_slice(b);
+            }
             let raw: Vec<u8> = (0..8 * 500).map(|_| rng.next() as u8).collect();
+            // The plain loop, project by project, as it was before
+            // `add_fixed` grouped them: two aggregates, every project adds to
+            // the first, some to the second too; every third is drawn.
+            let mut plain = vec![vec![0.0; BLOCK]; 2];
+            let mut started = Vec::new();
+            for (i, bits) in bits.iter().enumerate() {
+                if i % 3 == 2 {
+                    add_amounts_any(&mut plain[0], bits, &drawn[i], &mut started);
+                } else {
+                    add_where(&mut plain[0], bits, amounts[i]);
+                    if i % 2 == 0 {
+                        add_where(&mut plain[1], bits, amounts[i] * 3.0);
+                    }
+                }
+            }
             let mut want = None;
             for level in levels() {
-                let mut agg = vec![0.0; BLOCK];
+                let mut agg = vec![vec![0.0; BLOCK]; 2];
                 let mut planes = vec![0u64; planes_for(projects) * WORDS];
                 let mut carry = vec![0u64; WORDS];
-                let mut started = Vec::new();
+                let mut pending = Vec::new();
                 for (i, bits) in bits.iter().enumerate() {
-                    if i % 2 == 0 {
-                        add_where_at(level, &mut agg, bits, amounts[i]);
+                    if i % 3 == 2 {
+                        add_fixed(level, &mut agg, &flat, &pending, used);
+                        pending.clear();
+                        add_amounts(level, &mut agg[0], bits, &drawn[i], &mut started);
                     } else {
-                        add_amounts(level, &mut agg, bits, &drawn[i], &mut started);
+                        pending.push((i * WORDS, amounts[i], 0));
+                        if i % 2 == 0 {
+                            pending.push((i * WORDS, amounts[i] * 3.0, 1));
+                        }
                     }
                     count_in_at(level, &mut planes, bits, &mut carry);
+                }
+                add_fixed(level, &mut agg, &flat, &pending, used);
+                for (got, want) in agg.iter().zip(&plain) {
+                    let same = got
+                        .iter()
+                        .zip(want)
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "{level:?}, case {case}: aggregates");
                 }
                 let mut u = vec![0.0; 500];
                 uniforms(level, &raw, &mut u);
@@ -882,11 +942,7 @@ mod tests {
                     assert_eq!(u.to_bits(), want.to_bits());
                     assert!(u > 0.0 && u < 1.0);
                 }
-                let got = (
-                    agg.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                    planes,
-                    u.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                );
+                let got = (planes, u.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
                 match &want {
                     None => want = Some(got),
                     Some(want) => assert!(got == *want, "{level:?}, case {case}"),

@@ -100,18 +100,41 @@ pub(super) fn decide_fixed(
     }
 }
 
-/// [`super::add_where`]: a masked add per 8 draws, the mask a byte of the
-/// starts, so a draw that did not start is left untouched.
+/// [`super::add_fixed`] aggregate by aggregate (they are independent), a
+/// word (64 draws, 8 vectors) at a time: the word's stretch loaded once,
+/// every waiting project's amount added to it in project order by masked
+/// adds (the mask a byte of its starts, so a draw that did not start is
+/// left untouched), stored once. The 8 vectors' additions do not wait on
+/// each other, so they overlap.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-pub(super) fn add_where(agg: &mut [f64], bits: &[u64], amount: f64) {
-    let v = _mm512_set1_pd(amount);
-    for (&word, agg) in bits.iter().zip(agg.chunks_exact_mut(64)) {
-        for (k, agg) in agg.chunks_exact_mut(8).enumerate() {
-            let m = (word >> (8 * k)) as u8;
-            // SAFETY: `agg` holds 8 values, read and written unaligned.
-            unsafe {
-                let x = _mm512_loadu_pd(agg.as_ptr());
-                _mm512_storeu_pd(agg.as_mut_ptr(), _mm512_mask_add_pd(x, m, x, v));
+pub(super) fn add_fixed(
+    agg: &mut [Vec<f64>],
+    bits: &[u64],
+    pending: &[(usize, f64, u32)],
+    used: usize,
+) {
+    for (e, &(_, _, k)) in pending.iter().enumerate() {
+        if pending[..e].iter().any(|p| p.2 == k) {
+            continue;
+        }
+        let agg = &mut agg[k as usize];
+        for wi in 0..used {
+            let agg: &mut [f64; 64] = (&mut agg[64 * wi..64 * wi + 64])
+                .try_into()
+                .expect("a word's 64 draws");
+            // SAFETY: each of the 8 stretches holds 8 values, read unaligned.
+            let mut x: [__m512d; 8] =
+                std::array::from_fn(|q| unsafe { _mm512_loadu_pd(agg[8 * q..].as_ptr()) });
+            for &(first, amount, _) in pending[e..].iter().filter(|p| p.2 == k) {
+                let word = bits[first + wi];
+                let v = _mm512_set1_pd(amount);
+                for (q, x) in x.iter_mut().enumerate() {
+                    *x = _mm512_mask_add_pd(*x, (word >> (8 * q)) as u8, *x, v);
+                }
+            }
+            for (q, x) in x.iter().enumerate() {
+                // SAFETY: each stretch holds 8 values, written unaligned.
+                unsafe { _mm512_storeu_pd(agg[8 * q..].as_mut_ptr(), *x) };
             }
         }
     }
