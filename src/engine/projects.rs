@@ -26,8 +26,9 @@
 //! each), so the contribution counts of a block are popcounts of a
 //! project's words masked by a target's misses, a count aggregate is a
 //! bit-sliced sum of the words, and a fixed amount is added from them 4
-//! draws at a time (8, masked, with AVX-512): no branch per draw and
-//! project. The per-draw loops run in the widest form the CPU has (see
+//! draws at a time (with AVX-512, 8 by a masked add, for up to 16 projects
+//! per pass over the aggregate, in project order in every draw): no branch
+//! per draw and project. The per-draw loops run in the widest form the CPU has (see
 //! [`Level`]); every form gives the same bits.
 
 use crate::model::distribution::{std_normal_cdf, std_normal_quantile};
