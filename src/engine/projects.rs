@@ -10,7 +10,10 @@
 //! [`byte_bounds`]); only when the byte's interval straddles `Phi(c)` do 53
 //! more bits decide, against `Phi(c)` itself. Same probability as drawing
 //! `e` (to the 1e-15 of `Phi`), at one random byte and a table look-up per
-//! project and draw instead of a normal (8 bytes and a ziggurat).
+//! project and draw instead of a normal (8 bytes and a ziggurat). A project
+//! with a loading of 0 has the same `c` in every draw, so its bytes are
+//! compared with two thresholds instead (see [`byte_thresholds`]), with the
+//! same answers.
 //!
 //! Stream order, pipeline: when no driver is the factor, the block's `n`
 //! factor scores first (standard normals); then project by project: `n`
@@ -22,8 +25,11 @@
 //! Starts are kept as bits, project by project (`WORDS` words of 64 draws
 //! each), so the contribution counts of a block are popcounts of a
 //! project's words masked by a target's misses, a count aggregate is a
-//! bit-sliced sum of the words, and a fixed amount is added from them 4 draws
-//! at a time: no branch per draw and project.
+//! bit-sliced sum of the words, and a fixed amount is added from them 4
+//! draws at a time (with AVX-512, 8 by a masked add, for up to 16 projects
+//! per pass over the aggregate, in project order in every draw): no branch
+//! per draw and project. The per-draw loops run in the widest form the CPU has (see
+//! [`Level`]); every form gives the same bits.
 
 use crate::model::distribution::{std_normal_cdf, std_normal_quantile};
 use crate::model::pipeline::{Extras, Hook, PeersModel, ProjectsModel};
@@ -34,7 +40,38 @@ use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
+#[cfg(target_arch = "x86_64")]
+mod simd;
+
 const WORDS: usize = BLOCK.div_ceil(64);
+
+/// Which form of the per-draw loops the CPU runs: the portable ones, those
+/// compiled for AVX2, or the AVX-512 ones of [`simd`]. Every level gives
+/// the same bits; only the speed differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Level {
+    fn detect() -> Level {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            if has!("avx512f") && has!("avx512bw") && has!("avx512dq") && has!("avx512vl") {
+                return Level::Avx512;
+            }
+            if has!("avx2") {
+                return Level::Avx2;
+            }
+        }
+        Level::Portable
+    }
+}
 
 /// Per-thread buffers for the pipeline and peers, reused across blocks.
 #[derive(Default)]
@@ -189,83 +226,120 @@ fn draw_projects(
     for planes in &mut w.planes {
         planes.fill(0);
     }
+    let level = Level::detect();
     let bounds = byte_bounds();
     let z = &w.z[..n];
+    // With a loading of 0, `c = a - 0 z` is `a` in every draw whose score
+    // is finite (a zero's sign does not change a comparison).
+    let z_finite = z.iter().all(|z| z.is_finite());
+    let used = n.div_ceil(64);
+    let mut open = [0u64; WORDS];
+    let open = &mut open[..used];
+    // Fixed amounts still to add: (project's first word, amount, aggregate),
+    // in project order, for up to PENDING projects.
+    let mut pending: Vec<(usize, f64, u32)> = Vec::new();
+    let mut pending_projects = 0;
     for i in 0..p.n() {
+        // A drawn amount is added at once, so what waits goes first.
+        if p.drawn[i].is_some() || pending_projects == PENDING {
+            add_fixed(level, &mut w.agg, &w.bits, &pending, used);
+            pending.clear();
+            pending_projects = 0;
+        }
         let (a, bb) = (p.a[i], p.b[i]);
         let bits = &mut w.bits[i * WORDS..(i + 1) * WORDS];
         let bytes = &mut w.bytes[..n];
         rng.fill_bytes(bytes);
-        for ((word, z), u) in bits.iter_mut().zip(z.chunks(64)).zip(bytes.chunks(64)) {
-            let (mut started, mut open) = decide(a, bb, z, u, bounds);
-            // The rare undecided draws (about 1 in 256): the byte's
-            // interval straddles Phi(c), so 53 more bits of the uniform
-            // decide, against Phi(c) itself.
+        if bb == 0.0 && z_finite {
+            let (k_hi, k_lo) = byte_thresholds(a, bounds);
+            decide_fixed(level, k_hi, k_lo, bytes, &mut bits[..used], open);
+        } else {
+            decide(level, a, bb, z, bytes, bounds, &mut bits[..used], open);
+        }
+        // The rare undecided draws (about 1 in 256): the byte's interval
+        // straddles Phi(c), so 53 more bits of the uniform decide, against
+        // Phi(c) itself; in draw order, after the project's bytes.
+        for (wi, (word, &open)) in bits.iter_mut().zip(open.iter()).enumerate() {
+            let mut open = open;
             while open != 0 {
                 let j = open.trailing_zeros() as usize;
                 open &= open - 1;
-                let c = a - bb * z[j];
+                let d = wi * 64 + j;
+                let c = a - bb * z[d];
                 let rest = (rng.next_u64() >> 11) as f64 * TWO_POW_M53;
-                if rest < 256.0 * std_normal_cdf(c) - u[j] as f64 {
-                    started |= 1 << j;
+                if rest < 256.0 * std_normal_cdf(c) - bytes[d] as f64 {
+                    *word |= 1 << j;
                 }
             }
-            *word = started;
         }
-        for word in &mut bits[n.div_ceil(64)..] {
+        for word in &mut bits[used..] {
             *word = 0;
         }
-        let used = n.div_ceil(64);
+        let bits = &bits[..used];
         for &(k, by_amount) in &p.members[i] {
             if !by_amount {
-                count_in(&mut w.planes[k as usize], &bits[..used], &mut w.carry);
+                count_in_at(level, &mut w.planes[k as usize], bits, &mut w.carry);
             }
         }
         match &p.drawn[i] {
             None => {
                 for &(k, by_amount) in &p.members[i] {
                     if by_amount {
-                        add_where(&mut w.agg[k as usize], &bits[..used], p.fixed[i]);
+                        pending.push((i * WORDS, p.fixed[i], k));
                     }
                 }
+                pending_projects += 1;
             }
             Some(m) => {
                 // One uniform per start, in draw order, whether or not an
                 // aggregate reads the amount, so the stream's order does
                 // not depend on it; drawn in bulk, mapped in bulk.
-                w.started.clear();
-                for (wi, &word) in bits.iter().enumerate() {
-                    let mut word = word;
-                    while word != 0 {
-                        w.started
-                            .push((wi * 64 + word.trailing_zeros() as usize) as u32);
-                        word &= word - 1;
-                    }
-                }
-                let k = w.started.len();
+                let k: usize = bits.iter().map(|w| w.count_ones() as usize).sum();
                 w.raw.resize(8 * k, 0);
                 rng.fill_bytes(&mut w.raw);
-                w.uniform.clear();
-                w.uniform.extend(w.raw.chunks_exact(8).map(|c| {
-                    let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-                    ((v >> 11) as f64 + 0.5) * TWO_POW_M53
-                }));
+                w.uniform.resize(k, 0.0);
+                uniforms(level, &w.raw, &mut w.uniform);
                 w.amount.resize(k, 0.0);
                 m.fill_from_uniforms(&w.uniform, &mut w.amount);
                 for &(k, by_amount) in &p.members[i] {
                     if by_amount {
                         let agg = &mut w.agg[k as usize];
-                        for (&d, &x) in w.started.iter().zip(&w.amount) {
-                            agg[d as usize] += x;
-                        }
+                        add_amounts(level, agg, bits, &w.amount, &mut w.started);
                     }
                 }
             }
         }
     }
+    add_fixed(level, &mut w.agg, &w.bits, &pending, used);
     for (agg, planes) in w.agg.iter_mut().zip(&w.planes) {
         if !planes.is_empty() {
             from_planes(planes, &mut agg[..n]);
+        }
+    }
+}
+
+/// How many projects' fixed amounts [`add_fixed`] adds in one pass.
+const PENDING: usize = 16;
+
+/// Fixed amounts added where their projects started: per entry
+/// `(first, amount, k)`, `agg[k][d] += amount` where bit `d` of the words
+/// from `bits[first]` is set, for the first `used` words; in entry order
+/// in every draw, as one [`add_where`] per entry would.
+fn add_fixed(
+    level: Level,
+    agg: &mut [Vec<f64>],
+    bits: &[u64],
+    pending: &[(usize, f64, u32)],
+    used: usize,
+) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512 F, BW, DQ and VL (`Level::detect`).
+        Level::Avx512 => unsafe { simd::add_fixed(agg, bits, pending, used) },
+        _ => {
+            for &(first, amount, k) in pending {
+                add_where(&mut agg[k as usize], &bits[first..first + used], amount);
+            }
         }
     }
 }
@@ -290,6 +364,17 @@ fn count_in(planes: &mut [u64], bits: &[u64], carry: &mut [u64]) {
         if any == 0 {
             break;
         }
+    }
+}
+
+/// [`count_in`] in the CPU's widest form.
+#[inline]
+fn count_in_at(level: Level, planes: &mut [u64], bits: &[u64], carry: &mut [u64]) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512 F, BW, DQ and VL (`Level::detect`).
+        Level::Avx512 => unsafe { simd::count_in(planes, bits, carry) },
+        _ => count_in(planes, bits, carry),
     }
 }
 
@@ -322,7 +407,9 @@ const NIBBLE_MASKS: [[u64; 4]; 16] = {
 };
 
 /// `agg[d] += amount` where draw `d` started (`bits`, 64 draws a word;
-/// `agg` holds at least 64 per word).
+/// `agg` holds at least 64 per word). A draw that did not start adds +0,
+/// which leaves every value but -0 as it was, and an aggregate, starting
+/// at +0, never holds -0.
 #[inline]
 fn add_where(agg: &mut [f64], bits: &[u64], amount: f64) {
     let amount = amount.to_bits();
@@ -336,28 +423,122 @@ fn add_where(agg: &mut [f64], bits: &[u64], amount: f64) {
     }
 }
 
-/// One word of a project's starts (up to 64 draws): the sure starts, and
-/// the draws the uniform's first byte leaves undecided, each as bits. Draw
-/// `j` tests `e <= c` with `c = a - b z[j]` through the byte `u[j]` (see
-/// [`byte_bounds`]); branch-free, since the answers are unpredictable.
-#[inline(always)]
-fn decide(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { decide_avx2(a, b, z, u, bounds) };
+/// `agg[d] += x` for each start `d` in draw order, `x` the next of
+/// `amounts` (one per start): through the draw indices in `started`.
+fn add_amounts_any(agg: &mut [f64], bits: &[u64], amounts: &[f64], started: &mut Vec<u32>) {
+    started.clear();
+    for (wi, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            started.push((wi * 64 + word.trailing_zeros() as usize) as u32);
+            word &= word - 1;
+        }
     }
-    decide_any(a, b, z, u, bounds)
+    for (&d, &x) in started.iter().zip(amounts) {
+        agg[d as usize] += x;
+    }
 }
 
-/// [`decide_any`] compiled for AVX2, whose gathers and variable shifts let
-/// the compiler vectorise the loop; same arithmetic, same answers.
+/// [`add_amounts_any`] in the CPU's widest form.
+#[inline]
+fn add_amounts(
+    level: Level,
+    agg: &mut [f64],
+    bits: &[u64],
+    amounts: &[f64],
+    started: &mut Vec<u32>,
+) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512 F, BW, DQ and VL (`Level::detect`).
+        Level::Avx512 => unsafe { simd::add_amounts(agg, bits, amounts) },
+        _ => add_amounts_any(agg, bits, amounts, started),
+    }
+}
+
+/// A drawn amount's uniform from each 8 random bytes (little-endian):
+/// `((v >> 11) + 1/2) 2^-53`, in `(0, 1)`. The 53-bit integer converts
+/// exactly through `i64` as through `u64`, and the signed conversion is
+/// the one the vector units have.
+#[inline(always)]
+fn uniforms_any(raw: &[u8], out: &mut [f64]) {
+    for (o, c) in out.iter_mut().zip(raw.chunks_exact(8)) {
+        let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        *o = ((v >> 11) as i64 as f64 + 0.5) * TWO_POW_M53;
+    }
+}
+
+/// [`uniforms_any`] in the CPU's widest form.
+#[inline]
+fn uniforms(level: Level, raw: &[u8], out: &mut [f64]) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512 F, BW, DQ and VL (`Level::detect`).
+        Level::Avx512 => unsafe { simd::uniforms(raw, out) },
+        _ => uniforms_any(raw, out),
+    }
+}
+
+/// A project's starts over a block, a word (64 draws) at a time: the sure
+/// starts into `started`, the draws the uniform's first byte leaves
+/// undecided into `open`, each as bits. Draw `j` tests `e <= c` with
+/// `c = a - b z[j]` through the byte `u[j]` (see [`byte_bounds`]);
+/// branch-free, since the answers are unpredictable.
+#[allow(clippy::too_many_arguments)]
+fn decide(
+    level: Level,
+    a: f64,
+    b: f64,
+    z: &[f64],
+    u: &[u8],
+    bounds: &[[f64; 2]; 256],
+    started: &mut [u64],
+    open: &mut [u64],
+) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512 F, BW, DQ and VL (`Level::detect`).
+        Level::Avx512 => unsafe { simd::decide_words(a, b, z, u, bounds, started, open) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2 (`Level::detect`).
+        Level::Avx2 => unsafe { decide_words_avx2(a, b, z, u, bounds, started, open) },
+        Level::Portable => decide_words_any(a, b, z, u, bounds, started, open),
+    }
+}
+
+#[inline(always)]
+fn decide_words_any(
+    a: f64,
+    b: f64,
+    z: &[f64],
+    u: &[u8],
+    bounds: &[[f64; 2]; 256],
+    started: &mut [u64],
+    open: &mut [u64],
+) {
+    let chunks = z.chunks(64).zip(u.chunks(64));
+    for ((z, u), (s, o)) in chunks.zip(started.iter_mut().zip(open.iter_mut())) {
+        (*s, *o) = decide_any(a, b, z, u, bounds);
+    }
+}
+
+/// [`decide_words_any`] compiled for AVX2, whose gathers and variable
+/// shifts let the compiler vectorise the loop; same arithmetic, same answers.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn decide_avx2(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
-    decide_any(a, b, z, u, bounds)
+fn decide_words_avx2(
+    a: f64,
+    b: f64,
+    z: &[f64],
+    u: &[u8],
+    bounds: &[[f64; 2]; 256],
+    started: &mut [u64],
+    open: &mut [u64],
+) {
+    decide_words_any(a, b, z, u, bounds, started, open)
 }
 
+/// One word of [`decide`].
 #[inline(always)]
 fn decide_any(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> (u64, u64) {
     let (mut started, mut open) = (0u64, 0u64);
@@ -370,6 +551,54 @@ fn decide_any(a: f64, b: f64, z: &[f64], u: &[u8], bounds: &[[f64; 2]; 256]) -> 
         open |= maybe << j;
     }
     (started, open)
+}
+
+/// [`decide`] for a project whose `c` is the same number `a` in every
+/// draw: `c >= hi[u]` exactly when `u < k_hi`, and `c > lo[u]` exactly when
+/// `u < k_lo` (see [`byte_thresholds`]), so the bytes are compared with two
+/// thresholds and the table is not read per draw.
+fn decide_fixed(
+    level: Level,
+    k_hi: usize,
+    k_lo: usize,
+    u: &[u8],
+    started: &mut [u64],
+    open: &mut [u64],
+) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512 F, BW, DQ and VL (`Level::detect`).
+        Level::Avx512 => unsafe { simd::decide_fixed(k_hi, k_lo, u, started, open) },
+        _ => {
+            for (u, (s, o)) in u.chunks(64).zip(started.iter_mut().zip(open.iter_mut())) {
+                (*s, *o) = decide_fixed_any(k_hi, k_lo, u);
+            }
+        }
+    }
+}
+
+/// One word of [`decide_fixed`].
+#[inline(always)]
+fn decide_fixed_any(k_hi: usize, k_lo: usize, u: &[u8]) -> (u64, u64) {
+    let (mut started, mut open) = (0u64, 0u64);
+    for (j, &u) in u.iter().enumerate() {
+        let yes = ((u as usize) < k_hi) as u64;
+        let maybe = ((u as usize) < k_lo) as u64 & !yes;
+        started |= yes << j;
+        open |= maybe << j;
+    }
+    (started, open)
+}
+
+/// For a `c` the same in every draw, the bytes below which [`decide_any`]
+/// answers yes (`k_hi`: the `j` with `hi[j] <= c`) and below which it does
+/// not answer no (`k_lo`: the `j` with `lo[j] < c`). Both columns of the
+/// table increase, so each set is the first `k` bytes. A NaN gives 0 and 0,
+/// never yes, never open, as the comparisons do.
+fn byte_thresholds(c: f64, bounds: &[[f64; 2]; 256]) -> (usize, usize) {
+    let k_hi = bounds.iter().filter(|&&[_, hi]| hi <= c).count();
+    let k_lo = bounds.iter().filter(|&&[lo, _]| lo < c).count();
+    (k_hi, k_lo)
 }
 
 /// `2^-53`: a 53-bit integer times this is a uniform on `[0, 1)`.
@@ -448,11 +677,28 @@ pub(crate) fn count(model: &YearModel, cols: &[Vec<f64>], n: usize, w: &mut Work
         }
         out[np + t] = miss.iter().map(|m| m.count_ones() as u64).sum();
     }
-    for i in 0..np {
-        let bits = &w.bits[i * WORDS..(i + 1) * WORDS];
+    let bits = &w.bits[..np * WORDS];
+    let missed = &w.missed[..nt * WORDS];
+    #[cfg(target_arch = "x86_64")]
+    if Level::detect() == Level::Avx512 && std::arch::is_x86_feature_detected!("avx512vpopcntdq") {
+        // SAFETY: the CPU has AVX-512 F, BW, DQ, VL and VPOPCNTDQ (checked
+        // just above).
+        unsafe { simd::count_starts(bits, missed, &mut out) };
+        return out;
+    }
+    count_starts(bits, missed, &mut out);
+    out
+}
+
+/// [`count`]'s per-project part: each project's starts (`bits`, `WORDS`
+/// words a project), and per tracked target (`missed`, likewise) those
+/// made in draws it was missed, into `out` laid out as [`count`] says.
+#[inline(always)]
+fn count_starts(bits: &[u64], missed: &[u64], out: &mut [u64]) {
+    let (np, nt) = (bits.len() / WORDS, missed.len() / WORDS);
+    for (i, bits) in bits.chunks_exact(WORDS).enumerate() {
         out[i] = bits.iter().map(|m| m.count_ones() as u64).sum();
-        for t in 0..nt {
-            let miss = &w.missed[t * WORDS..(t + 1) * WORDS];
+        for (t, miss) in missed.chunks_exact(WORDS).enumerate() {
             out[np + nt + t * np + i] = bits
                 .iter()
                 .zip(miss)
@@ -460,5 +706,249 @@ pub(crate) fn count(model: &YearModel, cols: &[Vec<f64>], n: usize, w: &mut Work
                 .sum();
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every level this CPU can run, the portable one first.
+    fn levels() -> Vec<Level> {
+        let mut out = vec![Level::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                out.push(Level::Avx2);
+            }
+            if Level::detect() == Level::Avx512 {
+                out.push(Level::Avx512);
+            }
+        }
+        out
+    }
+
+    /// A small xorshift, for inputs only.
+    struct Xs(u64);
+    impl Xs {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 * TWO_POW_M53
+        }
+        fn pick<T: Copy>(&mut self, from: &[T]) -> T {
+            from[(self.next() % from.len() as u64) as usize]
+        }
+    }
+
+    #[test]
+    fn both_columns_of_the_byte_table_increase() {
+        let t = byte_bounds();
+        assert_eq!(t[0][0], f64::NEG_INFINITY);
+        assert_eq!(t[255][1], f64::INFINITY);
+        for j in 0..256 {
+            assert!(t[j][0] < t[j][1], "{j}");
+            if j > 0 {
+                assert!(t[j - 1][0] < t[j][0] && t[j - 1][1] < t[j][1], "{j}");
+            }
+        }
+    }
+
+    /// The portable decision, word by word, as `draw_projects` had it.
+    fn reference(a: f64, b: f64, z: &[f64], u: &[u8]) -> Vec<(u64, u64)> {
+        let chunks = z.chunks(64).zip(u.chunks(64));
+        chunks
+            .map(|(z, u)| decide_any(a, b, z, u, byte_bounds()))
+            .collect()
+    }
+
+    #[test]
+    fn every_level_and_the_fixed_thresholds_decide_as_the_portable_loop() {
+        let t = byte_bounds();
+        let mut rng = Xs(0x2545_f491_4f6c_dd1d);
+        let extremes = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            8.5,
+            -8.5,
+            40.0,
+            -40.0,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        for case in 0..3000 {
+            let n: usize = rng.pick(&[1, 63, 64, 65, 100, 128, 1000, 1696, 8192]);
+            let b = match case % 4 {
+                0 => 0.0,
+                1 => rng.pick(&[0.15, 0.2, 0.3, -0.0, 1e-300, 0.5]),
+                _ => rng.unit() - 0.5,
+            };
+            let finite = case % 3 != 0;
+            let z: Vec<f64> = (0..n)
+                .map(|_| match rng.next() % 16 {
+                    0 if finite => rng.pick(&extremes[..11]),
+                    0 => rng.pick(&extremes),
+                    1 => 0.0,
+                    _ => 6.0 * (rng.unit() - 0.5),
+                })
+                .collect();
+            let u: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+            // `a` exactly at a bound, at its neighbours, or anywhere.
+            let j = (rng.next() % 256) as usize;
+            let side = (rng.next() % 2) as usize;
+            let a = match case % 5 {
+                0 => t[j][side],
+                1 => t[j][side].next_up(),
+                2 => t[j][side].next_down(),
+                3 => rng.pick(&extremes),
+                _ => 6.0 * (rng.unit() - 0.5),
+            };
+            let want = reference(a, b, &z, &u);
+            let used = n.div_ceil(64);
+            for level in levels() {
+                let (mut started, mut open) = (vec![7u64; used], vec![7u64; used]);
+                decide(level, a, b, &z, &u, t, &mut started, &mut open);
+                let got: Vec<(u64, u64)> = started.into_iter().zip(open).collect();
+                assert_eq!(got, want, "{level:?}, case {case}: a = {a}, b = {b}");
+                if b == 0.0 && z.iter().all(|z| z.is_finite()) {
+                    let (k_hi, k_lo) = byte_thresholds(a, t);
+                    let (mut started, mut open) = (vec![7u64; used], vec![7u64; used]);
+                    decide_fixed(level, k_hi, k_lo, &u, &mut started, &mut open);
+                    let got: Vec<(u64, u64)> = started.into_iter().zip(open).collect();
+                    assert_eq!(got, want, "fixed, {level:?}, case {case}: a = {a}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_vector_popcount_counts_starts_as_the_portable_loop() {
+        let mut rng = Xs(0x1234_5678_9abc_def1);
+        let (np, nt) = (37, 3);
+        let bits: Vec<u64> = (0..np * WORDS).map(|_| rng.next() & rng.next()).collect();
+        let missed: Vec<u64> = (0..nt * WORDS).map(|_| rng.next() | rng.next()).collect();
+        let mut want = vec![0u64; np + nt + nt * np];
+        count_starts(&bits, &missed, &mut want);
+        assert_eq!(
+            want[0],
+            bits[..WORDS]
+                .iter()
+                .map(|w| w.count_ones() as u64)
+                .sum::<u64>()
+        );
+        #[cfg(target_arch = "x86_64")]
+        if Level::detect() == Level::Avx512
+            && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+        {
+            let mut got = vec![0u64; want.len()];
+            // SAFETY: the CPU has AVX-512 F, BW, DQ, VL and VPOPCNTDQ
+            // (checked just above).
+            unsafe { simd::count_starts(&bits, &missed, &mut got) };
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn every_level_adds_counts_and_maps_uniforms_as_the_portable_loops() {
+        let mut rng = Xs(0x9e37_79b9_7f4a_7c15);
+        for case in 0..200 {
+            let used = rng.pick(&[1, 2, 27, WORDS]);
+            let projects = 12;
+            let bits: Vec<Vec<u64>> = (0..projects)
+                .map(|_| {
+                    let density = rng.next() % 4;
+                    (0..used)
+                        .map(|_| match density {
+                            0 => 0,
+                            1 => u64::MAX,
+                            2 => rng.next() & rng.next(),
+                            _ => rng.next() | rng.next(),
+                        })
+                        .collect()
+                })
+                .collect();
+            let amounts: Vec<f64> = (0..projects)
+                .map(|_| rng.pick(&[0.0, -0.0, 1.5, -2.25, 1e-310, 3.0e15]) + rng.unit())
+                .collect();
+            let drawn: Vec<Vec<f64>> = bits
+                .iter()
+                .map(|b| {
+                    let k: u32 = b.iter().map(|w| w.count_ones()).sum();
+                    (0..k).map(|_| rng.unit() * 4.0 - 1.0).collect()
+                })
+                .collect();
+            // As `draw_projects` keeps them: WORDS words a project.
+            let mut flat = vec![0u64; projects * WORDS];
+            for (i, b) in bits.iter().enumerate() {
+                flat[i * WORDS..i * WORDS + used].copy_from_slice(b);
+            }
+            let raw: Vec<u8> = (0..8 * 500).map(|_| rng.next() as u8).collect();
+            // The plain loop, project by project, as it was before
+            // `add_fixed` grouped them: two aggregates, every project adds to
+            // the first, some to the second too; every third is drawn.
+            let mut plain = vec![vec![0.0; BLOCK]; 2];
+            let mut started = Vec::new();
+            for (i, bits) in bits.iter().enumerate() {
+                if i % 3 == 2 {
+                    add_amounts_any(&mut plain[0], bits, &drawn[i], &mut started);
+                } else {
+                    add_where(&mut plain[0], bits, amounts[i]);
+                    if i % 2 == 0 {
+                        add_where(&mut plain[1], bits, amounts[i] * 3.0);
+                    }
+                }
+            }
+            let mut want = None;
+            for level in levels() {
+                let mut agg = vec![vec![0.0; BLOCK]; 2];
+                let mut planes = vec![0u64; planes_for(projects) * WORDS];
+                let mut carry = vec![0u64; WORDS];
+                let mut pending = Vec::new();
+                for (i, bits) in bits.iter().enumerate() {
+                    if i % 3 == 2 {
+                        add_fixed(level, &mut agg, &flat, &pending, used);
+                        pending.clear();
+                        add_amounts(level, &mut agg[0], bits, &drawn[i], &mut started);
+                    } else {
+                        pending.push((i * WORDS, amounts[i], 0));
+                        if i % 2 == 0 {
+                            pending.push((i * WORDS, amounts[i] * 3.0, 1));
+                        }
+                    }
+                    count_in_at(level, &mut planes, bits, &mut carry);
+                }
+                add_fixed(level, &mut agg, &flat, &pending, used);
+                for (got, want) in agg.iter().zip(&plain) {
+                    let same = got
+                        .iter()
+                        .zip(want)
+                        .all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "{level:?}, case {case}: aggregates");
+                }
+                let mut u = vec![0.0; 500];
+                uniforms(level, &raw, &mut u);
+                // As the stream's doc has it: ((v >> 11) + 1/2) 2^-53, through u64.
+                for (c, &u) in raw.chunks_exact(8).zip(&u) {
+                    let v = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+                    let want = ((v >> 11) as f64 + 0.5) * TWO_POW_M53;
+                    assert_eq!(u.to_bits(), want.to_bits());
+                    assert!(u > 0.0 && u < 1.0);
+                }
+                let got = (planes, u.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+                match &want {
+                    None => want = Some(got),
+                    Some(want) => assert!(got == *want, "{level:?}, case {case}"),
+                }
+            }
+        }
+    }
 }
