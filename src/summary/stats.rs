@@ -122,7 +122,10 @@ pub fn select_ranks(xs: &[f64], ranks: &[usize]) -> Vec<f64> {
     // A NaN has no bucket (it sorts last under total_cmp); select instead.
     let counted = Buckets::new(lo, hi, xs.len())
         .filter(|_| !nan && xs.len() <= u32::MAX as usize)
-        .map(|b| order_statistics(xs, &want, b, &bucket_counts(xs, b)));
+        .map(|b| {
+            let of = b.all(xs);
+            order_statistics(xs, &of, &want, &bucket_counts(&of))
+        });
     // Only the fallback reorders, so only it pays for a copy of the column.
     let found = counted.unwrap_or_else(|| select_in_place(&mut xs.to_vec(), &want));
     ranks
@@ -164,15 +167,15 @@ fn range_and_nan(xs: &[f64]) -> (f64, f64, bool) {
 /// into two tables, summed at the end: a count indicator's draws fall in a
 /// handful of buckets, and one table would make them a single chain of
 /// increments through memory.
-fn bucket_counts(xs: &[f64], b: Buckets) -> Vec<usize> {
+fn bucket_counts(of: &[u16]) -> Vec<usize> {
     let mut pair = vec![[0u32; 2]; BUCKETS];
-    let mut two = xs.chunks_exact(2);
-    for x in &mut two {
-        pair[b.of(x[0])][0] += 1;
-        pair[b.of(x[1])][1] += 1;
+    let mut two = of.chunks_exact(2);
+    for b in &mut two {
+        pair[b[0] as usize][0] += 1;
+        pair[b[1] as usize][1] += 1;
     }
-    for &x in two.remainder() {
-        pair[b.of(x)][0] += 1;
+    for &b in two.remainder() {
+        pair[b as usize][0] += 1;
     }
     pair.iter().map(|&[e, o]| e as usize + o as usize).collect()
 }
@@ -320,7 +323,7 @@ fn quantiles_with(xs: &mut [f64], ps: &[f64], lo: f64, hi: f64, counts: Vec<usiz
     ranks.sort_unstable();
     ranks.dedup();
     let values = match Buckets::new(lo, hi, n) {
-        Some(b) if counts.len() == BUCKETS => order_statistics(xs, &ranks, b, &counts),
+        Some(b) if counts.len() == BUCKETS => order_statistics(xs, &b.all(xs), &ranks, &counts),
         _ => select_in_place(xs, &ranks),
     };
     let at = |r: usize| values[ranks.partition_point(|&x| x < r)];
@@ -357,16 +360,26 @@ impl Buckets {
         })
     }
 
+    /// The bucket of `x`: 0 for a NaN or anything below `lo`, the last for
+    /// anything from `hi` up. Clamped in floating point before the
+    /// conversion (the same buckets as converting first and clamping
+    /// after), so that [`Buckets::all`] vectorises.
     #[inline]
     fn of(self, x: f64) -> usize {
-        (((x - self.lo) * self.scale) as usize).min(BUCKETS - 1)
+        ((x - self.lo) * self.scale).max(0.0).min((BUCKETS - 1) as f64) as i32 as usize
+    }
+
+    /// Every draw's bucket, in one pass the compiler vectorises, for the
+    /// counting and the gathering passes to read rather than recompute.
+    fn all(self, xs: &[f64]) -> Vec<u16> {
+        xs.iter().map(|&x| self.of(x) as u16).collect()
     }
 }
 
-/// The values of the given (sorted, distinct) ranks, from bucket counts.
-fn order_statistics(xs: &[f64], ranks: &[usize], bk: Buckets, counts: &[usize]) -> Vec<f64> {
+/// The values of the given (sorted, distinct) ranks, from every draw's
+/// bucket ([`Buckets::all`]) and the bucket counts.
+fn order_statistics(xs: &[f64], of: &[u16], ranks: &[usize], counts: &[usize]) -> Vec<f64> {
     let n = xs.len();
-    let bucket = |x: f64| bk.of(x);
     // For each rank: its bucket and its rank inside the bucket.
     let mut starts = vec![0usize; BUCKETS + 1];
     for b in 0..BUCKETS {
@@ -396,8 +409,8 @@ fn order_statistics(xs: &[f64], ranks: &[usize], bk: Buckets, counts: &[usize]) 
         .map(|(&b, &small)| Vec::with_capacity(if small { counts[b] } else { 0 }))
         .collect();
     let mut extremes = vec![(f64::INFINITY, f64::NEG_INFINITY); buckets.len()];
-    for &x in xs.iter() {
-        let s = slot[bucket(x)];
+    for (&x, &b) in xs.iter().zip(of) {
+        let s = slot[b as usize];
         if s != NONE {
             let s = s as usize;
             let e = &mut extremes[s];
@@ -420,8 +433,8 @@ fn order_statistics(xs: &[f64], ranks: &[usize], bk: Buckets, counts: &[usize]) 
                 g.reserve_exact(counts[buckets[s]]);
             }
         }
-        for &x in xs.iter() {
-            let s = slot[bucket(x)];
+        for (&x, &b) in xs.iter().zip(of) {
+            let s = slot[b as usize];
             if s != NONE && large[s as usize] {
                 gathered[s as usize].push(x);
             }
