@@ -42,6 +42,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Summary, RunError> 
         probes = briefing::probe::of_pilot(scenario, &model, pilot, confidence);
         probes.sets(&model)
     };
+    // No sensitivity here, so the pilot need not keep the drivers.
+    let opts = &RunOptions {
+        pilot_drivers: false,
+        ..*opts
+    };
     let (run, ()) = engine::stream_extended(scenario, &model, opts, more, |_| ())?;
     let mut summary = summary::summarise(scenario, &run);
     summary.probes = probes.read(&run);

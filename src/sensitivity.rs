@@ -194,10 +194,13 @@ pub fn of_pilot(
     opts: &RunOptions,
     pilot: &Pilot,
 ) -> Result<Sensitivity, RunError> {
-    if scenario.horizon.is_some() || pilot.draws as u64 != opts.draws.min(DRAWS) {
+    let model = YearModel::of(scenario);
+    if scenario.horizon.is_some()
+        || pilot.draws as u64 != opts.draws.min(DRAWS)
+        || pilot.drivers.len() != model.n_drivers
+    {
         return run(scenario, opts);
     }
-    let model = YearModel::of(scenario);
     let view = plan_view::view(scenario);
     let problem = Problem::new(&model, &view);
     // One year: output `c` is indicator `c`, input `j` is driver `j`.

@@ -40,6 +40,11 @@ pub struct RunOptions<'a> {
     pub threads: Option<usize>,
     /// Also return the driver columns (for sensitivity analysis).
     pub keep_drivers: bool,
+    /// Keep the pilot's first-year driver columns, which a one-year run's
+    /// sensitivity analysis reads (`sensitivity::of_pilot`); without them
+    /// the pilot is 40% smaller on the seed district, which a workshop turn
+    /// (no sensitivity) feels.
+    pub pilot_drivers: bool,
     /// Called after each block with the number of draws it finished.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
     /// Only the `k`-th (1-based) of `n` contiguous ranges of blocks.
@@ -53,6 +58,7 @@ impl RunOptions<'_> {
             seed,
             threads: None,
             keep_drivers: false,
+            pilot_drivers: true,
             progress: None,
             shard: None,
         }
@@ -135,7 +141,8 @@ fn pilot_in_pool(
     let (k, kept) = (model.n_indicators, model.n_indicators * model.n_years());
     // Every year's indicators, then the first year's drivers, each block
     // written straight into its place (no copies as the columns grow).
-    let mut whole: Vec<Vec<f64>> = (0..kept + model.n_drivers)
+    let drivers = if opts.pilot_drivers { model.n_drivers } else { 0 };
+    let mut whole: Vec<Vec<f64>> = (0..kept + drivers)
         .map(|_| vec![0.0; draws])
         .collect();
     let mut cols: Vec<&mut Vec<f64>> = whole.iter_mut().collect();
