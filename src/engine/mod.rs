@@ -141,10 +141,12 @@ fn pilot_in_pool(
     let (k, kept) = (model.n_indicators, model.n_indicators * model.n_years());
     // Every year's indicators, then the first year's drivers, each block
     // written straight into its place (no copies as the columns grow).
-    let drivers = if opts.pilot_drivers { model.n_drivers } else { 0 };
-    let mut whole: Vec<Vec<f64>> = (0..kept + drivers)
-        .map(|_| vec![0.0; draws])
-        .collect();
+    let drivers = if opts.pilot_drivers {
+        model.n_drivers
+    } else {
+        0
+    };
+    let mut whole: Vec<Vec<f64>> = (0..kept + drivers).map(|_| vec![0.0; draws]).collect();
     let mut cols: Vec<&mut Vec<f64>> = whole.iter_mut().collect();
     let quiet = RunOptions {
         progress: None,

@@ -366,7 +366,9 @@ impl Buckets {
     /// after), so that [`Buckets::all`] vectorises.
     #[inline]
     fn of(self, x: f64) -> usize {
-        ((x - self.lo) * self.scale).max(0.0).min((BUCKETS - 1) as f64) as i32 as usize
+        ((x - self.lo) * self.scale)
+            .max(0.0)
+            .min((BUCKETS - 1) as f64) as i32 as usize
     }
 
     /// Every draw's bucket, in one pass the compiler vectorises, for the
