@@ -218,10 +218,9 @@ pub struct Description {
     pub quantiles: Vec<f64>,
 }
 
-/// Mean, sd, min, max and type-7 quantiles of a column in three streaming
-/// passes: (1) shifted sum, min and max; (2) squared deviations and the
-/// bucket counts of [`quantiles_in_place`]; (3) gathering the few buckets
-/// that hold a wanted rank. Gives exactly what [`mean`], [`sd`],
+/// Mean, sd, min, max and type-7 quantiles of a column: (1) shifted sum,
+/// min and max; (2) squared deviations; then [`quantiles_in_place`]'s
+/// passes, from the range already found. Gives exactly what [`mean`], [`sd`],
 /// [`min_max`] and [`quantiles_in_place`] give one by one. May reorder `xs`.
 pub fn describe(xs: &mut [f64], ps: &[f64]) -> Description {
     let n = xs.len();
@@ -246,28 +245,19 @@ pub fn describe(xs: &mut [f64], ps: &[f64]) -> Description {
     }
     let mean = shift + total / n as f64;
     let mut ss = 0.0;
-    let mut counts = Vec::new();
-    if let Some(b) = Buckets::new(lo, hi, n) {
-        counts = vec![0usize; BUCKETS];
-        for c in xs.chunks(SUM_BLOCK) {
-            let mut t = 0.0;
-            for &x in c {
-                t += (x - mean) * (x - mean);
-                counts[b.of(x)] += 1;
-            }
-            ss += t;
+    for c in xs.chunks(SUM_BLOCK) {
+        let mut t = 0.0;
+        for &x in c {
+            t += (x - mean) * (x - mean);
         }
-    } else {
-        for c in xs.chunks(SUM_BLOCK) {
-            ss += c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
-        }
+        ss += t;
     }
     let sd = if n < 2 {
         0.0
     } else {
         (ss / (n - 1) as f64).sqrt()
     };
-    let quantiles = quantiles_with(xs, ps, lo, hi, counts);
+    let quantiles = quantiles_with(xs, ps, lo, hi);
     Description {
         mean,
         sd,
@@ -282,25 +272,17 @@ pub fn describe(xs: &mut [f64], ps: &[f64]) -> Description {
 /// Exact order statistics without sorting: one pass counts the draws in
 /// equal-width buckets between the minimum and the maximum (bucketing is
 /// monotone, so every draw in a bucket is at most every draw in the next),
-/// a second pass gathers only the buckets that hold a wanted rank, and a
-/// selection inside those few small buckets finds the exact values. When a
-/// wanted bucket is large (a few extreme draws stretch the range), it falls
-/// back to selection in place over the whole column, which may reorder `xs`.
+/// a second pass gathers only the buckets that hold a wanted rank (a third
+/// the crowded ones, when a few extreme draws stretch the range), and a
+/// selection inside those buckets finds the exact values. A column too
+/// short for buckets is selected in place, which may reorder `xs`.
 pub fn quantiles_in_place(xs: &mut [f64], ps: &[f64]) -> Vec<f64> {
     let (lo, hi) = min_max(xs);
-    let mut counts = Vec::new();
-    if let Some(b) = Buckets::new(lo, hi, xs.len()) {
-        counts = vec![0usize; BUCKETS];
-        for &x in xs.iter() {
-            counts[b.of(x)] += 1;
-        }
-    }
-    quantiles_with(xs, ps, lo, hi, counts)
+    quantiles_with(xs, ps, lo, hi)
 }
 
-/// Quantiles given the column's range and, when bucketing pays off, its
-/// bucket counts (else empty).
-fn quantiles_with(xs: &mut [f64], ps: &[f64], lo: f64, hi: f64, counts: Vec<usize>) -> Vec<f64> {
+/// Quantiles given the column's range.
+fn quantiles_with(xs: &mut [f64], ps: &[f64], lo: f64, hi: f64) -> Vec<f64> {
     let n = xs.len();
     if n == 0 {
         return vec![f64::NAN; ps.len()];
@@ -322,9 +304,12 @@ fn quantiles_with(xs: &mut [f64], ps: &[f64], lo: f64, hi: f64, counts: Vec<usiz
         .collect();
     ranks.sort_unstable();
     ranks.dedup();
-    let values = match Buckets::new(lo, hi, n) {
-        Some(b) if counts.len() == BUCKETS => order_statistics(xs, &b.all(xs), &ranks, &counts),
-        _ => select_in_place(xs, &ranks),
+    let values = match Buckets::new(lo, hi, n).filter(|_| n <= u32::MAX as usize) {
+        Some(b) => {
+            let of = b.all(xs);
+            order_statistics(xs, &of, &ranks, &bucket_counts(&of))
+        }
+        None => select_in_place(xs, &ranks),
     };
     let at = |r: usize| values[ranks.partition_point(|&x| x < r)];
     positions
