@@ -39,6 +39,11 @@ pub struct Binner {
 }
 
 impl Binner {
+    /// Lower and upper end, bins per unit, last bin's index.
+    pub(crate) fn parts(&self) -> (f64, f64, f64, usize) {
+        (self.lo, self.hi, self.scale, self.last)
+    }
+
     /// 0 for a draw below the bins, `1 + k` for bin `k`, `bins + 1` above;
     /// the same placement as [`HistTally::add_all`] one draw at a time.
     #[inline(always)]

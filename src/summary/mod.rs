@@ -8,6 +8,7 @@
 pub mod histogram;
 pub mod layout;
 pub mod pipeline;
+pub mod place;
 pub mod plan;
 pub mod sketch;
 pub mod stats;

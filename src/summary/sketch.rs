@@ -28,6 +28,7 @@
 //!   indicator); the quantile is then interpolated across the stretch
 //!   (between the neighbouring windows' ends, or the column's extremes).
 
+use super::place::Windows;
 use serde::{Deserialize, Serialize};
 
 /// Blocks in the pilot sample.
@@ -276,6 +277,9 @@ fn type7(levels: &[f64], n: u64, at: impl Fn(u64) -> f64) -> Vec<f64> {
 const TABLE: usize = 4096;
 /// Table code of a cell that holds a window's edge (searched exactly).
 const MIXED: u16 = u16::MAX;
+/// How far past its ends (in cells) a cell must hold no window edge to be
+/// routed by the table: far more than the rounding of a draw's position.
+const CELL_MARGIN: f64 = 1e-6;
 
 /// Counts on a grid. Merging adds counts and takes extremes, which is
 /// exact and order-free: any split of the draws gives the same sketch.
@@ -302,6 +306,8 @@ struct Lookup {
     lows: Vec<f64>,
     highs: Vec<f64>,
     scales: Vec<f64>,
+    /// The windows as the vector placement reads them, when it can.
+    windows: Option<Windows>,
 }
 
 impl Lookup {
@@ -328,6 +334,7 @@ impl Lookup {
             lo: 0.0,
             scale: 0.0,
             codes: Vec::new(),
+            windows: Windows::new(&lows, &highs, &scales),
             lows,
             highs,
             scales,
@@ -345,8 +352,12 @@ impl Lookup {
         l.scale = TABLE as f64 / (last - first);
         l.codes = (0..TABLE)
             .map(|c| {
-                let a = first + c as f64 / l.scale;
-                let b = first + (c + 1) as f64 / l.scale;
+                // The cell widened a little each side: a draw whose
+                // rounded position falls in the cell lies within a few
+                // ulps of it, so a cell is pure only when no window edge
+                // lies even that close (then `route` is `code` exactly).
+                let a = first + (c as f64 - CELL_MARGIN) / l.scale;
+                let b = first + ((c + 1) as f64 + CELL_MARGIN) / l.scale;
                 let (ca, cb) = (l.code(a), l.code(b));
                 // Both ends and everything between in one stretch or window.
                 if ca == cb && c > 0 && c + 1 < TABLE {
@@ -468,6 +479,13 @@ impl Sketch {
             lows: &l.lows,
             scales: &l.scales,
         })
+    }
+
+    /// The windows laid out for the vector placement (`None` when there
+    /// are none, too many, or they are not finite).
+    #[inline]
+    pub fn windows(&self) -> Option<&Windows> {
+        self.lookup.windows.as_ref()
     }
 
     /// Count draws whose bins ([`Sketch::bin`]) are `bins`.

@@ -13,6 +13,7 @@
 //! the growth taken (see `summary::years`).
 
 use super::histogram::{HistTally, Histogram};
+use super::place;
 use super::plan::{BAND_SHARE, FAN_LEVELS, nearest_draws};
 use super::sketch::{Distinct, Grid, PILOT_BLOCKS, Sketch};
 use super::{QUANTILE_LEVELS, stats};
@@ -383,41 +384,6 @@ impl Moments {
     }
 }
 
-/// The first pass of `Tally::add_column`: each half-block's sum of
-/// `x - shift` (a chain in draw order starting at -0.0, as `Iterator::sum`
-/// adds), the extremes folded in draw order from `extremes`, and each
-/// draw's places.
-#[inline(always)]
-fn first_pass(
-    col: &[f64],
-    shift: f64,
-    extremes: (f64, f64),
-    bins: &mut [u32; BLOCK],
-    places: &mut [u8; BLOCK],
-    place: impl Fn(f64) -> (u32, u8),
-) -> ([f64; 2], (f64, f64)) {
-    let (mut lo, mut hi) = extremes;
-    let mut sums = [0.0; 2];
-    let halves = col
-        .chunks(BLOCK / 2)
-        .zip(bins.chunks_mut(BLOCK / 2).zip(places.chunks_mut(BLOCK / 2)));
-    for (s, (half, (b, p))) in sums.iter_mut().zip(halves) {
-        let mut sum = -0.0;
-        for ((&x, b), p) in half.iter().zip(b).zip(p) {
-            sum += x - shift;
-            // `f64::min` and `max` as they run here (`minsd`/`maxsd` with a
-            // NaN check on the running extreme, which is never NaN: it
-            // starts infinite and a NaN draw never replaces it), without
-            // the check: one instruction each.
-            lo = if x < lo { x } else { lo };
-            hi = if x > hi { x } else { hi };
-            (*b, *p) = place(x);
-        }
-        *s = sum;
-    }
-    (sums, (lo, hi))
-}
-
 /// One column's order-free accumulators.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnTally {
@@ -542,19 +508,15 @@ impl Tally {
         // buffers are reused as they are rather than cleared.
         let (bins, places) = &mut *self.places.0;
         let binner = t.hist.as_ref().and_then(HistTally::binner);
-        let shift = layout.shifts[c];
-        let extremes = (t.min, t.max);
-        let sketch = &t.sketch;
-        let (sums, (min, max)) = match (sketch.placer(), &binner) {
-            (Some(p), Some(h)) => first_pass(col, shift, extremes, bins, places, |x| {
-                (p.bin(x), h.index(x))
-            }),
-            (Some(p), None) => first_pass(col, shift, extremes, bins, places, |x| (p.bin(x), 0)),
-            (None, Some(h)) => first_pass(col, shift, extremes, bins, places, |x| {
-                (sketch.bin(x), h.index(x))
-            }),
-            (None, None) => first_pass(col, shift, extremes, bins, places, |x| (sketch.bin(x), 0)),
-        };
+        let (sums, (min, max)) = place::first_pass(
+            col,
+            layout.shifts[c],
+            (t.min, t.max),
+            &t.sketch,
+            binner.as_ref(),
+            bins,
+            places,
+        );
         (t.min, t.max) = (min, max);
         let n = col.len();
         let mut m = Moments {
