@@ -8,6 +8,9 @@
 //!   with the draws sorted x_0 <= ... <= x_{n-1}, h = (n - 1) p,
 //!   Q(p) = x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)).
 
+#[cfg(target_arch = "x86_64")]
+mod simd;
+
 /// Block size for partial sums; the same on every machine, so the sums are
 /// reproducible.
 const SUM_BLOCK: usize = 4096;
@@ -140,6 +143,16 @@ pub fn select_ranks(xs: &[f64], ranks: &[usize]) -> Vec<f64> {
 /// the same whichever lane saw them. A NaN never replaces an extreme, as
 /// `f64::min` and `max` ignore it.
 fn range_and_nan(xs: &[f64]) -> (f64, f64, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if simd::available() {
+        // SAFETY: the CPU has the features `simd` is compiled for.
+        return unsafe { simd::range_and_nan(xs) };
+    }
+    range_and_nan_portable(xs)
+}
+
+#[inline(always)]
+fn range_and_nan_portable(xs: &[f64]) -> (f64, f64, bool) {
     const LANES: usize = 8;
     let mut lo = [f64::INFINITY; LANES];
     let mut hi = [f64::NEG_INFINITY; LANES];
@@ -359,6 +372,11 @@ impl Buckets {
     /// Every draw's bucket, in one pass the compiler vectorises, for the
     /// counting and the gathering passes to read rather than recompute.
     fn all(self, xs: &[f64]) -> Vec<u16> {
+        #[cfg(target_arch = "x86_64")]
+        if simd::available() {
+            // SAFETY: the CPU has the features `simd` is compiled for.
+            return unsafe { simd::buckets(self, xs) };
+        }
         xs.iter().map(|&x| self.of(x) as u16).collect()
     }
 }
@@ -396,18 +414,17 @@ fn order_statistics(xs: &[f64], of: &[u16], ranks: &[usize], counts: &[usize]) -
         .map(|(&b, &small)| Vec::with_capacity(if small { counts[b] } else { 0 }))
         .collect();
     let mut extremes = vec![(f64::INFINITY, f64::NEG_INFINITY); buckets.len()];
-    for (&x, &b) in xs.iter().zip(of) {
-        let s = slot[b as usize];
-        if s != NONE {
-            let s = s as usize;
-            let e = &mut extremes[s];
-            e.0 = e.0.min(x);
-            e.1 = e.1.max(x);
-            if small[s] {
-                gathered[s].push(x);
-            }
+    let mut take = |i: usize| {
+        let s = slot[of[i] as usize] as usize;
+        let x = xs[i];
+        let e = &mut extremes[s];
+        e.0 = e.0.min(x);
+        e.1 = e.1.max(x);
+        if small[s] {
+            gathered[s].push(x);
         }
-    }
+    };
+    in_buckets(of, &buckets, &slot, &mut take);
     // A large wanted bucket of distinct values (a few extreme draws
     // stretched the range, so the middle buckets are crowded): gather it in
     // one more pass, still far less than selecting over the whole column.
@@ -420,12 +437,17 @@ fn order_statistics(xs: &[f64], of: &[u16], ranks: &[usize], counts: &[usize]) -
                 g.reserve_exact(counts[buckets[s]]);
             }
         }
-        for (&x, &b) in xs.iter().zip(of) {
-            let s = slot[b as usize];
-            if s != NONE && large[s as usize] {
-                gathered[s as usize].push(x);
-            }
+        let crowded: Vec<usize> = (0..buckets.len())
+            .filter(|&s| large[s])
+            .map(|s| buckets[s])
+            .collect();
+        let mut slot_of_crowded = vec![NONE; BUCKETS];
+        for &b in &crowded {
+            slot_of_crowded[b] = slot[b];
         }
+        in_buckets(of, &crowded, &slot_of_crowded, &mut |i| {
+            gathered[slot[of[i] as usize] as usize].push(xs[i]);
+        });
     }
     ranks
         .iter()
@@ -441,6 +463,22 @@ fn order_statistics(xs: &[f64], of: &[u16], ranks: &[usize], counts: &[usize]) -
             }
         })
         .collect()
+}
+
+/// Call `take(i)` for every draw `i` (ascending) whose bucket `of[i]` is
+/// one of `buckets`, whose slots `slot` marks (every other bucket NONE).
+fn in_buckets(of: &[u16], buckets: &[usize], slot: &[u16], take: &mut impl FnMut(usize)) {
+    #[cfg(target_arch = "x86_64")]
+    if buckets.len() <= simd::MAX_WANTED && simd::available() {
+        let wanted: Vec<u16> = buckets.iter().map(|&b| b as u16).collect();
+        // SAFETY: the CPU has the features `simd` is compiled for.
+        return unsafe { simd::matching(of, &wanted, take) };
+    }
+    for (i, &b) in of.iter().enumerate() {
+        if slot[b as usize] != u16::MAX {
+            take(i);
+        }
+    }
 }
 
 /// Order statistics by selection in place (reorders `xs`): select the middle
@@ -478,6 +516,48 @@ mod tests {
                 let (lo, hi) = min_max(&with);
                 assert_eq!(range_and_nan(&with), (lo, hi, true), "n = {n}, NaN at {at}");
             }
+        }
+    }
+
+    #[test]
+    fn every_draws_bucket_and_the_draws_in_wanted_buckets_agree_with_one_at_a_time() {
+        // Lengths around the vector widths, values at and past both ends of
+        // the range, NaN, infinities and signed zeros.
+        let b = Buckets::new(-2.0, 3.0, 4 * BUCKETS).expect("buckets");
+        let odd = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            -2.0,
+            3.0,
+            1e300,
+            -1e300,
+        ];
+        for n in [0, 1, 7, 8, 9, 31, 32, 33, 1000] {
+            let mut xs: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 1013) as f64 / 180.0 - 2.5)
+                .collect();
+            for (i, &x) in odd.iter().enumerate() {
+                if i < n {
+                    xs[(i * 37) % n] = x;
+                }
+            }
+            let of = b.all(&xs);
+            let one_by_one: Vec<u16> = xs.iter().map(|&x| b.of(x) as u16).collect();
+            assert_eq!(of, one_by_one, "n = {n}");
+            let buckets: Vec<usize> = vec![0, 7, 1000, 2047, BUCKETS - 1];
+            let mut slot = vec![u16::MAX; BUCKETS];
+            for (s, &k) in buckets.iter().enumerate() {
+                slot[k] = s as u16;
+            }
+            let mut found = Vec::new();
+            in_buckets(&of, &buckets, &slot, &mut |i| found.push(i));
+            let want: Vec<usize> = (0..n)
+                .filter(|&i| buckets.contains(&(of[i] as usize)))
+                .collect();
+            assert_eq!(found, want, "n = {n}");
         }
     }
 

@@ -800,7 +800,7 @@ impl Marginal {
                     *o = *v;
                 }
             }
-            Kind::SplitNormal(s) if s.sd_low != s.sd_high => s.from_scores(z, out),
+            Kind::SplitNormal(s) if s.sd_low != s.sd_high => s.fill_from_scores(z, out),
             _ => {
                 for (o, &z) in out.iter_mut().zip(z) {
                     *o = self.from_score(z);

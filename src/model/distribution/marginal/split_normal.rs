@@ -71,7 +71,7 @@ impl SplitNormal {
     }
 }
 
-/// Draws per pass of [`SplitNormal::from_scores`]: its buffers live on the
+/// Draws per pass of [`SplitNormal::fill_from_scores`]: its buffers live on the
 /// stack, and its draw indices fit a `u16`.
 const CHUNK: usize = 512;
 
@@ -93,7 +93,7 @@ impl SplitNormal {
     /// time); the side and argument are chosen by selects; and `Φ⁻¹` runs
     /// likewise in one loop per range. Every draw goes through the same
     /// functions and operations as `from_score`.
-    pub(super) fn from_scores(&self, z: &[f64], out: &mut [f64]) {
+    pub(super) fn fill_from_scores(&self, z: &[f64], out: &mut [f64]) {
         let n = z.len().min(out.len());
         for (z, out) in z[..n].chunks(CHUNK).zip(out[..n].chunks_mut(CHUNK)) {
             self.chunk(z, out);
