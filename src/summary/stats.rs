@@ -516,6 +516,16 @@ mod tests {
                 let (lo, hi) = min_max(&with);
                 assert_eq!(range_and_nan(&with), (lo, hi, true), "n = {n}, NaN at {at}");
             }
+            // Signed zeros as extremes: the same zero as the lanes one at a time.
+            let zeros: Vec<f64> = (0..n)
+                .map(|i| if i % 3 == 0 { -0.0 } else { 0.0 })
+                .collect();
+            let bits = |(a, b, c): (f64, f64, bool)| (a.to_bits(), b.to_bits(), c);
+            assert_eq!(
+                bits(range_and_nan(&zeros)),
+                bits(range_and_nan_portable(&zeros)),
+                "n = {n}"
+            );
         }
     }
 

@@ -16,11 +16,39 @@ pub(super) fn available() -> bool {
         && std::arch::is_x86_feature_detected!("avx512vl")
 }
 
-/// [`super::range_and_nan_portable`] compiled for AVX-512 (the compiler
-/// vectorises its lanes).
+/// [`super::range_and_nan_portable`] with its eight lanes in one register:
+/// lane `k` folds draws `k`, `k + 8`, ... as there (`min` returns its
+/// second operand, the running extreme, for a NaN, as `if x < lo` does),
+/// the rest go to lane 0, and the lanes are folded in the same order.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 pub(super) fn range_and_nan(xs: &[f64]) -> (f64, f64, bool) {
-    super::range_and_nan_portable(xs)
+    let mut lo = _mm512_set1_pd(f64::INFINITY);
+    let mut hi = _mm512_set1_pd(f64::NEG_INFINITY);
+    let mut nan: __mmask8 = 0;
+    let whole = xs.len() / 8 * 8;
+    for x8 in xs[..whole].chunks_exact(8) {
+        // SAFETY: `x8` holds 8 values.
+        let x = unsafe { _mm512_loadu_pd(x8.as_ptr()) };
+        lo = _mm512_min_pd(x, lo);
+        hi = _mm512_max_pd(x, hi);
+        nan |= _mm512_cmp_pd_mask::<_CMP_UNORD_Q>(x, x);
+    }
+    let mut lanes = ([0.0f64; 8], [0.0f64; 8]);
+    // SAFETY: each array holds 8 values.
+    unsafe {
+        _mm512_storeu_pd(lanes.0.as_mut_ptr(), lo);
+        _mm512_storeu_pd(lanes.1.as_mut_ptr(), hi);
+    }
+    let (mut lo, mut hi) = lanes;
+    let mut any_nan = nan != 0;
+    for &x in &xs[whole..] {
+        lo[0] = if x < lo[0] { x } else { lo[0] };
+        hi[0] = if x > hi[0] { x } else { hi[0] };
+        any_nan |= x.is_nan();
+    }
+    let lo = lo.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    (lo, hi, any_nan)
 }
 
 /// [`Buckets::of`] of every draw, eight at a time.
