@@ -170,6 +170,7 @@ fn pilot_in_pool(
             Ok::<_, RunError>((n, counts, Pilot::path_columns(model, &paths, ws, n)))
         },
     );
+    let tl = std::time::Instant::now();
     let mut pilot = Pilot::new(model, &paths);
     let drivers = whole.split_off(kept);
     for (c, col) in whole.into_iter().enumerate() {
@@ -181,8 +182,16 @@ fn pilot_in_pool(
         let (n, counts, path_columns) = result?;
         pilot.add_block(&paths, n, counts, path_columns);
     }
+    let tl2 = std::time::Instant::now();
     let mut layout = Layout::new(s, model, opts.draws, &pilot);
     layout.seed = opts.seed;
+    if std::env::var("TS_PHASES").is_ok() {
+        eprintln!(
+            "PH collect {:.2} layout {:.2}",
+            (tl2 - tl).as_secs_f64() * 1e3,
+            tl2.elapsed().as_secs_f64() * 1e3
+        );
+    }
     Ok((pilot, layout))
 }
 
@@ -291,8 +300,11 @@ pub fn stream_extended<R: Send>(
         // The pilot's workspaces, for the streaming phase to reuse (the
         // probes' hidden set changes no workspace's shape).
         let spare = Mutex::new(Vec::new());
+        let t0 = std::time::Instant::now();
         let (mut pilot, layout) = pilot_in_pool(s, model, opts, &spare)?;
+        let t1 = t0.elapsed().as_secs_f64() * 1e3;
         let sets = more(&pilot);
+        let t2 = t0.elapsed().as_secs_f64() * 1e3;
         let extended;
         let model = if sets.is_empty() {
             model
@@ -306,6 +318,7 @@ pub fn stream_extended<R: Send>(
             extended = m;
             &extended
         };
+        let t3 = t0.elapsed().as_secs_f64() * 1e3;
         let taken = AtomicBool::new(false);
         let beside_result = std::sync::Mutex::new(None);
         let run_beside = || {
@@ -379,6 +392,15 @@ pub fn stream_extended<R: Send>(
         }
         if let Some((_, e)) = failed {
             return Err(e);
+        }
+        let t4 = t0.elapsed().as_secs_f64() * 1e3;
+        if std::env::var("TS_PHASES").is_ok() {
+            eprintln!(
+                "PH pilot+layout {t1:.2} probes {:.2} count {:.2} stream {:.2}",
+                t2 - t1,
+                t3 - t2,
+                t4 - t3
+            );
         }
         // Every worker starts by offering to run it, so it has run (else
         // it runs here).
@@ -643,10 +665,34 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Count the draws meeting `rule` and clear `joint` where it is missed.
-/// Matching on the rule once, outside the loop, lets each loop vectorise.
 /// Draws in `col` meeting `rule` (as [`count_met`], without a joint).
 pub fn count_only(rule: Rule, col: &[f64]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if wide_counts() {
+        // SAFETY: the CPU has AVX-512 F, BW and VL (checked just above).
+        return unsafe { count_only_avx512(rule, col) };
+    }
+    count_only_any(rule, col)
+}
+
+/// Whether the counting loops can run eight draws to a register: the crate
+/// is built for the x86-64 baseline (two), and a workshop turn counts every
+/// recommended target's candidates in every block.
+#[cfg(target_arch = "x86_64")]
+fn wide_counts() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn count_only_avx512(rule: Rule, col: &[f64]) -> u64 {
+    count_only_any(rule, col)
+}
+
+#[inline(always)]
+fn count_only_any(rule: Rule, col: &[f64]) -> u64 {
     #[inline(always)]
     fn count(col: &[f64], met: impl Fn(f64) -> bool) -> u64 {
         col.iter().map(|&x| met(x) as u64).sum()
@@ -659,7 +705,25 @@ pub fn count_only(rule: Rule, col: &[f64]) -> u64 {
     }
 }
 
+/// Count the draws meeting `rule` and clear `joint` where it is missed.
+/// Matching on the rule once, outside the loop, lets each loop vectorise.
 pub fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if wide_counts() {
+        // SAFETY: the CPU has AVX-512 F, BW and VL (checked just above).
+        return unsafe { count_met_avx512(rule, col, joint) };
+    }
+    count_met_any(rule, col, joint)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn count_met_avx512(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
+    count_met_any(rule, col, joint)
+}
+
+#[inline(always)]
+fn count_met_any(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
     #[inline(always)]
     fn count(col: &[f64], joint: &mut [bool], met: impl Fn(f64) -> bool) -> u64 {
         let mut m = 0u64;
