@@ -545,6 +545,27 @@ impl StepTable {
     /// Tables up to this size are read by counting rather than searching.
     const COUNTED: usize = 64;
 
+    /// [`Marginal::quantile`] of a batch of `u` in (0, 1), bit for bit,
+    /// for a table short enough to count: both tails counted and one kept
+    /// by a select, since which tail a draw needs (`u <= 1/2`) is a coin
+    /// toss the branch predictor loses half the time. Other `u` (never a
+    /// stream's uniforms) and longer tables go to `quantile`.
+    fn quantiles(&self, u: &[f64], out: &mut [f64], quantile: impl Fn(f64) -> f64) {
+        let n = self.values.len();
+        for (o, &u) in out.iter_mut().zip(u) {
+            *o = if n > 0 && n <= Self::COUNTED && u > 0.0 && u < 1.0 {
+                // As `lower(u)` and `upper(1 - u)` count.
+                let q = 1.0 - u;
+                let lo = self.cum.iter().map(|&c| (c < u) as usize).sum::<usize>();
+                let hi = self.sf.iter().map(|&s| (s > q) as usize).sum::<usize>();
+                let i = std::hint::select_unpredictable(u <= 0.5, lo, hi);
+                self.values[i.min(n - 1)]
+            } else {
+                quantile(u)
+            };
+        }
+    }
+
     /// What [`StepTable::search`] finds, for a short table: the number of
     /// entries before `x` (the table is monotone, so they are its first
     /// ones), at most the last index. A count runs without branches, where
@@ -812,6 +833,7 @@ impl Marginal {
     /// `out[i] = quantile(u[i])` for `i < min(u.len(), out.len())`.
     pub fn fill_from_uniforms(&self, u: &[f64], out: &mut [f64]) {
         match &self.kind {
+            Kind::Steps(t) => t.quantiles(u, out, |u| self.quantile(u)),
             Kind::Triangular(t) => {
                 let k = u.len().min(out.len());
                 let (u, out) = (&u[..k], &mut out[..k]);
@@ -920,6 +942,34 @@ mod tests {
                     x.to_bits(),
                     want.to_bits(),
                     "{}: z = {z:e}: {x} vs {want}",
+                    m.describe()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_of_step_quantiles_is_the_quantile_bit_for_bit() {
+        let mut u: Vec<f64> = (0..=20_000).map(|i| i as f64 / 20_000.0).collect();
+        u.extend([
+            1e-300,
+            0.5,
+            0.5f64.next_up(),
+            0.5f64.next_down(),
+            1.0 - 1e-16,
+            f64::NAN,
+            -0.1,
+            1.1,
+        ]);
+        for m in discrete_cases() {
+            let mut out = vec![0.0; u.len()];
+            m.fill_from_uniforms(&u, &mut out);
+            for (&u, &x) in u.iter().zip(&out) {
+                let want = m.quantile(u);
+                assert_eq!(
+                    x.to_bits(),
+                    want.to_bits(),
+                    "{}: u = {u:e}: {x} vs {want}",
                     m.describe()
                 );
             }
