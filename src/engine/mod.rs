@@ -170,7 +170,6 @@ fn pilot_in_pool(
             Ok::<_, RunError>((n, counts, Pilot::path_columns(model, &paths, ws, n)))
         },
     );
-    let tl = std::time::Instant::now();
     let mut pilot = Pilot::new(model, &paths);
     let drivers = whole.split_off(kept);
     for (c, col) in whole.into_iter().enumerate() {
@@ -182,16 +181,8 @@ fn pilot_in_pool(
         let (n, counts, path_columns) = result?;
         pilot.add_block(&paths, n, counts, path_columns);
     }
-    let tl2 = std::time::Instant::now();
     let mut layout = Layout::new(s, model, opts.draws, &pilot);
     layout.seed = opts.seed;
-    if std::env::var("TS_PHASES").is_ok() {
-        eprintln!(
-            "PH collect {:.2} layout {:.2}",
-            (tl2 - tl).as_secs_f64() * 1e3,
-            tl2.elapsed().as_secs_f64() * 1e3
-        );
-    }
     Ok((pilot, layout))
 }
 
@@ -300,11 +291,8 @@ pub fn stream_extended<R: Send>(
         // The pilot's workspaces, for the streaming phase to reuse (the
         // probes' hidden set changes no workspace's shape).
         let spare = Mutex::new(Vec::new());
-        let t0 = std::time::Instant::now();
         let (mut pilot, layout) = pilot_in_pool(s, model, opts, &spare)?;
-        let t1 = t0.elapsed().as_secs_f64() * 1e3;
         let sets = more(&pilot);
-        let t2 = t0.elapsed().as_secs_f64() * 1e3;
         let extended;
         let model = if sets.is_empty() {
             model
@@ -318,7 +306,6 @@ pub fn stream_extended<R: Send>(
             extended = m;
             &extended
         };
-        let t3 = t0.elapsed().as_secs_f64() * 1e3;
         let taken = AtomicBool::new(false);
         let beside_result = std::sync::Mutex::new(None);
         let run_beside = || {
@@ -392,15 +379,6 @@ pub fn stream_extended<R: Send>(
         }
         if let Some((_, e)) = failed {
             return Err(e);
-        }
-        let t4 = t0.elapsed().as_secs_f64() * 1e3;
-        if std::env::var("TS_PHASES").is_ok() {
-            eprintln!(
-                "PH pilot+layout {t1:.2} probes {:.2} count {:.2} stream {:.2}",
-                t2 - t1,
-                t3 - t2,
-                t4 - t3
-            );
         }
         // Every worker starts by offering to run it, so it has run (else
         // it runs here).
