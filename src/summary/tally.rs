@@ -384,6 +384,48 @@ impl Moments {
     }
 }
 
+/// Columns whose second passes run side by side ([`Tally::add_columns`]).
+const GROUP: usize = 4;
+
+/// The second pass of `N` columns `cs` of one block: each column's sum of
+/// squared deviations from its block mean (a chain in draw order from -0.0,
+/// as `Iterator::sum` adds), and its draws counted into its sketch bins.
+#[inline(always)]
+fn second_pass<const N: usize>(
+    columns: &mut [ColumnTally],
+    cs: &[usize],
+    cols: &[&[f64]],
+    firsts: &[([f64; 2], f64)],
+    places: &[([u32; BLOCK], [u8; BLOCK])],
+) -> [f64; N] {
+    let n = cols[..N]
+        .iter()
+        .map(|c| c.len())
+        .min()
+        .unwrap_or(0)
+        .min(BLOCK);
+    let xs: [&[f64]; N] = std::array::from_fn(|k| &cols[k][..n]);
+    let bins: [&[u32]; N] = std::array::from_fn(|k| &places[k].0[..n]);
+    let means: [f64; N] = std::array::from_fn(|k| firsts[k].1);
+    let mut m2 = [-0.0f64; N];
+    let cs: [usize; N] = std::array::from_fn(|k| cs[k]);
+    let Ok(ts) = columns.get_disjoint_mut(cs) else {
+        // Not a group (a column twice, or out of range): nothing to count into.
+        return m2;
+    };
+    let counts: [&mut [u64]; N] = ts.map(|t| &mut t.sketch.counts[..]);
+    for i in 0..n {
+        for k in 0..N {
+            let x = xs[k][i];
+            m2[k] += (x - means[k]) * (x - means[k]);
+            if let Some(c) = counts[k].get_mut(bins[k][i] as usize) {
+                *c += 1;
+            }
+        }
+    }
+    m2
+}
+
 /// One column's order-free accumulators.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnTally {
@@ -432,11 +474,11 @@ pub struct Tally {
 /// Per-draw scratch of `Tally::add_column`: no part of a tally's value, so
 /// any two are equal.
 #[derive(Clone)]
-struct Places(Box<([u32; BLOCK], [u8; BLOCK])>);
+struct Places(Box<[([u32; BLOCK], [u8; BLOCK]); GROUP]>);
 
 impl Default for Places {
     fn default() -> Self {
-        Places(Box::new(([0; BLOCK], [0; BLOCK])))
+        Places(Box::new([([0; BLOCK], [0; BLOCK]); GROUP]))
     }
 }
 
@@ -491,62 +533,89 @@ impl Tally {
         }
     }
 
-    /// Fold one block's column into column `c`'s accumulators: the same
-    /// sums, extremes and counts as [`Moments::of`], `Sketch::add_all`,
-    /// `Distinct::add_all` and `HistTally::add_all` one after another, in
-    /// two passes over the draws while they are in cache. The first finds
-    /// the shifted sums, the extremes, and every draw's sketch bin and chart
-    /// bin; the second, once the block's mean is known, the squared
-    /// deviations and the counting. Each sum is a chain of additions in draw
-    /// order (as `stats::mean` adds, so the results are the same to the
-    /// bit); the rest of each pass's work runs in its shadow.
-    fn add_column(&mut self, layout: &Layout, c: usize, col: &[f64], moments: &mut Vec<Moments>) {
-        debug_assert!(col.len() <= BLOCK);
-        let col = &col[..col.len().min(BLOCK)];
-        let t = &mut self.columns[c];
-        // Every entry a pass reads was written by the first pass, so the
-        // buffers are reused as they are rather than cleared.
-        let (bins, places) = &mut *self.places.0;
-        let binner = t.hist.as_ref().and_then(HistTally::binner);
-        let (sums, (min, max)) = place::first_pass(
-            col,
-            layout.shifts[c],
-            (t.min, t.max),
-            &t.sketch,
-            binner.as_ref(),
-            bins,
-            places,
-        );
-        (t.min, t.max) = (min, max);
-        let n = col.len();
-        let mut m = Moments {
-            n: n as u64,
-            sums,
-            m2: 0.0,
-        };
-        if n > 0 {
+    /// Fold one block's columns `cs` (ascending, at most [`GROUP`]) into
+    /// their accumulators: the same sums, extremes and counts as
+    /// [`Moments::of`], `Sketch::add_all`, `Distinct::add_all` and
+    /// `HistTally::add_all` one after another, in two passes over each
+    /// column's draws while they are in cache. The first (`place::first_pass`)
+    /// finds the shifted sums, the extremes, and every draw's sketch bin and
+    /// chart bin; the second, once each block mean is known, the squared
+    /// deviations and the counting, for the group's columns at once. Each
+    /// sum is a chain of additions in draw order (as `stats::mean` adds, so
+    /// the results are the same to the bit); a chain waits an addition's
+    /// latency per draw, so the group's chains run side by side.
+    fn add_columns(
+        &mut self,
+        layout: &Layout,
+        cs: &[usize],
+        cols: &[&[f64]],
+        moments: &mut Vec<Moments>,
+    ) {
+        debug_assert!(cs.len() <= GROUP && cs.len() == cols.len());
+        let places = &mut *self.places.0;
+        let mut firsts = [([0.0; 2], 0.0); GROUP];
+        for (k, (&c, &col)) in cs.iter().zip(cols).enumerate() {
+            debug_assert!(col.len() <= BLOCK);
+            let col = &col[..col.len().min(BLOCK)];
+            let t = &mut self.columns[c];
+            // Every entry a pass reads was written by the first pass, so the
+            // buffers are reused as they are rather than cleared.
+            let (bins, chart) = &mut places[k];
+            let binner = t.hist.as_ref().and_then(HistTally::binner);
+            let (sums, (min, max)) = place::first_pass(
+                col,
+                layout.shifts[c],
+                (t.min, t.max),
+                &t.sketch,
+                binner.as_ref(),
+                bins,
+                chart,
+            );
+            (t.min, t.max) = (min, max);
+            let n = col.len();
             let mean = layout.shifts[c] + (sums[0] + sums[1]) / n as f64;
-            let counts = &mut t.sketch.counts[..];
-            let mut m2 = -0.0;
-            for (&x, &b) in col.iter().zip(&bins[..n]) {
-                m2 += (x - mean) * (x - mean);
-                if let Some(c) = counts.get_mut(b as usize) {
-                    *c += 1;
+            firsts[k] = (sums, mean);
+        }
+        let m2 = match cs.len() {
+            4 => second_pass::<4>(&mut self.columns, cs, cols, &firsts, places).to_vec(),
+            3 => second_pass::<3>(&mut self.columns, cs, cols, &firsts, places).to_vec(),
+            2 => second_pass::<2>(&mut self.columns, cs, cols, &firsts, places).to_vec(),
+            _ => cs
+                .iter()
+                .zip(cols)
+                .zip(&firsts)
+                .zip(places.iter())
+                .map(|(((&c, &col), f), p)| {
+                    second_pass::<1>(
+                        &mut self.columns,
+                        &[c],
+                        &[col],
+                        &[*f],
+                        std::slice::from_ref(p),
+                    )[0]
+                })
+                .collect(),
+        };
+        for (k, (&c, &col)) in cs.iter().zip(cols).enumerate() {
+            let n = col.len().min(BLOCK);
+            let col = &col[..n];
+            moments.push(Moments {
+                n: n as u64,
+                sums: firsts[k].0,
+                m2: if n > 0 { m2[k] } else { 0.0 },
+            });
+            let t = &mut self.columns[c];
+            if let Some(h) = &mut t.hist {
+                match h.binner() {
+                    Some(_) => h.add_indices(&places[k].1[..n]),
+                    None => h.add_all(col),
                 }
             }
-            m.m2 = m2;
-        }
-        moments.push(m);
-        if let Some(h) = &mut t.hist {
-            match binner {
-                Some(_) => h.add_indices(&places[..n]),
-                None => h.add_all(col),
+            if let Some(d) = &mut t.distinct
+                && !d.add_all(col)
+            {
+                t.distinct = None;
             }
-        }
-        if let Some(d) = &mut t.distinct
-            && !d.add_all(col)
-        {
-            t.distinct = None;
         }
     }
 
@@ -562,15 +631,13 @@ impl Tally {
     ) {
         let k = model.n_indicators;
         let mut moments = Vec::with_capacity(layout.n_columns);
-        for y in 0..model.n_years() {
-            for i in 0..k {
-                self.add_column(
-                    layout,
-                    y * k + i,
-                    ws.indicator(model, y, i, n),
-                    &mut moments,
-                );
-            }
+        let indicators: Vec<usize> = (0..k * model.n_years()).collect();
+        for cs in indicators.chunks(GROUP) {
+            let cols: Vec<&[f64]> = cs
+                .iter()
+                .map(|&c| ws.indicator(model, c / k, c % k, n))
+                .collect();
+            self.add_columns(layout, cs, &cols, &mut moments);
         }
         for (pi, p) in layout.paths.iter().enumerate() {
             let x1 = ws.indicator(model, 0, p.indicator, n);
@@ -585,8 +652,7 @@ impl Tally {
                 }
             }
             self.excluded[pi] += (n - need.len()) as u64;
-            self.add_column(layout, p.need, &need, &mut moments);
-            self.add_column(layout, p.took, &took, &mut moments);
+            self.add_columns(layout, &[p.need, p.took], &[&need, &took], &mut moments);
             self.scratch = [need, took];
         }
         for (r, count) in layout.reach.iter().zip(&mut self.reach) {
@@ -827,44 +893,55 @@ mod tests {
                 _ => pilot.columns[4][i] * (1.0 + (i % 3) as f64 * 1e-3),
             })
             .collect();
-        let mut cases: Vec<(usize, &[f64])> = Vec::new();
-        for (c, col) in pilot.columns.iter().enumerate() {
-            for block in col.chunks(BLOCK) {
-                cases.push((c, block));
-            }
+        // Groups as `add_block` makes them (every column of a block, four
+        // at a time), and the made-up column alone and in a pair.
+        let mut groups: Vec<Vec<(usize, &[f64])>> = Vec::new();
+        let blocks = pilot.columns[0].len().div_ceil(BLOCK);
+        for b in 0..blocks {
+            let cols: Vec<(usize, &[f64])> = pilot
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(c, col)| (c, &col[b * BLOCK..((b + 1) * BLOCK).min(col.len())]))
+                .collect();
+            groups.extend(cols.chunks(GROUP).map(|g| g.to_vec()));
         }
-        cases.push((4, &odd));
-        cases.push((15, &odd));
-        for (c, col) in cases {
+        groups.push(vec![(4, &odd[..])]);
+        groups.push(vec![(5, &odd[..2000]), (15, &odd[1000..])]);
+        for group in groups {
+            let cs: Vec<usize> = group.iter().map(|g| g.0).collect();
+            let cols: Vec<&[f64]> = group.iter().map(|g| g.1).collect();
             let mut fused = Vec::new();
-            tally.add_column(&layout, c, col, &mut fused);
-            let want = Moments::of(col, layout.shifts[c]);
-            assert_eq!(format!("{:?}", fused[0]), format!("{want:?}"), "column {c}");
-            let t = &mut separate.columns[c];
-            for &x in col {
-                t.min = t.min.min(x);
-                t.max = t.max.max(x);
+            tally.add_columns(&layout, &cs, &cols, &mut fused);
+            for (k, &(c, col)) in group.iter().enumerate() {
+                let want = Moments::of(col, layout.shifts[c]);
+                assert_eq!(format!("{:?}", fused[k]), format!("{want:?}"), "column {c}");
+                let t = &mut separate.columns[c];
+                for &x in col {
+                    t.min = t.min.min(x);
+                    t.max = t.max.max(x);
+                }
+                for &x in col {
+                    let b = t.sketch.bin(x) as usize;
+                    t.sketch.counts[b] += 1;
+                }
+                if let Some(h) = &mut t.hist {
+                    h.add_each(col);
+                }
+                if let Some(d) = &mut t.distinct
+                    && !col.iter().all(|&x| d.add(x, 1))
+                {
+                    t.distinct = None;
+                }
+                let (a, b) = (&tally.columns[c], &separate.columns[c]);
+                assert_eq!(
+                    (a.min.to_bits(), a.max.to_bits()),
+                    (b.min.to_bits(), b.max.to_bits())
+                );
+                assert_eq!(a.sketch.counts, b.sketch.counts, "column {c}");
+                assert_eq!(a.hist, b.hist, "column {c}");
+                assert_eq!(a.distinct, b.distinct, "column {c}");
             }
-            for &x in col {
-                let b = t.sketch.bin(x) as usize;
-                t.sketch.counts[b] += 1;
-            }
-            if let Some(h) = &mut t.hist {
-                h.add_each(col);
-            }
-            if let Some(d) = &mut t.distinct
-                && !col.iter().all(|&x| d.add(x, 1))
-            {
-                t.distinct = None;
-            }
-            let (a, b) = (&tally.columns[c], &separate.columns[c]);
-            assert_eq!(
-                (a.min.to_bits(), a.max.to_bits()),
-                (b.min.to_bits(), b.max.to_bits())
-            );
-            assert_eq!(a.sketch.counts, b.sketch.counts, "column {c}");
-            assert_eq!(a.hist, b.hist, "column {c}");
-            assert_eq!(a.distinct, b.distinct, "column {c}");
         }
     }
 
