@@ -76,6 +76,35 @@ fn half_gauss_exp(y: f64) -> f64 {
     (-ys * ys * 0.5).exp() * (-del * 0.5).exp()
 }
 
+/// Where [`std_normal_cdf`]'s first range ends: qnorm(3/4).
+pub(crate) const CDF_CENTRAL: f64 = 0.67448975;
+
+/// [`std_normal_cdf`] in its first range, `|z| <= CDF_CENTRAL`:
+/// 0.5 + z R(z²). Finite for any finite `z` (a batch computes it for every
+/// draw and keeps it for those in the range).
+#[inline(always)]
+pub(crate) fn cdf_central(z: f64) -> f64 {
+    let zsq = z * z;
+    let mut num = CODY_A[4] * zsq;
+    let mut den = zsq;
+    for i in 0..3 {
+        num = (num + CODY_A[i]) * zsq;
+        den = (den + CODY_B[i]) * zsq;
+    }
+    0.5 + z * (num + CODY_A[3]) / (den + CODY_B[3])
+}
+
+/// Where [`std_normal_quantile`]'s central range ends, in `|p - 1/2|`.
+pub(crate) const QUANTILE_CENTRAL: f64 = 0.425;
+
+/// [`std_normal_quantile`] in its central range, `q = p - 1/2` with
+/// `|q| <= QUANTILE_CENTRAL`.
+#[inline(always)]
+pub(crate) fn quantile_central(q: f64) -> f64 {
+    let r = 0.180625 - q * q;
+    q * rational7(&AS241_A, &AS241_B, r)
+}
+
 /// The standard normal distribution function `Φ(z) = P(Z ≤ z)`.
 ///
 /// W. J. Cody's rational Chebyshev approximation (ACM TOMS 715, the algorithm
@@ -84,16 +113,8 @@ fn half_gauss_exp(y: f64) -> f64 {
 #[inline]
 pub fn std_normal_cdf(z: f64) -> f64 {
     let y = z.abs();
-    if y <= 0.67448975 {
-        // |z| <= qnorm(3/4): 0.5 + z R(z²)
-        let zsq = z * z;
-        let mut num = CODY_A[4] * zsq;
-        let mut den = zsq;
-        for i in 0..3 {
-            num = (num + CODY_A[i]) * zsq;
-            den = (den + CODY_B[i]) * zsq;
-        }
-        0.5 + z * (num + CODY_A[3]) / (den + CODY_B[3])
+    if y <= CDF_CENTRAL {
+        cdf_central(z)
     } else if y <= SQRT_32 {
         // qnorm(3/4) < |z| <= sqrt(32)
         let mut num = CODY_C[8] * y;
@@ -211,9 +232,8 @@ fn rational7(num: &[f64; 8], den: &[f64; 8], r: f64) -> f64 {
 #[inline]
 pub fn std_normal_quantile(p: f64) -> f64 {
     let q = p - 0.5;
-    if q.abs() <= 0.425 {
-        let r = 0.180625 - q * q;
-        return q * rational7(&AS241_A, &AS241_B, r);
+    if q.abs() <= QUANTILE_CENTRAL {
+        return quantile_central(q);
     }
     if p > 0.0 && p < 1.0 {
         // tail: r = sqrt(-ln(min(p, 1-p))); 1 - p is exact for p >= 0.5
