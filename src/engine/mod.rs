@@ -126,7 +126,18 @@ pub fn pilot(
     opts: &RunOptions,
 ) -> Result<(Pilot, Layout), RunError> {
     let pool = pool(opts.threads)?;
-    pool.install(|| pilot_in_pool(s, model, opts, &Mutex::new(Vec::new())))
+    pool.install(|| {
+        let pilot = pilot_in_pool(s, model, opts, &Mutex::new(Vec::new()))?;
+        let layout = layout_of(s, model, opts, &pilot);
+        Ok((pilot, layout))
+    })
+}
+
+/// The layout the pilot gives a run.
+fn layout_of(s: &Scenario, model: &YearModel, opts: &RunOptions, pilot: &Pilot) -> Layout {
+    let mut layout = Layout::new(s, model, opts.draws, pilot);
+    layout.seed = opts.seed;
+    layout
 }
 
 fn pilot_in_pool(
@@ -134,7 +145,7 @@ fn pilot_in_pool(
     model: &YearModel,
     opts: &RunOptions,
     spare: &Mutex<Vec<Workspace>>,
-) -> Result<(Pilot, Layout), RunError> {
+) -> Result<Pilot, RunError> {
     let (paths, _) = crate::summary::tally::paths_and_reach(s, model);
     let blocks = pilot_blocks(opts.draws) as u64;
     let draws: usize = (0..blocks).map(|b| block_len(opts.draws, b)).sum();
@@ -181,9 +192,7 @@ fn pilot_in_pool(
         let (n, counts, path_columns) = result?;
         pilot.add_block(&paths, n, counts, path_columns);
     }
-    let mut layout = Layout::new(s, model, opts.draws, &pilot);
-    layout.seed = opts.seed;
-    Ok((pilot, layout))
+    Ok(pilot)
 }
 
 /// What a streamed run needs, in bytes: a fixed part (per-thread block
@@ -291,8 +300,11 @@ pub fn stream_extended<R: Send>(
         // The pilot's workspaces, for the streaming phase to reuse (the
         // probes' hidden set changes no workspace's shape).
         let spare = Mutex::new(Vec::new());
-        let (mut pilot, layout) = pilot_in_pool(s, model, opts, &spare)?;
-        let sets = more(&pilot);
+        let mut pilot = pilot_in_pool(s, model, opts, &spare)?;
+        // The layout and the added sets each read only the pilot: made
+        // side by side, their parallel parts share the workers (a workshop
+        // turn waits for both between the pilot and the rest of the run).
+        let (layout, sets) = rayon::join(|| layout_of(s, model, opts, &pilot), || more(&pilot));
         let extended;
         let model = if sets.is_empty() {
             model
