@@ -1,5 +1,5 @@
 //! The first pass of folding a block's column into its accumulators
-//! (`tally::Tally::add_column`): each half-block's shifted sum, the column's
+//! (`tally::Tally::add_columns`): each half-block's shifted sum, the column's
 //! extremes, and every draw's places, its sketch bin and its chart bin.
 //!
 //! The sums are chains of additions in draw order (the order `stats::mean`

@@ -359,7 +359,7 @@ pub struct Moments {
 
 impl Moments {
     /// The moments of one block's column, in separate passes (what
-    /// `Tally::add_column` computes in its fused passes).
+    /// `Tally::add_columns` computes in its fused passes).
     #[cfg(test)]
     fn of(col: &[f64], shift: f64) -> Moments {
         let mut sums = [0.0; 2];
@@ -471,7 +471,7 @@ pub struct Tally {
     places: Places,
 }
 
-/// Per-draw scratch of `Tally::add_column`: no part of a tally's value, so
+/// Per-draw scratch of `Tally::add_columns`: no part of a tally's value, so
 /// any two are equal.
 #[derive(Clone)]
 struct Places(Box<[([u32; BLOCK], [u8; BLOCK]); GROUP]>);
