@@ -4,6 +4,7 @@ pub mod backtest;
 pub mod briefing;
 pub mod calibrate;
 pub mod compare;
+mod cpu;
 pub mod diagnostics;
 pub mod engine;
 pub mod error;

@@ -658,21 +658,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Draws in `col` meeting `rule` (as [`count_met`], without a joint).
 pub fn count_only(rule: Rule, col: &[f64]) -> u64 {
     #[cfg(target_arch = "x86_64")]
-    if wide_counts() {
-        // SAFETY: the CPU has AVX-512 F, BW and VL (checked just above).
+    if crate::cpu::avx512() {
+        // SAFETY: the CPU has AVX-512 (checked just above): eight draws to
+        // a register, where a workshop turn counts every recommended
+        // target's candidates in every block.
         return unsafe { count_only_avx512(rule, col) };
     }
     count_only_any(rule, col)
-}
-
-/// Whether the counting loops can run eight draws to a register: the crate
-/// is built for the x86-64 baseline (two), and a workshop turn counts every
-/// recommended target's candidates in every block.
-#[cfg(target_arch = "x86_64")]
-fn wide_counts() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512bw")
-        && std::arch::is_x86_feature_detected!("avx512vl")
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -699,8 +691,10 @@ fn count_only_any(rule: Rule, col: &[f64]) -> u64 {
 /// Matching on the rule once, outside the loop, lets each loop vectorise.
 pub fn count_met(rule: Rule, col: &[f64], joint: &mut [bool]) -> u64 {
     #[cfg(target_arch = "x86_64")]
-    if wide_counts() {
-        // SAFETY: the CPU has AVX-512 F, BW and VL (checked just above).
+    if crate::cpu::avx512() {
+        // SAFETY: the CPU has AVX-512 (checked just above): eight draws to
+        // a register, where a workshop turn counts every recommended
+        // target's candidates in every block.
         return unsafe { count_met_avx512(rule, col, joint) };
     }
     count_met_any(rule, col, joint)

@@ -845,8 +845,8 @@ fn add_scaled(t: &mut [f64], l: f64, s: &[f64]) {
         any(t, l, s)
     }
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has AVX-512 F (checked just above).
+    if crate::cpu::avx512() {
+        // SAFETY: the CPU has AVX-512 (checked just above).
         return unsafe { avx512(t, l, s) };
     }
     any(t, l, s)

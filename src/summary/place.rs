@@ -82,18 +82,12 @@ pub fn first_pass(
 ) -> ([f64; 2], (f64, f64)) {
     #[cfg(target_arch = "x86_64")]
     if let Some(w) = sketch.windows()
-        && has_avx512()
+        && crate::cpu::avx512()
     {
-        // SAFETY: the CPU has AVX-512 F and DQ (checked just above).
+        // SAFETY: the CPU has AVX-512 (checked just above).
         return unsafe { avx512::first_pass(col, shift, extremes, sketch, w, hist, bins, places) };
     }
     first_pass_scalar(col, shift, extremes, sketch, hist, bins, places)
-}
-
-#[cfg(target_arch = "x86_64")]
-fn has_avx512() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512dq")
 }
 
 /// [`first_pass`] one draw at a time.

@@ -144,7 +144,7 @@ pub fn select_ranks(xs: &[f64], ranks: &[usize]) -> Vec<f64> {
 /// `f64::min` and `max` ignore it.
 fn range_and_nan(xs: &[f64]) -> (f64, f64, bool) {
     #[cfg(target_arch = "x86_64")]
-    if simd::available() {
+    if crate::cpu::avx512() {
         // SAFETY: the CPU has the features `simd` is compiled for.
         return unsafe { simd::range_and_nan(xs) };
     }
@@ -373,7 +373,7 @@ impl Buckets {
     /// counting and the gathering passes to read rather than recompute.
     fn all(self, xs: &[f64]) -> Vec<u16> {
         #[cfg(target_arch = "x86_64")]
-        if simd::available() {
+        if crate::cpu::avx512() {
             // SAFETY: the CPU has the features `simd` is compiled for.
             return unsafe { simd::buckets(self, xs) };
         }
@@ -469,7 +469,7 @@ fn order_statistics(xs: &[f64], of: &[u16], ranks: &[usize], counts: &[usize]) -
 /// one of `buckets`, whose slots `slot` marks (every other bucket NONE).
 fn in_buckets(of: &[u16], buckets: &[usize], slot: &[u16], take: &mut impl FnMut(usize)) {
     #[cfg(target_arch = "x86_64")]
-    if buckets.len() <= simd::MAX_WANTED && simd::available() {
+    if buckets.len() <= simd::MAX_WANTED && crate::cpu::avx512() {
         let wanted: Vec<u16> = buckets.iter().map(|&b| b as u16).collect();
         // SAFETY: the CPU has the features `simd` is compiled for.
         return unsafe { simd::matching(of, &wanted, take) };

@@ -9,13 +9,6 @@
 use super::{BUCKETS, Buckets};
 use std::arch::x86_64::*;
 
-/// Whether the CPU has the AVX-512 subsets these passes use.
-pub(super) fn available() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512bw")
-        && std::arch::is_x86_feature_detected!("avx512vl")
-}
-
 /// [`super::range_and_nan_portable`] with its eight lanes in one register:
 /// lane `k` folds draws `k`, `k + 8`, ... as there (`min` returns its
 /// second operand, the running extreme, for a NaN, as `if x < lo` does),

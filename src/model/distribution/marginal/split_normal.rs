@@ -95,11 +95,8 @@ impl SplitNormal {
     pub(super) fn fill_from_scores(&self, z: &[f64], out: &mut [f64]) {
         let n = z.len().min(out.len());
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the CPU has AVX-512 F, DQ and VL (checked just above).
+        if crate::cpu::avx512() {
+            // SAFETY: the CPU has AVX-512 (checked just above).
             return unsafe { self.fill_avx512(&z[..n], &mut out[..n]) };
         }
         self.fill_any(&z[..n], &mut out[..n]);
