@@ -433,16 +433,20 @@ fn the_server_listens_on_loopback_only_and_refuses_every_interface() {
 fn a_stale_request_of_the_same_page_is_dropped_for_the_latest() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = copy(dir.path(), "scenarios/seed-district.toml");
-    // Enough draws that a run lasts while two more requests arrive.
-    let s = serve(dir.path(), &file, &["--draws", "2000000"]);
+    // Enough draws that the first run lasts while three more requests
+    // arrive, 200 ms apart: 8e6 draws take well over 600 ms even on a
+    // machine several times faster than the 2-core one this was written on
+    // (2e6 draws, 300 ms apart, stopped being enough once the engine got
+    // faster).
+    let s = serve(dir.path(), &file, &["--draws", "8000000"]);
     let ask = |t: f64| json!({ "overrides": { "target_sets.draft.targets.0.at_least": t } });
     std::thread::scope(|sc| {
         let first = sc.spawn(|| s.post_as("/api/run", &ask(0.08), "page"));
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(200));
         let second = sc.spawn(|| s.post_as("/api/run", &ask(0.085), "page"));
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(200));
         let other = sc.spawn(|| s.post_as("/api/run", &ask(0.07), "another page"));
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(200));
         let third = sc.spawn(|| s.post_as("/api/run", &ask(0.09), "page"));
         let (first, second, third, other) = (
             first.join().expect("first"),
